@@ -1,0 +1,46 @@
+from django import forms
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth.forms import AuthenticationForm
+
+from pdca.accounts.services import MAX_TOKEN_DAYS
+from pdca.core.forms import StyledFormMixin
+
+
+class LoginForm(StyledFormMixin, AuthenticationForm):
+    username = forms.EmailField(
+        label="E-mail address",
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+
+
+class ProfileForm(StyledFormMixin, forms.Form):
+    full_name = forms.CharField(max_length=150, required=False, label="Full name")
+
+
+class TokenForm(StyledFormMixin, forms.Form):
+    name = forms.CharField(max_length=100, help_text="What uses it, e.g. 'nightly export'")
+    expires_in_days = forms.TypedChoiceField(
+        label="Expires",
+        coerce=int,
+        empty_value=None,
+        required=False,
+        initial=90,
+        choices=[
+            (30, "in 30 days"),
+            (90, "in 90 days"),
+            (MAX_TOKEN_DAYS, "in a year"),
+            ("", "never"),
+        ],
+    )
+
+
+class PasswordChangeForm(StyledFormMixin, auth_forms.PasswordChangeForm):
+    pass
+
+
+class PasswordResetForm(StyledFormMixin, auth_forms.PasswordResetForm):
+    pass
+
+
+class SetPasswordForm(StyledFormMixin, auth_forms.SetPasswordForm):
+    pass

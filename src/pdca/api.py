@@ -1,0 +1,25 @@
+"""The REST API at /api/v1/: one NinjaAPI assembling every app's router."""
+
+from ninja import NinjaAPI
+
+from pdca.accounts.api import router as accounts_router
+from pdca.core.activity_api import router as activity_router
+from pdca.core.api import api_auth, install_error_handlers
+from pdca.tenancy.api import router as tenancy_router
+
+api = NinjaAPI(
+    title="pdca API",
+    version="1",
+    description=(
+        "REST API of pdca. Authenticate with a personal API token "
+        "(`Authorization: Bearer pdca_…`, created on your profile page) or, from the browser, "
+        "with your session and its CSRF token. Errors are RFC 9457 problem details; list "
+        "endpoints page with `limit` and `offset` and return the total `count`."
+    ),
+    auth=api_auth,
+    urls_namespace="api",
+)
+install_error_handlers(api)
+api.add_router("/", accounts_router)
+api.add_router("/", tenancy_router)
+api.add_router("/activity/", activity_router)

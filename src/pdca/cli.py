@@ -1,0 +1,233 @@
+"""The `pdca` command: serve, demo data, users, activity-log verification, Django commands."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn
+from rich.table import Table
+
+app = typer.Typer(
+    help="pdca: integrated management system platform for ISO standards.",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+console = Console()
+err = Console(stderr=True)
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pdca.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        os.makedirs(os.path.dirname(db["NAME"]), exist_ok=True)
+
+
+def _port(port: int | None) -> int:
+    return port or int(os.environ.get("PDCA_PORT", "8000"))
+
+
+def _run_server(host: str, port: int, production: bool) -> None:
+    from django.conf import settings
+    from django.core.management import call_command
+
+    if production:
+        # Static files are served by whitenoise from the collected, hashed copies.
+        call_command("collectstatic", interactive=False, verbosity=0)
+        from gunicorn.app.wsgiapp import run
+
+        sys.argv = [
+            "gunicorn",
+            "pdca.wsgi:application",
+            "--bind",
+            f"{host}:{port}",
+            "--workers",
+            os.environ.get("PDCA_WORKERS", "2"),
+            "--access-logfile",
+            "-",
+        ]
+        run()
+    else:
+        if not settings.DEBUG:
+            err.print("[yellow]Development server without PDCA_DEBUG=1: static files may not load.")
+        call_command("runserver", f"{host}:{port}", use_reloader=False)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int | None, typer.Option(help="Port (default PDCA_PORT or 8000)")] = None,
+    production: Annotated[
+        bool | None,
+        typer.Option("--production/--development", help="gunicorn, or Django's dev server"),
+    ] = None,
+    migrate: Annotated[bool, typer.Option(help="Apply database migrations first")] = True,
+) -> None:
+    """Serve pdca over HTTP (gunicorn in production, the development server with PDCA_DEBUG=1)."""
+    setup_django()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    if migrate:
+        call_command("migrate", interactive=False, verbosity=0)
+    _run_server(host, _port(port), production if production is not None else not settings.DEBUG)
+
+
+@app.command()
+def demo(
+    serve_after: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Start the server after loading")
+    ] = True,
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int | None, typer.Option(help="Port (default PDCA_PORT or 8000)")] = None,
+) -> None:
+    """Set up the embedded database with the demo organizations, print the logins, serve."""
+    os.environ.setdefault("PDCA_DEBUG", "1")
+    setup_django()
+    from django.core.management import call_command
+
+    from pdca.core.context import channel
+    from pdca.demo import load_demo
+    from pdca.tenancy.demo import DEMO_PASSWORD
+
+    with console.status("Applying migrations…"):
+        call_command("migrate", interactive=False, verbosity=0)
+    with console.status("Loading demo data…"), channel("cli"):
+        context = load_demo()
+    url = f"http://{host}:{_port(port)}"
+    table = Table(title=f"Demo logins (password for all: {DEMO_PASSWORD})")
+    table.add_column("e-mail", no_wrap=True)
+    table.add_column("role")
+    table.add_column("organization")
+    for email, role, org in context.get("logins", []):
+        table.add_row(email, role, org)
+    console.print(table)
+    console.print(f"pdca is at [bold]{url}[/bold]  (API docs: {url}/api/v1/docs)")
+    if serve_after:
+        _run_server(host, _port(port), production=False)
+
+
+@app.command()
+def createuser(
+    email: Annotated[str, typer.Argument(help="E-mail address (the login)")],
+    name: Annotated[str, typer.Option("--name", help="Full name")] = "",
+    superuser: Annotated[bool, typer.Option(help="Platform administrator")] = False,
+    organization: Annotated[
+        str | None, typer.Option("--org", help="Slug of an organization to join")
+    ] = None,
+    role: Annotated[str | None, typer.Option(help="Role in that organization")] = None,
+    password: Annotated[
+        str | None,
+        typer.Option(
+            help="Password (asked for when omitted; env PDCA_PASSWORD also works)",
+            envvar="PDCA_PASSWORD",
+        ),
+    ] = None,
+    no_password: Annotated[
+        bool, typer.Option("--no-password", help="No password: the person resets it by e-mail")
+    ] = False,
+) -> None:
+    """Create a user, optionally with a membership in an organization."""
+    setup_django()
+    from django.db import transaction
+
+    from pdca.accounts.services import create_user
+    from pdca.core.context import channel
+    from pdca.core.exceptions import ServiceError
+    from pdca.tenancy.models import Organization
+    from pdca.tenancy.services import grant_membership
+
+    if (organization is None) != (role is None):
+        err.print("[red]--org and --role go together.")
+        raise typer.Exit(2)
+    if password is None and not no_password:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        with channel("cli"), transaction.atomic():
+            user = create_user(
+                email=email,
+                full_name=name,
+                password=None if no_password else password,
+                is_superuser=superuser,
+                actor=None,
+            )
+            if organization:
+                org = Organization.objects.filter(slug=organization).first()
+                if org is None:
+                    err.print(f"[red]No organization with the short name {organization!r}.")
+                    raise typer.Exit(1)
+                # The operator at the command line is trusted like a platform administrator.
+                grant_membership(org, user, role, actor=None)
+    except ServiceError as exc:
+        err.print(f"[red]{exc.message}")
+        raise typer.Exit(1) from None
+    console.print(
+        f"Created {user.email}" + (f" as {role} in {organization}" if organization else "")
+    )
+
+
+@app.command("verify-log")
+def verify_log_command(
+    organization: Annotated[
+        str | None, typer.Option("--org", help="Only this organization's chain (slug)")
+    ] = None,
+) -> None:
+    """Walk every activity-log hash chain and report the first altered, removed or inserted
+    entry of each. Exits 1 when any chain is broken."""
+    setup_django()
+    from pdca.core.activity import chain_name, verify_log
+    from pdca.core.models import ActivityChainHead
+    from pdca.tenancy.models import Organization
+
+    chains = None
+    if organization:
+        org = Organization.objects.filter(slug=organization).first()
+        if org is None:
+            err.print(f"[red]No organization with the short name {organization!r}.")
+            raise typer.Exit(1)
+        chains = [chain_name(org.pk)]
+    total = len(chains) if chains else ActivityChainHead.objects.count()
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        console=err,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("Verifying chains", total=total)
+        report = verify_log(chains, progress=lambda name: progress.advance(task))
+    if report.ok:
+        console.print(f"OK: {report.chains} chains, {report.entries} entries verified.")
+        return
+    for p in report.problems:
+        console.print(f"[red]BROKEN[/red] chain {p.chain}: {p.message} ({p.kind})")
+    console.print(f"{len(report.problems)} of {report.chains} chains broken.")
+    raise typer.Exit(1)
+
+
+@app.command(
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+)
+def manage(ctx: typer.Context) -> None:
+    """Run a Django management command: `pdca manage migrate`, `pdca manage shell`, …"""
+    setup_django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["pdca manage", *ctx.args])
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

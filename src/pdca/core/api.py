@@ -1,0 +1,199 @@
+"""REST API building blocks: authentication, problem details, pagination, base schemas.
+
+Every router of every app uses these, so all endpoints authenticate, page and fail alike.
+Errors are RFC 9457 problem details (`application/problem+json`) that name the field and the
+problem.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI, Query, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.pagination import PaginationBase
+from ninja.security import HttpBearer, SessionAuth
+from pydantic import BaseModel, ConfigDict, Field
+
+from pdca.core.exceptions import ServiceError, ValidationFailed
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+
+class Input(BaseModel):
+    """Base of request bodies: a JSON object with known fields only.
+
+    Plain pydantic (not `ninja.Schema`) so that a body that is not an object is refused instead
+    of being read attribute by attribute.
+    """
+
+    model_config = ConfigDict(extra="forbid", from_attributes=False, str_strip_whitespace=True)
+
+
+class FieldProblem(Schema):
+    field: str = Field(description="Dotted path of the field, empty for the whole input")
+    message: str
+    code: str
+
+
+class Problem(Schema):
+    """RFC 9457 problem details."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+    errors: list[FieldProblem] = []
+
+
+#: Error responses every endpoint may give, for the OpenAPI document.
+ERRORS: dict[int, Any] = {401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}
+
+
+def responses(ok: Any, status: int = 200) -> dict[int, Any]:
+    return {status: ok, **ERRORS}
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer pdca_…` with a personal API token."""
+
+    def authenticate(self, request: HttpRequest, token: str):
+        from pdca.accounts.services import authenticate_token
+
+        user = authenticate_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class BrowserSession(SessionAuth):
+    """The signed-in browser session; CSRF is checked on unsafe methods."""
+
+
+api_auth = [TokenAuth(), BrowserSession()]
+
+
+def problem(
+    request: HttpRequest,
+    *,
+    status: int,
+    title: str,
+    detail: str,
+    code: str,
+    errors: list[dict[str, str]] | None = None,
+) -> HttpResponse:
+    import json
+
+    body = {
+        "type": f"urn:pdca:problem:{code}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": code,
+        "errors": errors or [],
+        "instance": request.path,
+    }
+    return HttpResponse(json.dumps(body), status=status, content_type=PROBLEM_CONTENT_TYPE)
+
+
+def _loc_to_field(loc: list[Any]) -> str:
+    parts = [str(p) for p in loc]
+    # ninja prefixes the location with the parameter source and the parameter's name.
+    if parts and parts[0] in {"body", "query", "path", "header", "cookie", "form", "file"}:
+        parts = parts[1:]
+        if parts and parts[0] in {"payload", "data", "filters", "params"}:
+            parts = parts[1:]
+    return ".".join(parts)
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    @api.exception_handler(ValidationFailed)
+    def _validation_failed(request, exc: ValidationFailed):
+        return problem(
+            request,
+            status=422,
+            title=exc.title,
+            detail=exc.message,
+            code=exc.code,
+            errors=[{"field": e.field, "message": e.message, "code": e.code} for e in exc.errors],
+        )
+
+    @api.exception_handler(ServiceError)
+    def _service_error(request, exc: ServiceError):
+        return problem(
+            request, status=exc.status, title=exc.title, detail=exc.message, code=exc.code
+        )
+
+    @api.exception_handler(NinjaValidationError)
+    def _schema_error(request, exc: NinjaValidationError):
+        errors = [
+            {
+                "field": _loc_to_field(e.get("loc", [])),
+                "message": e.get("msg", "Invalid value."),
+                "code": e.get("type", "invalid"),
+            }
+            for e in exc.errors
+        ]
+        detail = "; ".join(f"{e['field'] or 'body'}: {e['message']}" for e in errors)
+        return problem(
+            request,
+            status=422,
+            title="Invalid input",
+            detail=detail,
+            code="validation_failed",
+            errors=errors,
+        )
+
+    @api.exception_handler(AuthenticationError)
+    def _unauthenticated(request, exc):
+        return problem(
+            request,
+            status=401,
+            title="Authentication required",
+            detail="Sign in, or send a valid API token as 'Authorization: Bearer <token>'.",
+            code="not_authenticated",
+        )
+
+    @api.exception_handler(Http404)
+    def _not_found(request, exc):
+        return problem(
+            request, status=404, title="Not found", detail="No such object.", code="not_found"
+        )
+
+    @api.exception_handler(HttpError)
+    def _http_error(request, exc: HttpError):
+        return problem(
+            request,
+            status=exc.status_code,
+            title="Request refused",
+            detail=str(exc),
+            code=f"http_{exc.status_code}",
+        )
+
+
+class Page(PaginationBase):
+    """`?limit=&offset=` paging; the answer carries the total count."""
+
+    class Input(Schema):
+        limit: int = Field(50, ge=1, le=500, description="Rows per page (1 to 500)")
+        offset: int = Field(0, ge=0, description="Rows to skip")
+
+    class Output(Schema):
+        count: int
+        limit: int
+        offset: int
+        items: list[Any]
+
+    InputSource = Query(...)
+
+    def paginate_queryset(self, queryset, pagination: Input, request: HttpRequest, **params):
+        offset, limit = pagination.offset, pagination.limit
+        return {
+            "count": self._items_count(queryset),
+            "limit": limit,
+            "offset": offset,
+            "items": queryset[offset : offset + limit],
+        }

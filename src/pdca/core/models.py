@@ -1,0 +1,106 @@
+"""Framework models shared by every domain app: the org-owned base and the activity log."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+GENESIS_HASH = "0" * 64
+
+
+class OrgOwnedQuerySet(models.QuerySet):
+    """Rows of organization-owned models; always reach them through `core.scoping`."""
+
+    def in_organization(self, organization) -> OrgOwnedQuerySet:
+        return self.filter(organization=organization)
+
+
+class OrgOwned(models.Model):
+    """Base of every record that belongs to one organization.
+
+    Its `organization` decides who may ever see it: `core.scoping.scope` filters on it, so a row
+    of another organization is unreachable from pages, the API and the CLI alike.
+    """
+
+    organization = models.ForeignKey(
+        "tenancy.Organization", on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OrgOwnedQuerySet.as_manager()
+
+    #: Fields left out of activity-log snapshots (bookkeeping, or secrets).
+    activity_exclude: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+
+class ActivityEntry(models.Model):
+    """One recorded change: who did what to which object, with before and after values.
+
+    Entries form one hash chain per organization (`chain`): each entry's `hash` is the SHA-256 of
+    the previous entry's hash and its own canonical content, so an altered, removed or inserted
+    entry breaks the chain and `pdca verify-log` finds it. Entries are never edited.
+    """
+
+    class Via(models.TextChoices):
+        WEB = "web", "Web"
+        API = "api", "API"
+        CLI = "cli", "CLI"
+        TASK = "task", "Task"
+        SYSTEM = "system", "System"
+
+    chain = models.CharField(max_length=40)
+    seq = models.PositiveBigIntegerField()
+    organization = models.ForeignKey(
+        "tenancy.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="activity_entries",
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="activity_entries",
+    )
+    actor_label = models.CharField(max_length=254, blank=True)
+    via = models.CharField(max_length=10, choices=Via.choices, default=Via.SYSTEM)
+    action = models.CharField(max_length=40)
+    object_type = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField(max_length=200)
+    changes = models.JSONField(default=dict, blank=True)
+    message = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["-created_at", "-seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "seq"], name="activity_chain_seq_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="activity_object_idx"),
+            models.Index(fields=["organization", "-created_at"], name="activity_org_time_idx"),
+        ]
+        verbose_name_plural = "activity entries"
+
+    def __str__(self) -> str:
+        return f"{self.chain}#{self.seq} {self.action} {self.object_type}:{self.object_id}"
+
+
+class ActivityChainHead(models.Model):
+    """The last entry of one chain; writers lock this row so the chain never forks."""
+
+    chain = models.CharField(max_length=40, primary_key=True)
+    seq = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default=GENESIS_HASH)
+
+    def __str__(self) -> str:
+        return f"{self.chain} at {self.seq}"

@@ -1,0 +1,55 @@
+"""Helpers the HTML views of every app share: scoped lookups and service errors on forms."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import models
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from pdca.core.exceptions import ServiceError, ValidationFailed
+from pdca.core.permissions import scope
+
+
+def scoped_or_404(queryset: models.QuerySet, user, action: str = "view", **lookup) -> models.Model:
+    """One object the user may `action`, or 404: another organization's rows do not exist."""
+    try:
+        return scope(queryset, user, action).get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError):
+        raise Http404("No such object.") from None
+
+
+def add_service_error(form: forms.Form, exc: ServiceError) -> None:
+    """Show a service's refusal on the form, on the field it names when the form has it."""
+    if isinstance(exc, ValidationFailed):
+        for error in exc.errors:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+    else:
+        form.add_error(None, exc.message)
+
+
+def member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed in and working in an organization; otherwise the page explains what to do."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.organization is None:
+            return render(request, "web/no_organization.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def refuse(request: HttpRequest, exc: ServiceError) -> None:
+    messages.error(request, exc.message)
+
+
+def paginate(request: HttpRequest, queryset, per_page: int = 50):
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))

@@ -1,0 +1,22 @@
+"""Read-side queries for organizations, sites and members, scoped to what the user may see."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from pdca.core.permissions import memberships, scope
+from pdca.tenancy.models import Membership, Organization, Site
+
+
+def organizations_for(user) -> QuerySet[Organization]:
+    return Organization.objects.filter(pk__in=list(memberships(user)), is_active=True)
+
+
+def sites_for(user, organization=None) -> QuerySet[Site]:
+    qs = scope(Site.objects.all(), user)
+    return qs.filter(organization=organization) if organization is not None else qs
+
+
+def members_for(user, organization=None) -> QuerySet[Membership]:
+    qs = scope(Membership.objects.select_related("user", "organization"), user)
+    return qs.filter(organization=organization) if organization is not None else qs

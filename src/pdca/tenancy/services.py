@@ -1,0 +1,291 @@
+"""Organization rules: creating organizations, keeping sites, and managing members."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
+from django.db import models, transaction
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.text import slugify
+
+from pdca.accounts.models import User
+from pdca.accounts.services import check_email, create_user
+from pdca.core.activity import (
+    record_activity,
+    record_create,
+    record_delete,
+    record_update,
+    snapshot,
+)
+from pdca.core.exceptions import Conflict, FieldError, PermissionDenied, ValidationFailed
+from pdca.core.permissions import forget_memberships, require
+from pdca.core.roles import MANAGERS, Role
+from pdca.core.validation import apply_fields, validate_instance
+from pdca.tenancy.models import Membership, Organization, Site
+
+ORGANIZATION_FIELDS = ("name", "legal_name", "country", "description")
+SITE_FIELDS = (
+    "name",
+    "code",
+    "address",
+    "city",
+    "country",
+    "headcount",
+    "is_headquarters",
+    "notes",
+)
+
+
+def _unique_slug(name: str, wanted: str | None) -> str:
+    base = slugify(wanted or name)[:50] or "org"
+    if wanted:
+        if Organization.objects.filter(slug=base).exists():
+            raise Conflict(f"The short name {base!r} is taken.", code="duplicate")
+        return base
+    slug, n = base, 2
+    while Organization.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _check_country(country: str, field: str = "country") -> None:
+    if country and (len(country) != 2 or not country.isalpha() or not country.isupper()):
+        raise ValidationFailed.single(field, "Use a two-letter ISO 3166 code such as DE or FR.")
+
+
+@transaction.atomic
+def create_organization(
+    *,
+    name: str,
+    kind: str = Organization.Kind.ORGANIZATION,
+    slug: str | None = None,
+    first_admin: User | None = None,
+    actor,
+    **fields: Any,
+) -> Organization:
+    """Create an organization (platform administrators only) with its first administrator."""
+    if actor is not None and not getattr(actor, "is_superuser", False):
+        raise PermissionDenied("Only platform administrators may create organizations.")
+    if kind not in Organization.Kind.values:
+        raise ValidationFailed.single(
+            "kind", f"Choose one of: {', '.join(Organization.Kind.values)}."
+        )
+    organization = Organization(name=(name or "").strip(), kind=kind)
+    apply_fields(organization, fields, set(ORGANIZATION_FIELDS) - {"name"})
+    if not organization.name:
+        raise ValidationFailed.single("name", "This field is required.")
+    _check_country(organization.country)
+    organization.slug = _unique_slug(organization.name, slug)
+    validate_instance(organization)
+    organization.save()
+    record_create(actor=actor, obj=organization)
+    admin = first_admin or actor
+    if admin is not None:
+        grant_membership(organization, admin, Role.ADMIN, actor=actor)
+    return organization
+
+
+@transaction.atomic
+def update_organization(organization: Organization, *, actor, **data: Any) -> Organization:
+    require(actor, "change", organization)
+    before = snapshot(organization)
+    apply_fields(organization, data, ORGANIZATION_FIELDS)
+    if not organization.name:
+        raise ValidationFailed.single("name", "This field is required.")
+    _check_country(organization.country)
+    validate_instance(organization)
+    organization.save()
+    record_update(actor=actor, obj=organization, before=before)
+    return organization
+
+
+def _check_site(site: Site) -> None:
+    errors = []
+    if not site.name:
+        errors.append(FieldError("name", "This field is required."))
+    elif (
+        Site.objects.filter(organization_id=site.organization_id, name__iexact=site.name)
+        .exclude(pk=site.pk)
+        .exists()
+    ):
+        errors.append(FieldError("name", "This organization already has a site of this name."))
+    if errors:
+        raise ValidationFailed(errors)
+    _check_country(site.country)
+    validate_instance(site)
+
+
+def _single_headquarters(site: Site) -> None:
+    if site.is_headquarters:
+        Site.objects.filter(organization_id=site.organization_id, is_headquarters=True).exclude(
+            pk=site.pk
+        ).update(is_headquarters=False)
+
+
+@transaction.atomic
+def create_site(organization: Organization, *, actor, **data: Any) -> Site:
+    """Add a site; marking it headquarters takes that mark from any other site."""
+    require(actor, "add", Site, organization=organization)
+    site = Site(organization=organization)
+    apply_fields(site, data, SITE_FIELDS)
+    _check_site(site)
+    _single_headquarters(site)
+    site.save()
+    record_create(actor=actor, obj=site)
+    return site
+
+
+@transaction.atomic
+def update_site(site: Site, *, actor, **data: Any) -> Site:
+    require(actor, "change", site)
+    before = snapshot(site)
+    apply_fields(site, data, SITE_FIELDS)
+    _check_site(site)
+    _single_headquarters(site)
+    site.save()
+    record_update(actor=actor, obj=site, before=before)
+    return site
+
+
+@transaction.atomic
+def delete_site(site: Site, *, actor) -> None:
+    """Delete a site that nothing refers to; otherwise refuse and say so."""
+    require(actor, "delete", site)
+    record_delete(actor=actor, obj=site)
+    try:
+        with transaction.atomic():
+            site.delete()
+    except models.ProtectedError:
+        raise Conflict(
+            "This site is referred to by other records and cannot be deleted.", code="in_use"
+        ) from None
+
+
+def _managers_left(organization: Organization, excluding: Membership) -> bool:
+    return (
+        Membership.objects.filter(organization=organization, role__in=MANAGERS)
+        .exclude(pk=excluding.pk)
+        .filter(user__is_active=True)
+        .exists()
+    )
+
+
+def _check_role(organization: Organization, role: str) -> None:
+    if role not in organization.allowed_roles:
+        labels = ", ".join(sorted(organization.allowed_roles))
+        raise ValidationFailed.single(
+            "role",
+            f"A {organization.get_kind_display().lower()} has no role {role!r}; choose one of: "
+            f"{labels}.",
+        )
+
+
+def grant_membership(
+    organization: Organization, user: User, role: str, *, actor, job_title: str = ""
+) -> Membership:
+    """Give an existing user a role without a permission check: for trusted callers only
+    (creating an organization, the operator's CLI). Everyone else goes through add_member."""
+    _check_role(organization, role)
+    if Membership.objects.filter(organization=organization, user=user).exists():
+        raise Conflict(f"{user.email} is already a member of {organization}.", code="duplicate")
+    membership = Membership.objects.create(
+        organization=organization, user=user, role=role, job_title=job_title.strip()
+    )
+    forget_memberships(user)
+    record_create(actor=actor, obj=membership)
+    return membership
+
+
+def invitation_link(user: User) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    path = reverse("accounts:password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+    return f"{settings.PDCA_BASE_URL}{path}"
+
+
+def _send_invitation(user: User, organization: Organization, inviter) -> None:
+    inviter_name = inviter.get_full_name() if inviter else "pdca"
+    send_mail(
+        subject=f"You have been added to {organization} on pdca",
+        message=(
+            f"{inviter_name} added you to {organization} on pdca.\n\n"
+            f"Choose your password here to sign in:\n{invitation_link(user)}\n"
+        ),
+        from_email=None,
+        recipient_list=[user.email],
+    )
+
+
+@transaction.atomic
+def add_member(
+    organization: Organization,
+    *,
+    email: str,
+    role: str,
+    full_name: str = "",
+    job_title: str = "",
+    actor,
+) -> Membership:
+    """Add a person with a role; someone new gets an account and an e-mail to set a password."""
+    require(actor, "add", Membership, organization=organization)
+    email = check_email(email)
+    _check_role(organization, role)
+    user = User.objects.filter(email__iexact=email).first()
+    invite = user is None
+    if user is None:
+        user = create_user(email=email, full_name=full_name, actor=actor)
+    membership = grant_membership(organization, user, role, actor=actor, job_title=job_title)
+    if invite:
+        transaction.on_commit(lambda: _send_invitation(user, organization, actor))
+    return membership
+
+
+@transaction.atomic
+def change_member_role(membership: Membership, *, role: str, actor, job_title=None) -> Membership:
+    """Change a member's role, keeping at least one member who can manage the organization."""
+    require(actor, "change", membership)
+    _check_role(membership.organization, role)
+    before = snapshot(membership)
+    if (
+        membership.role in MANAGERS
+        and role not in MANAGERS
+        and not _managers_left(membership.organization, membership)
+    ):
+        raise Conflict(
+            "This is the last member who can manage the organization; give someone else a "
+            "managing role first.",
+            code="last_manager",
+        )
+    membership.role = role
+    if job_title is not None:
+        membership.job_title = job_title.strip()
+    membership.save()
+    forget_memberships(membership.user)
+    record_update(actor=actor, obj=membership, before=before)
+    return membership
+
+
+@transaction.atomic
+def remove_member(membership: Membership, *, actor) -> None:
+    """Remove a member; the person keeps their account and other memberships."""
+    require(actor, "delete", membership)
+    if membership.role in MANAGERS and not _managers_left(membership.organization, membership):
+        raise Conflict(
+            "This is the last member who can manage the organization; give someone else a "
+            "managing role first.",
+            code="last_manager",
+        )
+    record_delete(actor=actor, obj=membership)
+    membership.delete()
+    forget_memberships(membership.user)
+
+
+def record_login(user: User, organization: Organization | None) -> None:
+    """Note a sign-in on the organization's chain (evidence of who accessed the system)."""
+    if organization is not None:
+        record_activity(actor=user, action="login", obj=user, organization=organization)

@@ -1,0 +1,12 @@
+from django.urls import include, path
+
+from pdca.api import api
+from pdca.web.views import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/", api.urls),
+    path("accounts/", include("pdca.accounts.urls")),
+    path("", include("pdca.tenancy.urls")),
+    path("", include("pdca.web.urls")),
+]

@@ -1,0 +1,50 @@
+"""The main menu: each item names the permission it needs, so a role sees only what it may use.
+
+Apps add their items with `add_item` in their AppConfig.ready, in the order they should appear.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.urls import reverse
+
+from pdca.core.permissions import may
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    section: str
+    model: str | None = None  # "app_label.model" whose `action` permission the item needs
+    action: str = "view"
+
+
+_items: list[NavItem] = [
+    NavItem("Home", "web:home", "Overview"),
+    NavItem("Organization", "tenancy:organization", "Organization", "tenancy.organization"),
+    NavItem("Sites", "tenancy:site_list", "Organization", "tenancy.site"),
+    NavItem("Members", "tenancy:member_list", "Organization", "tenancy.membership"),
+    NavItem("Activity log", "web:activity", "Organization", "core.activityentry"),
+]
+
+
+def add_item(item: NavItem) -> None:
+    _items.append(item)
+
+
+def items_for(user, organization) -> list[dict]:
+    visible = []
+    for item in _items:
+        if item.model is not None:
+            if organization is None:
+                continue
+            model = apps.get_model(item.model)
+            if not may(user, item.action, model, organization=organization):
+                continue
+        visible.append(
+            {"label": item.label, "url": reverse(item.url_name), "section": item.section}
+        )
+    return visible

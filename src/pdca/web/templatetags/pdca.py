@@ -1,0 +1,24 @@
+from django import template
+
+from pdca.core.roles import Role
+
+register = template.Library()
+
+
+@register.filter
+def shown(value) -> str:
+    """A recorded value as people read it: yes/no for booleans, ellipsis for long text."""
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    text = str(value)
+    return text if len(text) <= 120 else text[:117] + "…"
+
+
+@register.filter
+def role_label(value: str) -> str:
+    try:
+        return Role(value).label
+    except ValueError:
+        return value

@@ -1,0 +1,112 @@
+"""The home page of each role, the activity log page, and the health check."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from pdca import __version__
+from pdca.core.models import ActivityEntry
+from pdca.core.permissions import may
+from pdca.core.roles import Role
+from pdca.core.selectors import activity_for
+from pdca.core.views import member_required, paginate
+from pdca.tenancy.selectors import members_for, sites_for
+
+#: What each role is for, in a sentence, shown on the home page.
+ROLE_GUIDE: dict[str, str] = {
+    Role.ADMIN: "You administer this organization: its profile, sites and members.",
+    Role.TOP_MANAGEMENT: "You set policy and objectives, approve, and chair the management review.",
+    Role.SYSTEM_MANAGER: "You run the management system: scope, context, risks, documents, "
+    "audits and corrective actions.",
+    Role.CONSULTANT: "You help build and run the management system with a system manager's rights.",
+    Role.PROCESS_OWNER: "You keep your processes, risks, objectives and actions current.",
+    Role.INTERNAL_AUDITOR: "You plan and conduct internal audits, never of your own area.",
+    Role.EMPLOYEE: "You read and acknowledge documents, report problems and see your training.",
+    Role.CB_MANAGER: "You manage clients, applications, audit time, auditors and certificates.",
+    Role.LEAD_AUDITOR: "You lead certification audits and write their reports.",
+    Role.AUDITOR: "You conduct certification audits and verify corrective actions.",
+    Role.TECHNICAL_EXPERT: "You bring technical knowledge to audit teams.",
+    Role.CERTIFICATION_DECISION_MAKER: "You take independent certification decisions.",
+}
+
+
+@member_required
+def home(request):
+    org = request.organization
+    can_read_log = may(request.user, "view", ActivityEntry, organization=org)
+    return render(
+        request,
+        "web/home.html",
+        {
+            "role_guide": ROLE_GUIDE.get(request.role, ""),
+            "site_count": sites_for(request.user, org).count(),
+            "member_count": members_for(request.user, org).count(),
+            "recent": (
+                activity_for(request.user).filter(organization=org)[:10] if can_read_log else None
+            ),
+        },
+    )
+
+
+@member_required
+def activity(request):
+    entries = activity_for(request.user).filter(organization=request.organization)
+    filters = {
+        "action": request.GET.get("action", "").strip(),
+        "object_type": request.GET.get("object_type", "").strip(),
+        "actor": request.GET.get("actor", "").strip(),
+    }
+    if filters["action"]:
+        entries = entries.filter(action=filters["action"])
+    if filters["object_type"]:
+        entries = entries.filter(object_type=filters["object_type"])
+    if filters["actor"]:
+        entries = entries.filter(actor_label__icontains=filters["actor"])
+    if not may(request.user, "view", ActivityEntry, organization=request.organization):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied("Your role may not read the activity log.")
+    return render(
+        request,
+        "web/activity.html",
+        {
+            "page": paginate(request, entries),
+            "filters": filters,
+            "object_types": sorted(
+                ActivityEntry.objects.filter(organization=request.organization)
+                .values_list("object_type", flat=True)
+                .distinct()
+            ),
+        },
+    )
+
+
+@require_GET
+@never_cache
+def healthz(request):
+    """Liveness and database status, for load balancers and monitoring."""
+    started = dt.datetime.now(dt.UTC)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        database = {"status": "ok", "vendor": connection.vendor}
+        status = 200
+    except Exception as exc:  # any database failure must become a 503, not a 500
+        database = {"status": "error", "vendor": connection.vendor, "error": exc.__class__.__name__}
+        status = 503
+    elapsed_ms = round((dt.datetime.now(dt.UTC) - started).total_seconds() * 1000, 1)
+    return JsonResponse(
+        {
+            "status": "ok" if status == 200 else "error",
+            "version": __version__,
+            "database": {**database, "latency_ms": elapsed_ms},
+        },
+        status=status,
+    )
