@@ -24,3 +24,4 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 AXES_ENABLED = True
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
+os.makedirs(STATIC_ROOT, exist_ok=True)  # noqa: F405  (whitenoise warns about a missing folder)

@@ -3,7 +3,7 @@
 import datetime as dt
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field
 
@@ -94,7 +94,7 @@ def create_token(request, payload: TokenCreate):
     out = TokenCreated.model_validate(
         {**TokenOut.model_validate(token).model_dump(), "token": secret}
     )
-    return 201, out
+    return Status(201, out)
 
 
 @router.delete("/me/tokens/{token_id}/", response=responses(TokenOut))

@@ -4,7 +4,7 @@ import datetime as dt
 from typing import Annotated
 
 from django.shortcuts import get_object_or_404
-from ninja import FilterLookup, FilterSchema, Query, Router, Schema
+from ninja import FilterLookup, FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field
 
@@ -80,7 +80,7 @@ def create_organization(request, payload: OrganizationCreate):
     if payload.first_admin_email:
         first_admin = get_object_or_404(User, email__iexact=payload.first_admin_email)
     org = services.create_organization(actor=request.auth, first_admin=first_admin, **data)
-    return 201, _org_out(org, request.auth)
+    return Status(201, _org_out(org, request.auth))
 
 
 @router.get("/organizations/{slug}/", response=responses(OrganizationOut), tags=["organizations"])
@@ -172,7 +172,7 @@ def create_site(request, payload: SiteCreate):
     site = services.create_site(
         org, actor=request.auth, **payload.model_dump(exclude={"organization"})
     )
-    return 201, site
+    return Status(201, site)
 
 
 @router.get("/sites/{site_id}/", response=responses(SiteOut), tags=["sites"])
@@ -189,7 +189,7 @@ def update_site(request, site_id: int, payload: SiteUpdate):
 @router.delete("/sites/{site_id}/", response=responses(None, 204), tags=["sites"])
 def delete_site(request, site_id: int):
     services.delete_site(_site(request, site_id), actor=request.auth)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/sites/{site_id}/history/", response=responses(list[ActivityOut]), tags=["sites"])
@@ -249,7 +249,7 @@ def add_membership(request, payload: MembershipCreate):
     membership = services.add_member(
         org, actor=request.auth, **payload.model_dump(exclude={"organization"})
     )
-    return 201, membership
+    return Status(201, membership)
 
 
 @router.get(
@@ -275,7 +275,7 @@ def update_membership(request, membership_id: int, payload: MembershipUpdate):
 @router.delete("/memberships/{membership_id}/", response=responses(None, 204), tags=["memberships"])
 def delete_membership(request, membership_id: int):
     services.remove_member(_membership(request, membership_id), actor=request.auth)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get(

@@ -100,6 +100,7 @@ def switch_organization(request):
 
 @member_required
 def site_list(request):
+    _require_page(request, "view", Site, organization=request.organization)
     sites = sites_for(request.user, request.organization)
     q = request.GET.get("q", "").strip()
     if q:
@@ -148,7 +149,7 @@ def site_create(request):
             form,
             lambda data: services.create_site(request.organization, actor=request.user, **data),
             "Site added.",
-            lambda site: ("tenancy:site_detail", site.pk),
+            lambda site: reverse("tenancy:site_detail", args=[site.pk]),
         )
         if response:
             return response
@@ -165,7 +166,7 @@ def site_edit(request, pk: int):
             form,
             lambda data: services.update_site(site, actor=request.user, **data),
             "Site saved.",
-            lambda s: ("tenancy:site_detail", s.pk),
+            lambda s: reverse("tenancy:site_detail", args=[s.pk]),
         )
         if response:
             return response
@@ -195,6 +196,7 @@ def site_delete(request, pk: int):
 
 @member_required
 def member_list(request):
+    _require_page(request, "view", Membership, organization=request.organization)
     members = members_for(request.user, request.organization)
     role = request.GET.get("role", "")
     if role:
