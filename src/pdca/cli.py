@@ -28,8 +28,12 @@ def setup_django() -> None:
     from django.conf import settings
 
     db = settings.DATABASES["default"]
-    if db["ENGINE"].endswith("sqlite3"):
-        os.makedirs(os.path.dirname(db["NAME"]), exist_ok=True)
+    name = str(db["NAME"])
+    # Create the folder of an embedded database file; a bare file name (in the current folder),
+    # ":memory:" and "file:" URIs have none to create.
+    directory = os.path.dirname(name)
+    if db["ENGINE"].endswith("sqlite3") and directory and not name.startswith("file:"):
+        os.makedirs(directory, exist_ok=True)
 
 
 def _port(port: int | None) -> int:

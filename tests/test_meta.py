@@ -1,0 +1,69 @@
+"""Every organization-owned model has API and page tests, or a written reason why not."""
+
+import importlib
+from pathlib import Path
+
+from django.apps import apps
+
+from pdca.core.models import OrgOwned
+from pdca.core.testing import ApiBundle, ViewBundle
+
+#: "app_label.model": {"api" or "views": the reason that bundle does not apply}
+EXEMPT: dict[str, dict[str, str]] = {}
+
+TESTS = Path(__file__).parent
+
+
+def _bundles() -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for path in sorted(TESTS.rglob("test_*.py")):
+        if "e2e" in path.parts:
+            continue
+        module = importlib.import_module(
+            ".".join(path.relative_to(TESTS.parent).with_suffix("").parts)
+        )
+        for value in vars(module).values():
+            if not isinstance(value, type) or not hasattr(value, "model"):
+                continue
+            kind = (
+                "api"
+                if issubclass(value, ApiBundle)
+                else "views"
+                if issubclass(value, ViewBundle)
+                else None
+            )
+            if kind and value not in (ApiBundle, ViewBundle):
+                found.setdefault(value.model._meta.label_lower, set()).add(kind)
+    return found
+
+
+def org_owned_models() -> list[str]:
+    return sorted(
+        m._meta.label_lower
+        for m in apps.get_models()
+        if issubclass(m, OrgOwned) and not m._meta.abstract
+    )
+
+
+def test_every_org_owned_model_has_api_and_page_tests():
+    bundles = _bundles()
+    missing = []
+    for label in org_owned_models():
+        for kind in ("api", "views"):
+            if kind not in bundles.get(label, set()) and kind not in EXEMPT.get(label, {}):
+                missing.append(f"{label}: no {kind} bundle")
+    assert not missing, "\n".join(missing)
+
+
+def test_exemptions_name_real_models_and_give_reasons():
+    labels = set(org_owned_models())
+    for label, reasons in EXEMPT.items():
+        assert label in labels, f"{label} is exempt but is not an org-owned model"
+        for kind, reason in reasons.items():
+            assert kind in {"api", "views"}
+            assert len(reason.split()) >= 4, f"{label}/{kind}: give a real reason"
+
+
+def test_the_meta_test_sees_the_tenancy_models():
+    assert {"tenancy.site", "tenancy.membership"} <= set(org_owned_models())
+    assert _bundles()["tenancy.site"] == {"api", "views"}
