@@ -17,7 +17,7 @@ from pathlib import Path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -88,8 +88,7 @@ def activity_verify() -> dict:
 @benchmark("api_sites_list_50", "ms")
 def api_sites_list() -> dict:
     from pdca.core.testing.api_bundle import login
-    from pdca.tenancy.models import Organization, Site
-    from pdca.tenancy.models import Membership
+    from pdca.tenancy.models import Membership, Organization, Site
 
     org = Organization.objects.get(slug="org-a")
     Site.objects.bulk_create(
