@@ -233,5 +233,14 @@ def main() -> None:
     app()
 
 
+def _add_subcommands() -> None:
+    from pdca.standards.cli import app as standards_app
+
+    app.add_typer(standards_app, name="standards")
+
+
+_add_subcommands()
+
+
 if __name__ == "__main__":
     main()

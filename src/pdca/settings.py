@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "pdca.core",
     "pdca.accounts",
     "pdca.tenancy",
+    "pdca.standards",
     "pdca.web",
 ]
 
@@ -136,6 +137,8 @@ AXES_FAILURE_LIMIT = int(os.environ.get("PDCA_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("PDCA_LOGIN_COOLOFF_HOURS", "0.5"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
+# The address in any case is one account, as at sign-in (see accounts/lockout.py).
+AXES_USERNAME_CALLABLE = "pdca.accounts.lockout.lockout_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False

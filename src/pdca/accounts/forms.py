@@ -2,7 +2,8 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 
-from pdca.accounts.services import MAX_TOKEN_DAYS
+from pdca.accounts.models import User
+from pdca.accounts.services import MAX_TOKEN_DAYS, normalize_email
 from pdca.core.forms import StyledFormMixin
 
 
@@ -39,7 +40,14 @@ class PasswordChangeForm(StyledFormMixin, auth_forms.PasswordChangeForm):
 
 
 class PasswordResetForm(StyledFormMixin, auth_forms.PasswordResetForm):
-    pass
+    def get_users(self, email):
+        """Active people with this address, including those who have no password yet.
+
+        Django leaves out accounts without a usable password, but pdca creates people without
+        one (`pdca createuser --no-password`, invited members) and a reset is how they choose
+        it, also when their invitation link has expired.
+        """
+        return User.objects.filter(email__iexact=normalize_email(email), is_active=True)
 
 
 class SetPasswordForm(StyledFormMixin, auth_forms.SetPasswordForm):

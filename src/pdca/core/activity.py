@@ -11,6 +11,7 @@ import datetime as dt
 import decimal
 import hashlib
 import json
+import math
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -35,7 +36,14 @@ def jsonable(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, float):
-        return value
+        # PostgreSQL's jsonb keeps numbers as decimals: it reads 1e16 back as the integer
+        # 10000000000000000 and -0.0 as 0.0, and refuses NaN and infinity. Store what it returns,
+        # or the entry's hash would no longer match its content once read back.
+        if not math.isfinite(value):
+            return str(value)
+        if value.is_integer() and abs(value) >= 1e16:
+            return int(value)
+        return 0.0 if value == 0 else value
     if isinstance(value, decimal.Decimal):
         return str(value)
     if isinstance(value, dt.datetime):
@@ -210,10 +218,16 @@ def _entries(chain: str) -> Iterator[ActivityEntry]:
 
 
 def verify_chain(chain: str, head: ActivityChainHead | None) -> tuple[int, ChainProblem | None]:
-    """Walk one chain from its start; return the entries read and the first problem, if any."""
+    """Walk one chain from its start; return the entries read and the first problem, if any.
+
+    `head` must be read before the walk: entries are only ever added, so an entry the head
+    knows of and the walk does not find was removed, while entries past the head may be
+    writes that committed during the walk (checked against the head as it is afterwards).
+    """
     expected_seq = 1
     prev_hash = GENESIS_HASH
     count = 0
+    at_head: ActivityEntry | None = None
     for entry in _entries(chain):
         count += 1
         if entry.seq != expected_seq:
@@ -243,18 +257,48 @@ def verify_chain(chain: str, head: ActivityChainHead | None) -> tuple[int, Chain
                 "altered",
                 f"entry {entry.seq} was altered: its content no longer matches its hash",
             )
+        if head is not None and entry.seq == head.seq:
+            at_head = entry
         prev_hash = entry.hash
         expected_seq += 1
     last_seq = expected_seq - 1
-    if head is not None and (head.seq != last_seq or head.hash != prev_hash):
+    head_seq = head.seq if head is not None else 0
+    if head_seq > last_seq:
         return count, ChainProblem(
             chain,
             last_seq + 1,
             None,
             "removed",
-            f"the chain ends at entry {last_seq} but its head records entry {head.seq}: "
+            f"the chain ends at entry {last_seq} but its head records entry {head_seq}: "
             "entries were removed from the end",
         )
+    if head is not None and at_head is not None and at_head.hash != head.hash:
+        return count, ChainProblem(
+            chain,
+            head.seq,
+            at_head.pk,
+            "altered",
+            f"entry {head.seq} is not the one its chain head records: it was replaced",
+        )
+    if head_seq < last_seq:
+        now = ActivityChainHead.objects.filter(chain=chain).values_list("seq", flat=True).first()
+        if now is None:
+            return count, ChainProblem(
+                chain,
+                last_seq,
+                None,
+                "removed",
+                f"the chain has {last_seq} entries but no head: its head row was deleted",
+            )
+        if now < last_seq:
+            return count, ChainProblem(
+                chain,
+                now + 1,
+                None,
+                "inserted",
+                f"the chain ends at entry {last_seq} but its head records entry {now}: "
+                "entries were added after the head",
+            )
     return count, None
 
 

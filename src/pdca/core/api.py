@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Query, Schema
 from ninja.errors import AuthenticationError, HttpError
@@ -71,6 +72,16 @@ class TokenAuth(HttpBearer):
 
 class BrowserSession(SessionAuth):
     """The signed-in browser session; CSRF is checked on unsafe methods."""
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        # Without a session cookie there is no session to protect, so no CSRF to check: such a
+        # request (an expired API token, no credentials at all) gets 401, not a CSRF refusal.
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return None
+        return super()._get_key(request)
+
+    def authenticate(self, request: HttpRequest, key: str | None):
+        return super().authenticate(request, key) if key else None
 
 
 api_auth = [TokenAuth(), BrowserSession()]

@@ -1,0 +1,467 @@
+"""Reading and validating catalog files, with the file and line of every problem.
+
+A file is checked against its JSON Schema (shipped in `catalog/schema/`), then against the rules
+a schema cannot express: unique numbers, known parents, groups and core clauses, mapping
+references. Nothing here touches the database except to look up what a file refers to.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError as SchemaError
+
+CATALOG_DIR = Path(__file__).resolve().parent / "catalog"
+SCHEMA_DIR = CATALOG_DIR / "schema"
+CORE_FILE = CATALOG_DIR / "harmonized-structure.yaml"
+KINDS = {"clause", "control"}
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with a catalog file."""
+
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+class LineDict(dict):
+    """A YAML mapping that remembers the line of itself and of each of its keys."""
+
+    line: int = 1
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.lines: dict[Any, int] = {}
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # C parser when available
+    def __init__(self, stream) -> None:
+        super().__init__(stream)
+        self.duplicates: list[tuple[Any, int]] = []
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
+    loader.flatten_mapping(node)
+    mapping = LineDict()
+    mapping.line = node.start_mark.line + 1
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        line = key_node.start_mark.line + 1
+        if key in mapping:
+            loader.duplicates.append((key, line))
+        mapping[key] = loader.construct_object(value_node, deep=True)
+        mapping.lines[key] = line
+    return mapping
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+@dataclass
+class CatalogFile:
+    """A parsed file: `kind` is standard, core or mapping."""
+
+    path: Path
+    kind: str
+    data: Any
+    checksum: str
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+@cache
+def _validator(kind: str) -> Draft202012Validator:
+    schema = json.loads(
+        (SCHEMA_DIR / f"{'catalog' if kind == 'standard' else kind}.schema.json").read_text()
+    )
+    return Draft202012Validator(schema)
+
+
+def schema_path(kind: str = "standard") -> Path:
+    return SCHEMA_DIR / f"{'catalog' if kind == 'standard' else kind}.schema.json"
+
+
+def shipped_files() -> list[Path]:
+    """Every catalog shipped with pdca: the core, the standards, then the mapping files."""
+    standards = sorted(p for p in CATALOG_DIR.glob("*.yaml") if p != CORE_FILE)
+    mappings = sorted((CATALOG_DIR / "mappings").glob("*.yaml"))
+    return [CORE_FILE, *standards, *mappings]
+
+
+def _kind(data: Any) -> str:
+    if isinstance(data, dict):
+        if "core" in data and "standard" not in data:
+            return "core"
+        if "mappings" in data:
+            return "mapping"
+    return "standard"
+
+
+def _line_of(data: Any, path: Iterable[Any]) -> int:
+    node, line = data, getattr(data, "line", 1)
+    for key in path:
+        if isinstance(node, LineDict) and key in node:
+            line = node.lines.get(key, line)
+            node = node[key]
+        elif isinstance(node, list) and isinstance(key, int) and key < len(node):
+            node = node[key]
+            line = getattr(node, "line", line)
+        else:
+            break
+    return line
+
+
+def _where(data: Any, path: list[Any]) -> str:
+    """'requirement 4.1' or 'group A.5' when the error sits inside one, else ''."""
+    if len(path) >= 2 and path[0] in {"requirements", "groups", "core", "mappings"}:
+        try:
+            item = data[path[0]][path[1]]
+        except (KeyError, IndexError, TypeError):
+            return ""
+        if isinstance(item, dict):
+            key = {"requirements": "number", "groups": "id", "core": "id", "mappings": "source"}[
+                path[0]
+            ]
+            label = {
+                "requirements": "requirement",
+                "groups": "group",
+                "core": "core clause",
+                "mappings": "mapping",
+            }[path[0]]
+            value = item.get(key)
+            return f"{label} {value}" if isinstance(value, str) else f"{label} #{path[1] + 1}"
+    return ""
+
+
+def _schema_message(error: SchemaError, data: Any) -> tuple[list[Any], str]:
+    path = list(error.absolute_path)
+    where = _where(data, path)
+    field_name = str(path[-1]) if path and not isinstance(path[-1], int) else ""
+    validator = error.validator
+    if validator == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else error.message
+        text = f"missing {missing}"
+    elif validator == "additionalProperties":
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        text = "unknown field " + ", ".join(repr(x) for x in extra)
+    elif validator == "enum":
+        allowed = ", ".join(str(v) for v in error.validator_value)
+        if field_name == "kind":
+            text = f"wrong kind {error.instance!r}: use one of {allowed}"
+        else:
+            text = f"{field_name}: {error.instance!r} is not one of {allowed}"
+    elif (
+        validator == "type"
+        and error.validator_value == "string"
+        and isinstance(error.instance, int | float)
+    ):
+        text = (
+            f'{field_name}: {error.instance!r} must be a quoted string (write "{error.instance}")'
+        )
+    elif validator == "type":
+        text = f"{field_name or 'value'}: must be of type {error.validator_value}"
+    elif validator == "minLength":
+        text = f"{field_name}: must not be empty"
+    elif validator == "const":
+        text = f"{field_name}: must be {error.validator_value!r}"
+    elif validator == "pattern":
+        text = f"{field_name}: {error.instance!r} is not a valid value"
+    elif validator == "minItems":
+        text = f"{field_name}: must not be empty"
+    else:
+        text = f"{field_name + ': ' if field_name else ''}{error.message}"
+    return path, f"{where}: {text}" if where else text
+
+
+def read_file(path: Path | str) -> CatalogFile:
+    """Parse one file and check it against its schema; problems are collected, not raised."""
+    path = Path(path)
+    name = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return CatalogFile(
+            path, "standard", None, "", [Problem(name, 0, f"cannot read: {exc.strerror}")]
+        )
+    checksum = hashlib.sha256(raw).hexdigest()
+    loader = _Loader(raw.decode("utf-8", errors="replace"))
+    try:
+        data = loader.get_single_data()
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 0
+        return CatalogFile(
+            path,
+            "standard",
+            None,
+            checksum,
+            [Problem(name, line, f"not valid YAML: {getattr(exc, 'problem', exc)}")],
+        )
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict):
+        return CatalogFile(
+            path,
+            "standard",
+            data,
+            checksum,
+            [Problem(name, 1, "the file must be a mapping with format, standard and requirements")],
+        )
+    kind = _kind(data)
+    problems = [Problem(name, line, f"duplicate key {key!r}") for key, line in loader.duplicates]
+    for error in sorted(
+        _validator(kind).iter_errors(data), key=lambda e: list(map(str, e.absolute_path))
+    ):
+        path_, message = _schema_message(error, data)
+        problems.append(Problem(name, _line_of(data, path_), message))
+    return CatalogFile(path, kind, data, checksum, problems)
+
+
+def _items(data: Any, key: str) -> list[LineDict]:
+    value = data.get(key) if isinstance(data, dict) else None
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def check_core(file: CatalogFile) -> None:
+    seen: dict[str, int] = {}
+    for item in _items(file.data, "core"):
+        number = item.get("id")
+        if isinstance(number, str):
+            if number in seen:
+                file.problems.append(
+                    Problem(
+                        str(file.path),
+                        item.line,
+                        f"duplicate core id {number} (first at line {seen[number]})",
+                    )
+                )
+            seen.setdefault(number, item.line)
+
+
+def check_standard(file: CatalogFile, core_ids: set[str]) -> None:
+    name = str(file.path)
+    add = file.problems.append
+    groups: dict[str, int] = {}
+    for group in _items(file.data, "groups"):
+        gid = group.get("id")
+        if isinstance(gid, str):
+            if gid in groups:
+                add(
+                    Problem(
+                        name, group.line, f"duplicate group {gid} (first at line {groups[gid]})"
+                    )
+                )
+            groups.setdefault(gid, group.line)
+    numbers: dict[str, LineDict] = {}
+    for req in _items(file.data, "requirements"):
+        number = req.get("number")
+        if not isinstance(number, str):
+            continue
+        if number in numbers:
+            add(
+                Problem(
+                    name,
+                    req.line,
+                    f"duplicate number {number} (first at line {numbers[number].line})",
+                )
+            )
+            continue
+        numbers[number] = req
+    for number, req in numbers.items():
+        where = f"requirement {number}"
+        kind, parent, group, core = (req.get(k) for k in ("kind", "parent", "group", "core"))
+        if isinstance(parent, str):
+            if parent == number:
+                add(Problem(name, req.lines["parent"], f"{where}: is its own parent"))
+            elif parent not in numbers:
+                add(Problem(name, req.lines["parent"], f"{where}: unknown parent {parent}"))
+            elif (
+                kind in KINDS
+                and numbers[parent].get("kind") in KINDS
+                and numbers[parent].get("kind") != kind
+            ):
+                add(
+                    Problem(
+                        name,
+                        req.lines["parent"],
+                        f"{where}: wrong kind: a {kind} under the {numbers[parent].get('kind')} {parent}",
+                    )
+                )
+        if kind == "control":
+            if group is None:
+                add(Problem(name, req.line, f"{where}: a control needs a group"))
+            elif isinstance(group, str) and group not in groups:
+                add(Problem(name, req.lines["group"], f"{where}: unknown group {group}"))
+            if core is not None:
+                add(
+                    Problem(
+                        name,
+                        req.lines["core"],
+                        f"{where}: wrong kind: a control has no core clause",
+                    )
+                )
+        elif kind == "clause" and group is not None:
+            add(
+                Problem(
+                    name,
+                    req.lines["group"],
+                    f"{where}: wrong kind: a clause has no group (controls do)",
+                )
+            )
+        if isinstance(core, str) and core not in core_ids:
+            add(
+                Problem(
+                    name,
+                    req.lines["core"],
+                    f"{where}: bad core id {core!r}: not a Harmonized Structure clause",
+                )
+            )
+    # A parent chain must end: find cycles such as 4.1 -> 4.2 -> 4.1.
+    for number in numbers:
+        seen, current = set(), number
+        while isinstance(current, str) and current in numbers:
+            if current in seen:
+                add(
+                    Problem(
+                        name,
+                        numbers[number].line,
+                        f"requirement {number}: its parents form a cycle",
+                    )
+                )
+                break
+            seen.add(current)
+            current = numbers[current].get("parent")
+
+
+def check_mapping(file: CatalogFile, standards: dict[str, set[str]]) -> None:
+    name = str(file.path)
+    data = file.data
+    src, dst = data.get("source"), data.get("target")
+    for side, code in (("source", src), ("target", dst)):
+        if isinstance(code, str) and code not in standards:
+            file.problems.append(
+                Problem(name, data.lines.get(side, 1), f"unknown {side} standard {code!r}")
+            )
+    pairs: dict[tuple[str, str], int] = {}
+    for item in _items(data, "mappings"):
+        a, b = item.get("source"), item.get("target")
+        if (
+            isinstance(src, str)
+            and src in standards
+            and isinstance(a, str)
+            and a not in standards[src]
+        ):
+            file.problems.append(
+                Problem(
+                    name,
+                    item.lines.get("source", item.line),
+                    f"mapping {a}: {src} has no requirement {a}",
+                )
+            )
+        if (
+            isinstance(dst, str)
+            and dst in standards
+            and isinstance(b, str)
+            and b not in standards[dst]
+        ):
+            file.problems.append(
+                Problem(
+                    name,
+                    item.lines.get("target", item.line),
+                    f"mapping {a}: {dst} has no requirement {b}",
+                )
+            )
+        if (a, b) in pairs:
+            file.problems.append(
+                Problem(
+                    name,
+                    item.line,
+                    f"mapping {a}: duplicate pair {a} -> {b} (first at line {pairs[(a, b)]})",
+                )
+            )
+        pairs.setdefault((a, b), item.line)
+
+
+def _known_core_ids() -> set[str]:
+    from pdca.standards.models import CoreClause
+
+    ids = set(CoreClause.objects.values_list("number", flat=True))
+    if not ids:
+        shipped = read_file(CORE_FILE)
+        ids = {c["id"] for c in _items(shipped.data, "core") if isinstance(c.get("id"), str)}
+    return ids
+
+
+def _known_standards() -> dict[str, set[str]]:
+    from pdca.standards.models import Requirement
+
+    known: dict[str, set[str]] = {}
+    for code, number in Requirement.objects.values_list("standard__code", "number"):
+        known.setdefault(code, set()).add(number)
+    return known
+
+
+def read_and_check(paths: Iterable[Path | str]) -> list[CatalogFile]:
+    """Read every file and check each against the others and what is already loaded."""
+    files = [read_file(p) for p in paths]
+    cores = [f for f in files if f.kind == "core" and f.data is not None]
+    for f in cores:
+        check_core(f)
+    core_ids = (
+        {c["id"] for f in cores for c in _items(f.data, "core") if isinstance(c.get("id"), str)}
+        if cores
+        else _known_core_ids()
+    )
+    standards = _known_standards()
+    for f in files:
+        if f.kind == "standard" and f.data is not None:
+            check_standard(f, core_ids)
+            code = (
+                f.data.get("standard", {}).get("code")
+                if isinstance(f.data.get("standard"), dict)
+                else None
+            )
+            if isinstance(code, str):
+                standards[code] = {
+                    r["number"]
+                    for r in _items(f.data, "requirements")
+                    if isinstance(r.get("number"), str)
+                }
+    for f in files:
+        if f.kind == "mapping" and f.data is not None and not f.problems:
+            check_mapping(f, standards)
+    codes: dict[str, str] = {}
+    for f in files:
+        if (
+            f.kind == "standard"
+            and isinstance(f.data, dict)
+            and isinstance(f.data.get("standard"), dict)
+        ):
+            code = f.data["standard"].get("code")
+            if isinstance(code, str):
+                if code in codes:
+                    f.problems.append(
+                        Problem(
+                            str(f.path),
+                            f.data["standard"].lines.get("code", 1),
+                            f"standard {code} is also defined in {codes[code]}",
+                        )
+                    )
+                codes.setdefault(code, str(f.path))
+    return files

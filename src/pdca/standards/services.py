@@ -1,0 +1,267 @@
+"""Loading catalog files into the database: all or nothing, idempotent, and reported.
+
+`load_catalogs` validates every file first; if any has a problem nothing is written. Loading
+inserts new requirements, updates changed ones, and removes requirements that left the file
+unless something refers to them (those are kept and marked retired).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from pdca.core.activity import record_activity
+from pdca.core.exceptions import ServiceError
+from pdca.standards.catalog_files import CatalogFile, Problem, read_and_check, shipped_files
+from pdca.standards.models import (
+    CoreClause,
+    Mapping,
+    Requirement,
+    RequirementGroup,
+    Standard,
+    number_sort_key,
+)
+
+
+class CatalogInvalid(ServiceError):
+    """At least one file has problems; `problems` lists them all, with file and line."""
+
+    code = "catalog_invalid"
+    status = 422
+    title = "Invalid catalog"
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__(f"{len(problems)} problem(s) in the catalog files; nothing was loaded.")
+
+
+@dataclass
+class FileReport:
+    """What loading one file changed."""
+
+    file: str
+    kind: str
+    code: str
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    retired: int = 0
+    changes: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated or self.deleted or self.retired)
+
+
+def validate_catalogs(paths: Iterable[Path | str]) -> list[Problem]:
+    """Every problem in the files, sorted by file and line (empty when all are valid)."""
+    return sorted(p for f in read_and_check(paths) for p in f.problems)
+
+
+def _set(obj: models.Model, values: dict) -> list[str]:
+    changed = [name for name, value in values.items() if getattr(obj, name) != value]
+    for name in changed:
+        setattr(obj, name, values[name])
+    return changed
+
+
+def _load_core(file: CatalogFile, report: FileReport) -> None:
+    existing = {c.number: c for c in CoreClause.objects.all()}
+    for item in file.data["core"]:
+        values = {
+            "title": item["title"],
+            "summary": item["summary"].strip(),
+            "sort_key": number_sort_key(item["id"]),
+        }
+        clause = existing.get(item["id"])
+        if clause is None:
+            CoreClause.objects.create(number=item["id"], **values)
+            report.created += 1
+        elif _set(clause, values):
+            clause.save()
+            report.updated += 1
+            report.changes.append(f"core {item['id']} updated")
+        else:
+            report.unchanged += 1
+
+
+def _load_standard(file: CatalogFile, report: FileReport) -> Standard:
+    meta = file.data["standard"]
+    values = {
+        "name": meta["name"],
+        "title": meta["title"],
+        "edition": meta["edition"],
+        "publisher": meta.get("publisher", ""),
+        "discipline": meta["discipline"],
+        "structure": meta["structure"],
+        "summary": meta.get("summary", "").strip(),
+    }
+    standard = Standard.objects.filter(code=meta["code"]).first()
+    if standard is None:
+        standard = Standard.objects.create(code=meta["code"], **values)
+    elif _set(standard, values):
+        report.changes.append("standard details updated")
+        report.updated += 1
+    if _set(standard, {"source_file": file.name, "checksum": file.checksum}) or report.changes:
+        standard.loaded_at = timezone.now()
+        standard.save()
+
+    groups = {g.code: g for g in standard.groups.all()}
+    for item in file.data.get("groups", []):
+        gvalues = {
+            "title": item["title"],
+            "summary": item.get("summary", "").strip(),
+            "sort_key": number_sort_key(item["id"]),
+        }
+        group = groups.get(item["id"])
+        if group is None:
+            groups[item["id"]] = RequirementGroup.objects.create(
+                standard=standard, code=item["id"], **gvalues
+            )
+        elif _set(group, gvalues):
+            group.save()
+
+    cores = {c.number: c for c in CoreClause.objects.all()}
+    existing = {r.number: r for r in standard.requirements.all()}
+    items = {item["number"]: item for item in file.data["requirements"]}
+
+    def depth(number: str) -> int:
+        d, parent = 0, items[number].get("parent")
+        while parent:
+            d, parent = d + 1, items[parent].get("parent")
+        return d
+
+    # Parents first, so each child can point at its parent row.
+    for number in sorted(items, key=depth):
+        item = items[number]
+        rvalues = {
+            "title": item["title"],
+            "untitled": item.get("untitled", False),
+            "kind": item["kind"],
+            "summary": item["summary"].strip(),
+            "adds": item.get("adds", "").strip(),
+            "documented_information": [
+                {"type": d["type"], "what": d["what"]}
+                for d in item.get("documented_information", [])
+            ],
+            "group_id": groups[item["group"]].pk if item.get("group") else None,
+            "core_id": cores[item["core"]].pk if item.get("core") else None,
+            "parent_id": existing[item["parent"]].pk if item.get("parent") else None,
+            "sort_key": number_sort_key(number),
+            "depth": depth(number),
+            "retired": False,
+        }
+        requirement = existing.get(number)
+        if requirement is None:
+            existing[number] = Requirement.objects.create(
+                standard=standard, number=number, **rvalues
+            )
+            report.created += 1
+        else:
+            changed = _set(requirement, rvalues)
+            if changed:
+                requirement.save()
+                report.updated += 1
+                report.changes.append(f"{number}: {', '.join(changed)} updated")
+            else:
+                report.unchanged += 1
+
+    gone = sorted(
+        (r for number, r in existing.items() if number not in items),
+        key=lambda r: -r.depth,
+    )
+    for requirement in gone:
+        try:
+            with transaction.atomic():
+                requirement.delete()
+            report.deleted += 1
+            report.changes.append(f"{requirement.number}: deleted")
+        except models.ProtectedError:
+            if not requirement.retired:
+                requirement.retired = True
+                requirement.save(update_fields=["retired"])
+                report.retired += 1
+                report.changes.append(f"{requirement.number}: kept as retired (still referred to)")
+    for code, group in groups.items():
+        if code not in {g["id"] for g in file.data.get("groups", [])}:
+            if not group.requirements.exists():
+                group.delete()
+    return standard
+
+
+def _load_mapping(file: CatalogFile, report: FileReport) -> None:
+    data = file.data
+    reqs = {
+        (r.standard.code, r.number): r
+        for r in Requirement.objects.filter(
+            standard__code__in=[data["source"], data["target"]]
+        ).select_related("standard")
+    }
+    current = {(m.source_id, m.target_id): m for m in Mapping.objects.filter(source_file=file.name)}
+    wanted = set()
+    for item in data["mappings"]:
+        source = reqs[(data["source"], item["source"])]
+        target = reqs[(data["target"], item["target"])]
+        wanted.add((source.pk, target.pk))
+        values = {"relation": item["relation"], "note": item.get("note", "").strip()}
+        mapping = (
+            current.get((source.pk, target.pk))
+            or Mapping.objects.filter(source=source, target=target).first()
+        )
+        if mapping is None:
+            Mapping.objects.create(source=source, target=target, source_file=file.name, **values)
+            report.created += 1
+        elif _set(mapping, {**values, "source_file": file.name}):
+            mapping.save()
+            report.updated += 1
+        else:
+            report.unchanged += 1
+    for key, mapping in current.items():
+        if key not in wanted:
+            mapping.delete()
+            report.deleted += 1
+
+
+def load_catalogs(paths: Iterable[Path | str] | None = None, *, actor=None) -> list[FileReport]:
+    """Validate and load catalog files (all shipped ones by default), all or nothing."""
+    paths = list(paths) if paths is not None else shipped_files()
+    files = read_and_check(paths)
+    problems = sorted(p for f in files for p in f.problems)
+    if problems:
+        raise CatalogInvalid(problems)
+    order = {"core": 0, "standard": 1, "mapping": 2}
+    reports: list[FileReport] = []
+    with transaction.atomic():
+        for file in sorted(files, key=lambda f: order[f.kind]):
+            if file.kind == "core":
+                report = FileReport(file.name, "core", "harmonized-structure")
+                _load_core(file, report)
+            elif file.kind == "standard":
+                report = FileReport(file.name, "standard", file.data["standard"]["code"])
+                standard = _load_standard(file, report)
+                if report.changed:
+                    record_activity(
+                        actor=actor,
+                        action="load",
+                        obj=standard,
+                        message=f"{file.name}: {report.created} created, {report.updated} "
+                        f"updated, {report.deleted} deleted, {report.retired} retired",
+                    )
+            else:
+                report = FileReport(
+                    file.name, "mapping", f"{file.data['source']}--{file.data['target']}"
+                )
+                _load_mapping(file, report)
+            reports.append(report)
+    return reports
+
+
+def ensure_catalogs_loaded() -> None:
+    """Load the shipped catalogs when the database has none (tests, first start)."""
+    if not Standard.objects.exists():
+        load_catalogs()
