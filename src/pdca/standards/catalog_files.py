@@ -300,7 +300,8 @@ def check_standard(file: CatalogFile, core_ids: set[str]) -> None:
                     Problem(
                         name,
                         req.lines["parent"],
-                        f"{where}: wrong kind: a {kind} under the {numbers[parent].get('kind')} {parent}",
+                        f"{where}: wrong kind: a {kind} under the "
+                        f"{numbers[parent].get('kind')} {parent}",
                     )
                 )
         if kind == "control":

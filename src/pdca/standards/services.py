@@ -187,10 +187,10 @@ def _load_standard(file: CatalogFile, report: FileReport) -> Standard:
                 requirement.save(update_fields=["retired"])
                 report.retired += 1
                 report.changes.append(f"{requirement.number}: kept as retired (still referred to)")
+    declared = {g["id"] for g in file.data.get("groups", [])}
     for code, group in groups.items():
-        if code not in {g["id"] for g in file.data.get("groups", [])}:
-            if not group.requirements.exists():
-                group.delete()
+        if code not in declared and not group.requirements.exists():
+            group.delete()
     return standard
 
 
