@@ -1,13 +1,12 @@
 """The REST API at /api/v1/: one NinjaAPI assembling every app's router."""
 
-from ninja import NinjaAPI
-
 from pdca.accounts.api import router as accounts_router
 from pdca.core.activity_api import router as activity_router
-from pdca.core.api import api_auth, install_error_handlers
+from pdca.core.api import PdcaAPI, api_auth, install_error_handlers
+from pdca.standards.api import router as standards_router
 from pdca.tenancy.api import router as tenancy_router
 
-api = NinjaAPI(
+api = PdcaAPI(
     title="pdca API",
     version="1",
     description=(
@@ -23,3 +22,4 @@ install_error_handlers(api)
 api.add_router("/", accounts_router)
 api.add_router("/", tenancy_router)
 api.add_router("/activity/", activity_router)
+api.add_router("/", standards_router)

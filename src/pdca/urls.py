@@ -7,6 +7,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),
     path("accounts/", include("pdca.accounts.urls")),
+    path("standards/", include("pdca.standards.urls")),
     path("", include("pdca.tenancy.urls")),
     path("", include("pdca.web.urls")),
 ]

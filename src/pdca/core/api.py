@@ -120,6 +120,20 @@ def _loc_to_field(loc: list[Any]) -> str:
     return ".".join(parts)
 
 
+class PdcaAPI(NinjaAPI):
+    """NinjaAPI whose OpenAPI document gives error responses their real media type."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                for status, response in operation.get("responses", {}).items():
+                    content = response.get("content", {})
+                    if int(status) >= 400 and "application/json" in content:
+                        content[PROBLEM_CONTENT_TYPE] = content.pop("application/json")
+        return schema
+
+
 def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(ValidationFailed)
     def _validation_failed(request, exc: ValidationFailed):
@@ -190,7 +204,7 @@ class Page(PaginationBase):
 
     class Input(Schema):
         limit: int = Field(50, ge=1, le=500, description="Rows per page (1 to 500)")
-        offset: int = Field(0, ge=0, description="Rows to skip")
+        offset: int = Field(0, ge=0, le=1_000_000_000, description="Rows to skip")
 
     class Output(Schema):
         count: int

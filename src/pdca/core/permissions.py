@@ -148,8 +148,9 @@ def require(user, action: str, target, *, organization=None) -> None:
     what = model._meta.verbose_name
     if role is None:
         raise PermissionDenied(f"You are not a member of the organization that owns this {what}.")
+    article = "an" if what[:1].lower() in "aeiou" else "a"
     raise PermissionDenied(
-        f"Your role ({Role(role).label}) may not {action} a {what} in this organization."
+        f"Your role ({Role(role).label}) may not {action} {article} {what} in this organization."
     )
 
 

@@ -45,6 +45,9 @@ class LineDict(dict):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.lines: dict[Any, int] = {}
+        # The text of unquoted numbers as written: 7.10 reads as the float 7.1, and a message
+        # telling the author to write "7.1" would point at the wrong requirement.
+        self.raw: dict[Any, str] = {}
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # C parser when available
@@ -62,8 +65,11 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
         line = key_node.start_mark.line + 1
         if key in mapping:
             loader.duplicates.append((key, line))
-        mapping[key] = loader.construct_object(value_node, deep=True)
+        value = loader.construct_object(value_node, deep=True)
+        mapping[key] = value
         mapping.lines[key] = line
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            mapping.raw[key] = value_node.value
     return mapping
 
 
@@ -127,6 +133,16 @@ def _line_of(data: Any, path: Iterable[Any]) -> int:
     return line
 
 
+def _node_at(data: Any, path: Iterable[Any]) -> Any:
+    node = data
+    for key in path:
+        try:
+            node = node[key]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return node
+
+
 def _where(data: Any, path: list[Any]) -> str:
     """'requirement 4.1' or 'group A.5' when the error sits inside one, else ''."""
     if len(path) >= 2 and path[0] in {"requirements", "groups", "core", "mappings"}:
@@ -145,6 +161,8 @@ def _where(data: Any, path: list[Any]) -> str:
                 "mappings": "mapping",
             }[path[0]]
             value = item.get(key)
+            if not isinstance(value, str):
+                value = getattr(item, "raw", {}).get(key)
             return f"{label} {value}" if isinstance(value, str) else f"{label} #{path[1] + 1}"
     return ""
 
@@ -156,10 +174,16 @@ def _schema_message(error: SchemaError, data: Any) -> tuple[list[Any], str]:
     validator = error.validator
     if validator == "required":
         missing = error.message.split("'")[1] if "'" in error.message else error.message
-        text = f"missing {missing}"
+        text = f"{field_name + ': ' if field_name else ''}missing {missing}"
     elif validator == "additionalProperties":
-        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
-        text = "unknown field " + ", ".join(repr(x) for x in extra)
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})), key=str)
+        text = f"{field_name + ': ' if field_name else ''}unknown field " + ", ".join(
+            repr(x) for x in extra
+        )
+        # Point at the (first) unknown key rather than at the start of its mapping.
+        lines = getattr(error.instance, "lines", {})
+        first = min(extra, key=lambda key: lines.get(key, 0)) if extra else None
+        return [*path, first] if first in lines else path, f"{where}: {text}" if where else text
     elif validator == "enum":
         allowed = ", ".join(str(v) for v in error.validator_value)
         if field_name == "kind":
@@ -171,9 +195,9 @@ def _schema_message(error: SchemaError, data: Any) -> tuple[list[Any], str]:
         and error.validator_value == "string"
         and isinstance(error.instance, int | float)
     ):
-        text = (
-            f'{field_name}: {error.instance!r} must be a quoted string (write "{error.instance}")'
-        )
+        container = _node_at(data, path[:-1])
+        written = getattr(container, "raw", {}).get(path[-1], str(error.instance)) if path else ""
+        text = f'{field_name}: {written} must be a quoted string (write "{written}")'
     elif validator == "type":
         text = f"{field_name or 'value'}: must be of type {error.validator_value}"
     elif validator == "minLength":
@@ -270,7 +294,9 @@ def check_standard(file: CatalogFile, core_ids: set[str]) -> None:
             groups.setdefault(gid, group.line)
     numbers: dict[str, LineDict] = {}
     for req in _items(file.data, "requirements"):
-        number = req.get("number")
+        # An unquoted number is already reported by the schema; its text as written still
+        # names the requirement, so its children do not also get "unknown parent".
+        number = req.get("number") if isinstance(req.get("number"), str) else req.raw.get("number")
         if not isinstance(number, str):
             continue
         if number in numbers:
@@ -421,7 +447,7 @@ def _known_standards() -> dict[str, set[str]]:
 def read_and_check(paths: Iterable[Path | str]) -> list[CatalogFile]:
     """Read every file and check each against the others and what is already loaded."""
     files = [read_file(p) for p in paths]
-    cores = [f for f in files if f.kind == "core" and f.data is not None]
+    cores = [f for f in files if f.kind == "core" and isinstance(f.data, dict)]
     for f in cores:
         check_core(f)
     core_ids = (
@@ -431,7 +457,7 @@ def read_and_check(paths: Iterable[Path | str]) -> list[CatalogFile]:
     )
     standards = _known_standards()
     for f in files:
-        if f.kind == "standard" and f.data is not None:
+        if f.kind == "standard" and isinstance(f.data, dict):
             check_standard(f, core_ids)
             code = (
                 f.data.get("standard", {}).get("code")
@@ -445,7 +471,7 @@ def read_and_check(paths: Iterable[Path | str]) -> list[CatalogFile]:
                     if isinstance(r.get("number"), str)
                 }
     for f in files:
-        if f.kind == "mapping" and f.data is not None and not f.problems:
+        if f.kind == "mapping" and isinstance(f.data, dict) and not f.problems:
             check_mapping(f, standards)
     codes: dict[str, str] = {}
     for f in files:

@@ -73,7 +73,12 @@ def list_standards(fmt: FormatOption = "table") -> None:
         return
     table = Table(title="Standards")
     for column in ("code", "standard", "clauses", "controls", "discipline"):
-        table.add_column(column, justify="right" if column in {"clauses", "controls"} else "left")
+        # Codes fold rather than end in "…" on a narrow terminal: they are what users type next.
+        table.add_column(
+            column,
+            justify="right" if column in {"clauses", "controls"} else "left",
+            overflow="fold" if column == "code" else "ellipsis",
+        )
     for s in rows:
         table.add_row(
             s.code,
@@ -170,7 +175,11 @@ def load(
         raise typer.Exit(1) from None
     table = Table(title="Catalogs loaded")
     for column in ("file", "created", "updated", "unchanged", "deleted", "retired"):
-        table.add_column(column, justify="left" if column == "file" else "right")
+        table.add_column(
+            column,
+            justify="left" if column == "file" else "right",
+            overflow="fold" if column == "file" else "ellipsis",
+        )
     for r in reports:
         table.add_row(
             r.file, str(r.created), str(r.updated), str(r.unchanged), str(r.deleted), str(r.retired)

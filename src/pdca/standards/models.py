@@ -168,8 +168,9 @@ class Mapping(models.Model):
 
 
 def number_sort_key(number: str) -> str:
-    """A key that sorts 4.10 after 4.9 and A.5.2 before A.5.10."""
+    """A key that sorts 4.10 after 4.9, A.5.2 before A.5.10, and clause 10 before Annex A."""
     parts = []
     for part in number.split("."):
-        parts.append(part.zfill(4) if part.isdigit() else part.rjust(4, " "))
+        # Digits sort before letters, so numbered clauses come before lettered annexes.
+        parts.append("0" + part.zfill(4) if part.isdigit() else "1" + part.rjust(4, " "))
     return ".".join(parts)

@@ -7,9 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 
 from pdca.standards.models import CoreClause, Mapping, Requirement, RequirementGroup, Standard
+
+#: Reading order inside a standard: clauses 4 to 10, then the Annex controls (sort_key already
+#: sorts so; ordering by kind first keeps it so for catalogs that number controls like clauses).
+CLAUSES_FIRST = Case(When(kind=Requirement.Kind.CLAUSE, then=Value(0)), default=Value(1))
 
 
 def standards() -> QuerySet[Standard]:
@@ -31,7 +35,7 @@ def requirements(
     """Requirements filtered by standard code, kind, group code, documented information
     (`any`, `maintain` or `retain`), core clause number and text in number, title or summary."""
     qs = Requirement.objects.select_related("standard", "group", "core", "parent").order_by(
-        "standard__name", "standard__edition", "sort_key"
+        "standard__name", "standard__edition", CLAUSES_FIRST, "sort_key"
     )
     if standard:
         qs = qs.filter(standard__code=standard)
@@ -53,15 +57,28 @@ def requirements(
 
 
 def tree(standard: Standard) -> tuple[list[Requirement], list[RequirementGroup]]:
-    """The clauses in reading order (each with `depth`), and the Annex groups with controls."""
+    """The clauses in reading order (each with `depth`), and the Annex groups with controls
+    (`group.requirements.all()`, already fetched).
+
+    Always three queries, with or without groups: `prefetch_related` skips its query when there
+    are no groups, which would make a standard without Annex controls look cheaper than one
+    with them.
+    """
     clauses = list(
         standard.requirements.filter(kind="clause").select_related("core").order_by("sort_key")
     )
-    groups = list(
-        standard.groups.prefetch_related(
-            Prefetch("requirements", queryset=Requirement.objects.order_by("sort_key"))
-        ).order_by("sort_key")
-    )
+    groups = list(standard.groups.order_by("sort_key"))
+    controls: dict[int, list[Requirement]] = {}
+    for control in standard.requirements.filter(kind="control", group__isnull=False).order_by(
+        "sort_key"
+    ):
+        controls.setdefault(control.group_id, []).append(control)
+    for group in groups:
+        # What prefetch_related stores, so callers read `group.requirements.all()` as usual.
+        fetched = group.requirements.all()
+        fetched._result_cache = controls.get(group.pk, [])
+        fetched._prefetch_done = True
+        group._prefetched_objects_cache = {"requirements": fetched}
     return clauses, groups
 
 
@@ -83,16 +100,23 @@ def links_of(requirement: Requirement) -> list[Link]:
             Requirement.objects.filter(core_id=requirement.core_id)
             .exclude(standard_id=requirement.standard_id)
             .select_related("standard")
-            .order_by("standard__name")
+            .order_by("standard__name", "standard__edition", "sort_key")
         ):
             links.append(Link(other, "core", "equivalent"))
     explicit = Mapping.objects.filter(Q(source=requirement) | Q(target=requirement)).select_related(
         "source__standard", "target__standard"
     )
+    mapped = []
     for mapping in explicit:
         other = mapping.target if mapping.source_id == requirement.pk else mapping.source
-        links.append(Link(other, "mapping", mapping.relation, mapping.note))
-    return links
+        mapped.append(Link(other, "mapping", mapping.relation, mapping.note))
+    # The other side is the source or the target depending on the row, so sort here.
+    mapped.sort(key=lambda link: _reading_key(link.requirement))
+    return links + mapped
+
+
+def _reading_key(r: Requirement) -> tuple[str, str, int, str]:
+    return (r.standard.name, r.standard.edition, 0 if r.kind == "clause" else 1, r.sort_key)
 
 
 @dataclass
@@ -149,6 +173,8 @@ def documented_information(standard: Standard) -> list[DocumentedItem]:
     """The mandatory documented information of a standard, one line per item."""
     return [
         DocumentedItem(r, item["type"], item["what"])
-        for r in standard.requirements.exclude(documented_information=[]).order_by("sort_key")
+        for r in standard.requirements.exclude(documented_information=[]).order_by(
+            CLAUSES_FIRST, "sort_key"
+        )
         for item in r.documented_information
     ]

@@ -16,7 +16,13 @@ from django.utils import timezone
 
 from pdca.core.activity import record_activity
 from pdca.core.exceptions import ServiceError
-from pdca.standards.catalog_files import CatalogFile, Problem, read_and_check, shipped_files
+from pdca.standards.catalog_files import (
+    CORE_FILE,
+    CatalogFile,
+    Problem,
+    read_and_check,
+    shipped_files,
+)
 from pdca.standards.models import (
     CoreClause,
     Mapping,
@@ -123,8 +129,10 @@ def _load_standard(file: CatalogFile, report: FileReport) -> Standard:
             groups[item["id"]] = RequirementGroup.objects.create(
                 standard=standard, code=item["id"], **gvalues
             )
-        elif _set(group, gvalues):
+        elif changed := _set(group, gvalues):
             group.save()
+            report.updated += 1
+            report.changes.append(f"group {item['id']}: {', '.join(changed)} updated")
 
     cores = {c.number: c for c in CoreClause.objects.all()}
     existing = {r.number: r for r in standard.requirements.all()}
@@ -191,6 +199,8 @@ def _load_standard(file: CatalogFile, report: FileReport) -> Standard:
     for code, group in groups.items():
         if code not in declared and not group.requirements.exists():
             group.delete()
+            report.deleted += 1
+            report.changes.append(f"group {code}: deleted")
     return standard
 
 
@@ -202,7 +212,10 @@ def _load_mapping(file: CatalogFile, report: FileReport) -> None:
             standard__code__in=[data["source"], data["target"]]
         ).select_related("standard")
     }
-    current = {(m.source_id, m.target_id): m for m in Mapping.objects.filter(source_file=file.name)}
+    current = {
+        (m.source_id, m.target_id): m
+        for m in Mapping.objects.filter(source_file=file.name).select_related("source", "target")
+    }
     wanted = set()
     for item in data["mappings"]:
         source = reqs[(data["source"], item["source"])]
@@ -213,24 +226,30 @@ def _load_mapping(file: CatalogFile, report: FileReport) -> None:
             current.get((source.pk, target.pk))
             or Mapping.objects.filter(source=source, target=target).first()
         )
+        pair = f"{item['source']} -> {item['target']}"
         if mapping is None:
             Mapping.objects.create(source=source, target=target, source_file=file.name, **values)
             report.created += 1
-        elif _set(mapping, {**values, "source_file": file.name}):
+        elif changed := _set(mapping, {**values, "source_file": file.name}):
             mapping.save()
             report.updated += 1
+            report.changes.append(f"{pair}: {', '.join(changed)} updated")
         else:
             report.unchanged += 1
     for key, mapping in current.items():
         if key not in wanted:
             mapping.delete()
             report.deleted += 1
+            report.changes.append(f"{mapping.source.number} -> {mapping.target.number}: deleted")
 
 
 def load_catalogs(paths: Iterable[Path | str] | None = None, *, actor=None) -> list[FileReport]:
     """Validate and load catalog files (all shipped ones by default), all or nothing."""
     paths = list(paths) if paths is not None else shipped_files()
     files = read_and_check(paths)
+    if not any(f.kind == "core" for f in files) and not CoreClause.objects.exists():
+        # Standards point at the core clauses, so a first load brings the shipped core along.
+        files = read_and_check([CORE_FILE, *paths])
     problems = sorted(p for f in files for p in f.problems)
     if problems:
         raise CatalogInvalid(problems)

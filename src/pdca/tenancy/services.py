@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.conf import settings
@@ -54,7 +55,7 @@ def _unique_slug(name: str, wanted: str | None) -> str:
 
 
 def _check_country(country: str, field: str = "country") -> None:
-    if country and (len(country) != 2 or not country.isalpha() or not country.isupper()):
+    if country and not re.fullmatch(r"[A-Z]{2}", country):
         raise ValidationFailed.single(field, "Use a two-letter ISO 3166 code such as DE or FR.")
 
 
@@ -120,11 +121,18 @@ def _check_site(site: Site) -> None:
     validate_instance(site)
 
 
-def _single_headquarters(site: Site) -> None:
-    if site.is_headquarters:
-        Site.objects.filter(organization_id=site.organization_id, is_headquarters=True).exclude(
-            pk=site.pk
-        ).update(is_headquarters=False)
+def _single_headquarters(site: Site, *, actor) -> None:
+    """Take the headquarters mark from the organization's other site, in that site's history."""
+    if not site.is_headquarters:
+        return
+    others = Site.objects.filter(organization_id=site.organization_id, is_headquarters=True)
+    for other in others.exclude(pk=site.pk):
+        before = snapshot(other)
+        other.is_headquarters = False
+        other.save(update_fields=["is_headquarters", "updated_at"])
+        record_update(
+            actor=actor, obj=other, before=before, message=f"Headquarters moved to {site.name}."
+        )
 
 
 @transaction.atomic
@@ -134,7 +142,7 @@ def create_site(organization: Organization, *, actor, **data: Any) -> Site:
     site = Site(organization=organization)
     apply_fields(site, data, SITE_FIELDS)
     _check_site(site)
-    _single_headquarters(site)
+    _single_headquarters(site, actor=actor)
     site.save()
     record_create(actor=actor, obj=site)
     return site
@@ -146,7 +154,7 @@ def update_site(site: Site, *, actor, **data: Any) -> Site:
     before = snapshot(site)
     apply_fields(site, data, SITE_FIELDS)
     _check_site(site)
-    _single_headquarters(site)
+    _single_headquarters(site, actor=actor)
     site.save()
     record_update(actor=actor, obj=site, before=before)
     return site
@@ -178,10 +186,10 @@ def _managers_left(organization: Organization, excluding: Membership) -> bool:
 def _check_role(organization: Organization, role: str) -> None:
     if role not in organization.allowed_roles:
         labels = ", ".join(sorted(organization.allowed_roles))
+        kind = organization.get_kind_display().lower()
+        article = "An" if kind[:1] in "aeiou" else "A"
         raise ValidationFailed.single(
-            "role",
-            f"A {organization.get_kind_display().lower()} has no role {role!r}; choose one of: "
-            f"{labels}.",
+            "role", f"{article} {kind} has no role '{role}'; choose one of: {labels}."
         )
 
 

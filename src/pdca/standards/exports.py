@@ -1,0 +1,70 @@
+"""Downloads of the catalog: a standard's mandatory documented information as CSV and XLSX."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font
+
+from pdca.standards.models import Standard
+from pdca.standards.selectors import DocumentedItem
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+HEADER = ("Requirement", "Title", "Type", "What")
+#: Column widths in the XLSX, in characters.
+WIDTHS = (14, 60, 10, 70)
+#: A cell starting with one of these is a formula to a spreadsheet program (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def filename(standard: Standard, extension: str) -> str:
+    """`iso27001-2022-documented-information.xlsx`"""
+    return f"{standard.code}-documented-information.{extension}"
+
+
+def _rows(items: Sequence[DocumentedItem]) -> list[tuple[str, str, str, str]]:
+    return [(i.requirement.number, i.requirement.title, i.type, i.what) for i in items]
+
+
+def _csv_cell(value: str) -> str:
+    # Catalogs may be a user's own framework: never let a cell run as a formula.
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+
+
+def documented_information_csv(items: Sequence[DocumentedItem]) -> bytes:
+    """UTF-8 with a byte-order mark, so that spreadsheet programs read the accents right."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(HEADER)
+    for row in _rows(items):
+        writer.writerow([_csv_cell(value) for value in row])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def documented_information_xlsx(standard: Standard, items: Sequence[DocumentedItem]) -> bytes:
+    """One sheet: a bold, frozen header row, then one row per item; every cell is text."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Documented information"
+    sheet.append(HEADER)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for row in _rows(items):
+        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", value) for value in row])
+        for cell in sheet[sheet.max_row]:
+            cell.data_type = "s"  # a value starting with "=" stays text, not a formula
+            cell.alignment = wrap
+    for letter, width in zip("ABCD", WIDTHS, strict=True):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    workbook.properties.title = f"{standard} mandatory documented information"
+    workbook.properties.creator = "pdca"
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
