@@ -112,6 +112,110 @@ def page_home() -> dict:
     return {"value": round(seconds * 1000, 2)}
 
 
+def timed_with_queries(call: Callable[[], object], repeat: int = 7) -> dict:
+    """Median milliseconds of `call` and the queries one call makes."""
+    from pdca.core.testing import count_queries
+
+    queries, _ = count_queries(call)
+    return {"value": round(median_seconds(call, repeat) * 1000, 2), "queries": queries}
+
+
+_GAP: dict = {}
+
+
+def _all_standards_assessment():
+    """A management system of all seven standards (every requirement and control) and an
+    assessment of it with a realistic mix of statuses, owners and dates; built once."""
+    if _GAP:
+        return _GAP["assessment"], _GAP["manager"]
+    import datetime as dt
+    import random
+
+    from pdca.assessments.models import GapItem
+    from pdca.assessments.services import create_assessment
+    from pdca.core.roles import Role
+    from pdca.standards.models import Standard
+    from pdca.standards.services import ensure_catalogs_loaded
+    from pdca.system.services import create_system
+    from pdca.tenancy.models import Membership, Organization
+
+    ensure_catalogs_loaded()
+    members = Membership.objects.filter(organization__slug="org-a").select_related("user")
+    manager = next(m.user for m in members if m.role == Role.SYSTEM_MANAGER)
+    system = create_system(
+        Organization.objects.get(slug="org-a"),
+        name="All seven standards",
+        standards=list(Standard.objects.all()),
+        owner=manager,
+        actor=manager,
+    )
+    assessment = create_assessment(system, title="Benchmark", actor=manager)
+    rng = random.Random(7)
+    statuses = [s for s in GapItem.Status.values if s != GapItem.Status.NOT_APPLICABLE]
+    users = [m.user for m in members]
+    items = list(assessment.items.all())
+    for item in items:
+        item.status = rng.choice(statuses)
+        item.owner = rng.choice(users)
+        item.target_date = dt.date(2026, 1, 1) + dt.timedelta(days=rng.randrange(365))
+        item.notes = "Benchmark note " * rng.randrange(4)
+        item.evidence = "DOC-001\nhttps://intranet.example/evidence" if rng.random() < 0.5 else ""
+    GapItem.objects.bulk_update(items, ["status", "owner", "target_date", "notes", "evidence"])
+    _GAP.update(assessment=assessment, manager=manager, items=len(items))
+    return assessment, manager
+
+
+def _client_for(user) -> Client:
+    from pdca.core.testing.api_bundle import login
+
+    client = Client()
+    login(client, user)
+    return client
+
+
+@benchmark("gap_assessment_page_7_standards", "ms")
+def gap_assessment_page() -> dict:
+    from django.urls import NoReverseMatch, reverse
+
+    assessment, manager = _all_standards_assessment()
+    try:
+        url = reverse("assessments:assessment_detail", args=[assessment.pk])
+    except NoReverseMatch:
+        return {
+            "value": None,
+            "skipped": "the assessment page (assessments:assessment_detail) does not exist yet",
+            "items": _GAP["items"],
+        }
+    client = _client_for(manager)
+    response = client.get(url)
+    if response.status_code != 200:
+        return {"value": None, "skipped": f"GET {url} answered {response.status_code}"}
+    return {**timed_with_queries(lambda: client.get(url), repeat=5), "items": _GAP["items"]}
+
+
+@benchmark("api_gap_items_7_standards", "ms")
+def api_gap_items() -> dict:
+    assessment, manager = _all_standards_assessment()
+    url = f"/api/v1/assessments/{assessment.pk}/items/?limit=500"
+    client = _client_for(manager)
+    response = client.get(url)
+    if response.status_code != 200:
+        return {"value": None, "skipped": f"GET {url} answered {response.status_code}"}
+    rows = len(response.json()["items"])
+    return {**timed_with_queries(lambda: client.get(url)), "items": rows}
+
+
+@benchmark("gap_readiness_7_standards", "ms")
+def gap_readiness() -> dict:
+    from pdca.assessments.readiness import compute_readiness
+    from pdca.system.services import active_standards
+
+    assessment, _ = _all_standards_assessment()
+    standards = active_standards(assessment.system)
+    figures = timed_with_queries(lambda: compute_readiness(assessment, standards))
+    return {**figures, "items": _GAP["items"]}
+
+
 def main() -> int:
     setup_test_environment()
     old = setup_databases(verbosity=0, interactive=False)
@@ -128,8 +232,12 @@ def main() -> int:
     table.add_column("benchmark")
     table.add_column("value", justify="right")
     table.add_column("unit")
+    table.add_column("queries", justify="right")
     for name, data in results.items():
-        table.add_row(name, str(data["value"]), data["unit"])
+        value = "skipped" if data["value"] is None else str(data["value"])
+        table.add_row(name, value, data["unit"], str(data.get("queries", "")))
+        if data.get("skipped"):
+            console.print(f"[yellow]{name} skipped: {data['skipped']}[/yellow]")
     console.print(table)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(

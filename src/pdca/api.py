@@ -1,9 +1,11 @@
 """The REST API at /api/v1/: one NinjaAPI assembling every app's router."""
 
 from pdca.accounts.api import router as accounts_router
+from pdca.assessments.api import router as assessments_router
 from pdca.core.activity_api import router as activity_router
 from pdca.core.api import PdcaAPI, api_auth, install_error_handlers
 from pdca.standards.api import router as standards_router
+from pdca.system.api import router as system_router
 from pdca.tenancy.api import router as tenancy_router
 
 api = PdcaAPI(
@@ -23,3 +25,5 @@ api.add_router("/", accounts_router)
 api.add_router("/", tenancy_router)
 api.add_router("/activity/", activity_router)
 api.add_router("/", standards_router)
+api.add_router("/", system_router)
+api.add_router("/", assessments_router)

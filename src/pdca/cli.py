@@ -234,9 +234,11 @@ def main() -> None:
 
 
 def _add_subcommands() -> None:
+    from pdca.assessments.cli import app as gap_app
     from pdca.standards.cli import app as standards_app
 
     app.add_typer(standards_app, name="standards")
+    app.add_typer(gap_app, name="gap")
 
 
 _add_subcommands()

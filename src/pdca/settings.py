@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "pdca.accounts",
     "pdca.tenancy",
     "pdca.standards",
+    "pdca.system",
+    "pdca.assessments",
     "pdca.web",
 ]
 

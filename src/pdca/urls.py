@@ -8,6 +8,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("accounts/", include("pdca.accounts.urls")),
     path("standards/", include("pdca.standards.urls")),
+    path("systems/", include("pdca.system.urls")),
+    path("assessments/", include("pdca.assessments.urls")),
     path("", include("pdca.tenancy.urls")),
     path("", include("pdca.web.urls")),
 ]

@@ -133,7 +133,16 @@ def walk_the_journey(page: Page, base_url: str, personas: Personas, shot: Shot) 
     expect(heading(page)).to_have_text("Org B")
     expect(page.get_by_text("You are Employee here.")).to_be_visible()
     expect(page.get_by_role("navigation", name="Main").get_by_role("link")).to_have_text(
-        ["Home", "Organization", "Sites", "Members", "Standards", "Integrated view"]
+        [
+            "Home",
+            "Organization",
+            "Sites",
+            "Members",
+            "Management system",
+            "Gap assessments",
+            "Standards",
+            "Integrated view",
+        ]
     )
     shot("17-home-other-organization")
 

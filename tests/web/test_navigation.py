@@ -17,11 +17,13 @@ from django.http import HttpResponse
 from django.urls import Resolver404, path, resolve
 
 from pdca import urls as project_urls
-from pdca.core.roles import OVERSEERS, Role
+from pdca.core.roles import ORGANIZATION_ROLES, OVERSEERS, Role
 from pdca.core.testing.api_bundle import ROLES, login
+from pdca.standards.models import Requirement, Standard
+from pdca.system.services import add_exclusion, create_system
 from pdca.tenancy import services
 from pdca.tenancy.middleware import SESSION_KEY
-from pdca.tenancy.models import Membership
+from pdca.tenancy.models import Membership, Site
 
 #: Links the crawler does not follow: documentation rendered by the API, static files, and
 #: signing out (which would end the crawl).
@@ -34,10 +36,13 @@ SITE_HOSTS = {"", "testserver"}
 
 def expected_menu(role: str) -> list[str]:
     """The menu items a role may use, written out: everyone sees the organization's pages and
-    the standards catalog, only overseers the activity log."""
+    the standards catalog, only overseers the activity log, and the roles of an implementing
+    organization its management system."""
     items = ["Home", "Organization", "Sites", "Members"]
     if role in OVERSEERS:
         items.append("Activity log")
+    if role in ORGANIZATION_ROLES:
+        items += ["Management system", "Gap assessments"]
     return [*items, "Standards", "Integrated view"]
 
 
@@ -117,7 +122,7 @@ def same_site_path(href: str, base: str) -> str | None:
 
 
 @pytest.fixture
-def populated(personas):
+def populated(personas, catalog):
     """Each organization gets a site (with history), so detail, edit and delete links exist."""
     for org, manager in (
         (personas.org, personas.manager),
@@ -127,6 +132,21 @@ def populated(personas):
             org, actor=manager, name=f"Main site of {org.slug}", city="Leeds", country="GB"
         )
         services.update_site(site, actor=manager, headcount=12)
+    # The implementing organization runs a management system with an exclusion, so the links
+    # of the system's page (edit, drop, exclusions) are crawled too.
+    system = create_system(
+        personas.org,
+        name="Integrated system",
+        standards=[Standard.objects.get(code="iso9001-2015")],
+        sites=list(Site.objects.filter(organization=personas.org)),
+        actor=personas.manager,
+    )
+    add_exclusion(
+        system,
+        Requirement.objects.get(standard__code="iso9001-2015", number="8.3.1"),
+        justification="We build to customer drawings.",
+        actor=personas.manager,
+    )
     return personas
 
 
@@ -227,6 +247,8 @@ def test_no_link_a_role_is_shown_is_dead_or_refused(client, populated, role):
     menu_pages = {"/", "/organization/", "/sites/", "/members/", "/standards/"}
     assert menu_pages | {"/standards/integrated/", "/accounts/profile/"} <= set(result.fetched)
     assert any(re.fullmatch(r"/sites/\d+/", p) for p in result.fetched), "no site page reached"
+    system_page_reached = any(re.fullmatch(r"/systems/\d+/", p) for p in result.fetched)
+    assert system_page_reached == (role in ORGANIZATION_ROLES)
     assert ("/activity/" in result.fetched) == (role in OVERSEERS)
 
 

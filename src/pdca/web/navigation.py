@@ -28,6 +28,15 @@ _items: list[NavItem] = [
     NavItem("Sites", "tenancy:site_list", "Organization", "tenancy.site"),
     NavItem("Members", "tenancy:member_list", "Organization", "tenancy.membership"),
     NavItem("Activity log", "web:activity", "Organization", "core.activityentry"),
+    NavItem(
+        "Management system", "system:system_list", "Management system", "system.managementsystem"
+    ),
+    NavItem(
+        "Gap assessments",
+        "assessments:assessment_list",
+        "Management system",
+        "assessments.gapassessment",
+    ),
     # The catalog is shared reference data: every signed-in person may read it.
     NavItem("Standards", "standards:list", "Standards"),
     NavItem("Integrated view", "standards:integrated", "Standards"),

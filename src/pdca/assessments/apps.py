@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class AssessmentsConfig(AppConfig):
+    name = "pdca.assessments"
+    label = "assessments"
+    verbose_name = "Gap assessments"
+
+    def ready(self) -> None:
+        from pdca.assessments import permissions  # noqa: F401  (registers the rules)

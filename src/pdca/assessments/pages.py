@@ -1,0 +1,235 @@
+"""What the assessment pages show, apart from the item rows (rows.py): the items query, the
+filters, and readiness laid out as a chart and a clause × standard table.
+
+Kept apart from views.py so the views stay thin. Everything here works on lists already in
+memory: the assessment page reads its items once (with their requirements and owners) and
+derives readiness, filters and rows from that one list, so its query count does not grow with
+the number of items.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from urllib.parse import quote, urlencode
+
+from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils.safestring import SafeString
+
+from pdca.assessments import charts
+from pdca.assessments.models import GapAssessment, GapItem
+from pdca.assessments.readiness import Readiness, Score, clause_key
+from pdca.assessments.services import OPEN_STATUSES
+from pdca.standards.models import Requirement, RequirementGroup, Standard, number_sort_key
+
+#: What the item table and readiness read of a requirement.
+_REQUIREMENT_FIELDS = ("id", "number", "title", "kind", "standard_id", "group_id", "sort_key")
+
+
+def load_items(assessment: GapAssessment, *, pk: int | None = None) -> list[GapItem]:
+    """The items of an assessment (or the one item `pk`), with their owners and the
+    requirements they cover (`item.covered`), each with its standard and Annex group: five
+    queries, whatever
+    the number of items. Standards and groups are read once and shared rather than joined
+    onto each of the ~1,400 requirements an assessment of seven standards covers, whose model
+    instances would otherwise take most of the page's time."""
+    covers = Requirement.objects.only(*_REQUIREMENT_FIELDS).order_by(
+        "standard__name", "standard__edition", "sort_key"
+    )
+    items = GapItem.objects.filter(assessment=assessment).select_related("owner")
+    if pk is not None:
+        items = items.filter(pk=pk)
+    items = list(items.prefetch_related(Prefetch("covers", queryset=covers)))
+    standards = {s.pk: s for s in Standard.objects.defer("summary")}
+    groups = {g.pk: g for g in RequirementGroup.objects.defer("summary")}
+    for item in items:
+        # Kept as a plain list: each `item.covers` access builds a new related manager.
+        item.covered = list(item.covers.all())
+        for r in item.covered:
+            r.standard = standards[r.standard_id]
+            if r.group_id:
+                r.group = groups[r.group_id]
+            if r.pk == item.requirement_id:
+                item.requirement = r
+    # An item always covers the requirement that names it; should one not, read those at once.
+    unnamed = [i for i in items if not GapItem.requirement.is_cached(i)]
+    if unnamed:
+        named = Requirement.objects.select_related("standard", "group").in_bulk(
+            [i.requirement_id for i in unnamed]
+        )
+        for item in unnamed:
+            item.requirement = named[item.requirement_id]
+    return items
+
+
+@functools.cache
+def _requirement_path() -> str:
+    return reverse("standards:requirement", args=["CODE", "NUMBER"])
+
+
+def requirement_url(requirement: Requirement) -> str:
+    """The catalog page of a requirement (one reverse() per process, not one per row)."""
+    path = _requirement_path()
+    return path.replace("CODE", quote(requirement.standard.code)).replace(
+        "NUMBER", quote(requirement.number)
+    )
+
+
+def label(item: GapItem) -> str:
+    """How people name an item: its requirement's standard and number."""
+    return f"{item.requirement.standard.name} {item.requirement.number}"
+
+
+def is_overdue(item: GapItem, today: dt.date) -> bool:
+    return (
+        item.status in OPEN_STATUSES and item.target_date is not None and item.target_date < today
+    )
+
+
+# --- filters ------------------------------------------------------------------------------
+
+
+@dataclass
+class Filters:
+    """The item filters of the assessment page, read from a query string."""
+
+    status: str = ""
+    owner: str = ""  # a user id, or "none" for unassigned items
+    standard: str = ""  # a standard code
+    clause: str = ""  # "7", or an Annex group such as "A.5"
+    q: str = ""
+    overdue: bool = False
+
+    NAMES = ("status", "owner", "standard", "clause", "q", "overdue")
+
+    @classmethod
+    def from_query(cls, data: Mapping[str, str]) -> Filters:
+        status = data.get("status", "")
+        return cls(
+            status=status if status in GapItem.Status.values else "",
+            owner=(data.get("owner") or "").strip(),
+            standard=(data.get("standard") or "").strip(),
+            clause=(data.get("clause") or "").strip(),
+            q=(data.get("q") or "").strip()[:200],
+            overdue=data.get("overdue") in ("1", "on", "true"),
+        )
+
+    @property
+    def active(self) -> bool:
+        return any(getattr(self, name) for name in self.NAMES)
+
+    def pairs(self) -> list[tuple[str, str]]:
+        """The active filters as query-string pairs."""
+        found = [(n, getattr(self, n)) for n in self.NAMES if getattr(self, n)]
+        return [(n, "1" if v is True else v) for n, v in found]
+
+    def querystring(self) -> str:
+        return urlencode(self.pairs())
+
+    def keep(self, item: GapItem, today: dt.date) -> bool:
+        if self.status and item.status != self.status:
+            return False
+        if self.owner:
+            if self.owner == "none":
+                if item.owner_id is not None:
+                    return False
+            elif str(item.owner_id) != self.owner:
+                return False
+        covers = item.covered
+        if self.standard and all(r.standard.code != self.standard for r in covers):
+            return False
+        if self.clause and all(clause_key(r) != self.clause for r in covers):
+            return False
+        if self.overdue and not is_overdue(item, today):
+            return False
+        if self.q:
+            needle = self.q.casefold()
+            haystack = " ".join(
+                [item.notes, item.justification, item.evidence]
+                + [f"{r.standard.name} {r.number} {r.title}" for r in covers]
+            ).casefold()
+            if needle not in haystack:
+                return False
+        return True
+
+
+def clause_choices(items: Iterable[GapItem]) -> list[str]:
+    """The clauses and Annex groups the items sit under, in reading order."""
+    keys = {clause_key(r) for item in items for r in item.covered}
+    return sorted(keys, key=lambda k: (not k[0].isdigit(), number_sort_key(k)))
+
+
+# --- readiness ----------------------------------------------------------------------------
+
+
+@dataclass
+class Cell:
+    percent: float | None
+    applicable: int = 0
+
+    @property
+    def text(self) -> str:
+        return "n/a" if self.percent is None else f"{self.percent:g}%"
+
+    @property
+    def colour(self) -> str:
+        return charts.colour(self.percent)
+
+
+@dataclass
+class ClauseLine:
+    key: str
+    title: str
+    overall: Cell
+    cells: list[Cell | None]  # one per standard; None where the standard has no such clause
+
+
+def clause_table(readiness: Readiness) -> list[ClauseLine]:
+    """Readiness by clause (rows) and standard (columns), with the integrated figure."""
+    per_standard = {
+        (s.standard.pk, c.key): c.score for s in readiness.by_standard for c in s.clauses
+    }
+    lines = []
+    for clause in readiness.by_clause:
+        if clause.key.isdigit():
+            name, key = None, clause.key
+        else:  # an Annex group, e.g. "ISO/IEC 27001 A.5": only its own standard has it
+            name, _, key = clause.key.rpartition(" ")
+        cells: list[Cell | None] = []
+        for s in readiness.by_standard:
+            score = per_standard.get((s.standard.pk, key))
+            if score is None or (name is not None and s.standard.name != name):
+                cells.append(None)
+            else:
+                cells.append(_cell(score))
+        lines.append(ClauseLine(clause.key, clause.title, _cell(clause.score), cells))
+    return lines
+
+
+def _cell(score: Score) -> Cell:
+    return Cell(score.percent, score.applicable)
+
+
+def readiness_chart(readiness: Readiness) -> SafeString:
+    return charts.bar_chart(
+        [(f"{c.key} {c.title}", c.score.percent) for c in readiness.by_clause],
+        title="Readiness by clause",
+    )
+
+
+def readiness_context(readiness: Readiness) -> dict:
+    """What the readiness summary (a fragment of its own, swapped after every save) shows."""
+    counts = readiness.overall.counts
+    return {
+        "readiness": readiness,
+        "overall": _cell(readiness.overall),
+        "by_standard": [(s.standard, _cell(s.score)) for s in readiness.by_standard],
+        "status_counts": [
+            (value, label, counts.get(value, 0)) for value, label in GapItem.Status.choices
+        ],
+        "clause_table": clause_table(readiness),
+        "chart": readiness_chart(readiness),
+    }
