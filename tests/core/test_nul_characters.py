@@ -1,0 +1,47 @@
+"""NUL characters are refused with a 400 before they reach a query (PostgreSQL cannot store
+them), on pages and on the API alike."""
+
+import pytest
+
+from pdca.core.testing.api_bundle import login
+from pdca.tenancy.models import Site
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/api/v1/requirements/?q=a%00b", "/api/v1/sites/?q=%00", "/api/v1/standards/?x=%00"],
+)
+def test_an_api_query_with_a_nul_character_is_a_bad_request(client, personas, url):
+    login(client, personas.manager)
+    response = client.get(url)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["code"] == "nul_character"
+
+
+def test_a_json_body_with_a_nul_character_is_refused_and_nothing_is_written(client, personas):
+    login(client, personas.manager)
+    response = client.post(
+        "/api/v1/sites/",
+        '{"organization": "org-a", "name": "Depot\\u0000"}',
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "nul_character"
+    assert not Site.objects.filter(organization=personas.org).exists()
+
+
+def test_a_form_with_a_nul_character_is_refused_and_nothing_is_written(client, personas):
+    login(client, personas.manager)
+    response = client.post(
+        "/sites/new/", "name=Depot%00", content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 400
+    assert b"NUL character" in response.content
+    assert not Site.objects.filter(organization=personas.org).exists()
+
+
+def test_ordinary_requests_pass(client, personas):
+    login(client, personas.manager)
+    assert client.get("/api/v1/requirements/?q=cloud").status_code == 200
+    assert client.get("/sites/?q=100%25").status_code == 200
