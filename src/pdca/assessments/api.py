@@ -3,7 +3,7 @@ two assessments, and bulk editing. Thin endpoints over pdca.assessments.services
 
 import datetime as dt
 from collections import Counter
-from typing import Annotated, Any
+from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.shortcuts import get_object_or_404
@@ -16,7 +16,7 @@ from pdca.assessments import services
 from pdca.assessments.models import GapAssessment, GapItem
 from pdca.assessments.readiness import compute_readiness
 from pdca.core.activity_api import ActivityOut
-from pdca.core.api import Input, Page, responses
+from pdca.core.api import Id, Input, Page, Text, responses
 from pdca.core.exceptions import FieldError, ValidationFailed
 from pdca.core.permissions import require, scope, visible_organization_ids
 from pdca.core.selectors import history_of
@@ -26,10 +26,6 @@ from pdca.system.services import active_standards
 
 router = Router()
 
-#: A row id the database can hold (larger ones would fail in the database, not here).
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
-#: Text without NUL characters, which PostgreSQL refuses to store or compare.
-Text = Annotated[str, Field(pattern=r"^[^\x00]*$")]
 
 # --- schemas ------------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ problem.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,11 +16,17 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import PaginationBase
 from ninja.security import HttpBearer, SessionAuth
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from pdca.core.exceptions import ServiceError, ValidationFailed
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+
+#: A row id the database can hold (larger ones would fail in the database, not here).
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+#: Text without NUL characters, which PostgreSQL refuses to store or compare.
+Text = Annotated[str, Field(pattern=r"^[^\x00]*$")]
 
 
 class Input(BaseModel):
@@ -31,6 +37,24 @@ class Input(BaseModel):
     """
 
     model_config = ConfigDict(extra="forbid", from_attributes=False, str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul_characters(cls, value: Any) -> Any:
+        # PostgreSQL cannot store NUL in text; refuse it here, where the field can be named.
+        def walk(v: Any) -> None:
+            if isinstance(v, str) and "\x00" in v:
+                raise ValueError("Must not contain a NUL character.")
+            if isinstance(v, list | tuple | set):
+                for x in v:
+                    walk(x)
+            elif isinstance(v, dict):
+                for k, x in v.items():
+                    walk(k)
+                    walk(x)
+
+        walk(value)
+        return value
 
 
 class FieldProblem(Schema):

@@ -2,7 +2,7 @@
 exclusions. Thin endpoints over pdca.system.services."""
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -11,10 +11,11 @@ from ninja.pagination import paginate
 from pydantic import Field
 
 from pdca.accounts.models import User
+from pdca.assessments.api import ScoreOut
 from pdca.assessments.models import GapAssessment
 from pdca.assessments.readiness import compute_readiness
 from pdca.core.activity_api import ActivityOut
-from pdca.core.api import Input, Page, responses
+from pdca.core.api import Id, Input, Page, Text, responses
 from pdca.core.exceptions import ValidationFailed
 from pdca.core.permissions import require, scope, visible_organization_ids
 from pdca.core.selectors import history_of
@@ -26,10 +27,6 @@ from pdca.tenancy.selectors import sites_for
 
 router = Router()
 
-#: A row id the database can hold (larger ones would fail in the database, not here).
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
-#: Text without NUL characters, which PostgreSQL refuses to store or compare.
-Text = Annotated[str, Field(pattern=r"^[^\x00]*$")]
 
 # --- schemas ------------------------------------------------------------------------------
 
@@ -76,13 +73,6 @@ class SystemOut(Schema):
     @staticmethod
     def resolve_owner(obj: ManagementSystem) -> str | None:
         return obj.owner.email if obj.owner else None
-
-
-class ScoreOut(Schema):
-    percent: float | None = Field(description="Readiness in percent, null when nothing applies")
-    applicable: int
-    points: float
-    counts: dict[str, int] = Field(description="Items by status")
 
 
 class StandardReadinessOut(ScoreOut):
