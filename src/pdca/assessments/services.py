@@ -51,17 +51,31 @@ def _item_sort_key(requirement: Requirement) -> str:
 
 
 def _new_item(assessment: GapAssessment, requirements: list[Requirement]) -> GapItem:
+    """The unsaved item for a group of requirements: named by the first, and carrying the core
+    clause only when the group spans several standards."""
     first = requirements[0]
     shared = len({r.standard_id for r in requirements}) > 1
-    item = GapItem.objects.create(
+    return GapItem(
         organization_id=assessment.organization_id,
         assessment=assessment,
         requirement=first,
         core=first.core if shared else None,
         sort_key=_item_sort_key(first),
     )
-    item.covers.set(requirements)
-    return item
+
+
+def _create_items(assessment: GapAssessment, groups: list[list[Requirement]]) -> list[GapItem]:
+    """Save one item per group of requirements, and what each covers, in two bulk inserts."""
+    items = GapItem.objects.bulk_create([_new_item(assessment, group) for group in groups])
+    through = GapItem.covers.through
+    through.objects.bulk_create(
+        [
+            through(gapitem_id=item.pk, requirement_id=requirement.pk)
+            for item, group in zip(items, groups, strict=True)
+            for requirement in group
+        ]
+    )
+    return items
 
 
 def _build(assessment: GapAssessment) -> int:
@@ -101,8 +115,7 @@ def _build(assessment: GapAssessment) -> int:
             new_groups[("req", requirement.pk)] = [requirement]
         else:
             group.append(requirement)
-    for requirements in new_groups.values():
-        _new_item(assessment, requirements)
+    _create_items(assessment, list(new_groups.values()))
     exclusions = Exclusion.objects.filter(system=assessment.system).select_related("requirement")
     for exclusion in exclusions:
         _mark_excluded(assessment, exclusion)
