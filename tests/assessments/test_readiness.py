@@ -7,7 +7,13 @@ from functools import partial
 import pytest
 
 from pdca.assessments import services
-from pdca.assessments.readiness import Score, compute_readiness, items_for_readiness, score
+from pdca.assessments.readiness import (
+    Score,
+    compute_readiness,
+    items_for_readiness,
+    overall_scores,
+    score,
+)
 from pdca.core.testing import count_queries
 from pdca.standards.models import (
     CoreClause,
@@ -414,3 +420,15 @@ def test_prefetched_items_give_the_same_readiness_in_one_more_query(personas, sm
         )
         assert queries == 1  # the core clause titles
         assert given.as_dict() == compute_readiness(assessment, standards).as_dict()
+
+
+def test_overall_scores_of_several_assessments_match_compute_readiness(small, personas):
+    system = small["system"]
+    standards = system_services.active_standards(system)
+    second = services.create_assessment(system, title="Empty", actor=personas.manager)
+    scores = overall_scores([small["assessment"], second], standards)
+    assert scores[small["assessment"].pk].counts == _readiness(small).overall.counts
+    assert (scores[small["assessment"].pk].percent, scores[second.pk].percent) == (56.3, 0.0)
+    # Without the shared Alpha/Beta standards only Gamma's two items count.
+    only_gamma = overall_scores([small["assessment"]], [small["gamma"]])
+    assert only_gamma[small["assessment"].pk].total == 2

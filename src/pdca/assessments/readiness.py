@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 
 from pdca.assessments.models import GapAssessment, GapItem
 from pdca.standards.models import CoreClause, Requirement, Standard, number_sort_key
@@ -223,3 +223,21 @@ def compute_readiness(
         for s in standards
     ]
     return Readiness(overall, by_clause, by_standard)
+
+
+def overall_scores(assessments: list[GapAssessment], standards: list[Standard]) -> dict[int, Score]:
+    """Overall readiness of several assessments for the given standards, in one query: an item
+    counts once when it covers a requirement of at least one of them, as in
+    `compute_readiness`."""
+    scores = {a.pk: Score() for a in assessments}
+    if not assessments or not standards:
+        return scores
+    rows = (
+        GapItem.objects.filter(assessment__in=assessments, covers__standard__in=standards)
+        .values("assessment_id", "status")
+        .annotate(n=Count("id", distinct=True))
+        .order_by()
+    )
+    for row in rows:
+        scores[row["assessment_id"]].counts[row["status"]] += row["n"]
+    return scores

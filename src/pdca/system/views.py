@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from pdca.assessments.charts import bar_chart
-from pdca.assessments.models import GapAssessment, GapItem
-from pdca.assessments.readiness import Score, compute_readiness
+from pdca.assessments.models import GapAssessment
+from pdca.assessments.readiness import compute_readiness, overall_scores
 from pdca.core.exceptions import ServiceError
 from pdca.core.permissions import may, scope
 from pdca.core.selectors import history_of
@@ -39,33 +39,6 @@ def _system(request, pk: int, action: str = "view") -> ManagementSystem:
     )
     _require_page(request, action, system)
     return system
-
-
-def _assessment_url(name: str, *args, query: str = "") -> str | None:
-    """A link to an assessment page. None while the assessment pages are not mounted (they are
-    built alongside these), so this page renders either way."""
-    try:
-        return reverse(f"assessments:{name}", args=args) + query
-    except NoReverseMatch:
-        return None
-
-
-def _overall_scores(assessments: list[GapAssessment], standards: list[Standard]) -> dict:
-    """Overall readiness of each assessment for the active standards, in one query: an item
-    counts once when it covers a requirement of at least one of them (as in
-    `compute_readiness`)."""
-    scores = {a.pk: Score() for a in assessments}
-    if not assessments or not standards:
-        return scores
-    rows = (
-        GapItem.objects.filter(assessment__in=assessments, covers__standard__in=standards)
-        .values("assessment_id", "status")
-        .annotate(n=Count("id", distinct=True))
-        .order_by()
-    )
-    for row in rows:
-        scores[row["assessment_id"]].counts[row["status"]] += row["n"]
-    return scores
 
 
 # --- systems --------------------------------------------------------------------------------
@@ -163,10 +136,10 @@ def system_detail(request, pk: int):
     active = [a for a in adoptions if a.active]
     standards = [a.standard for a in active]
     assessments = list(system.assessments.order_by("-started_on", "-id"))
-    overall = _overall_scores(assessments, standards)
+    overall = overall_scores(assessments, standards)
     for assessment in assessments:
         assessment.overall = overall[assessment.pk]
-        assessment.url = _assessment_url("assessment_detail", assessment.pk)
+        assessment.url = reverse("assessments:assessment_detail", args=[assessment.pk])
     # At a glance: the latest open assessment, or the latest of all when none is open.
     shown = next((a for a in assessments if a.status == GapAssessment.Status.OPEN), None)
     shown = shown or (assessments[0] if assessments else None)
@@ -200,7 +173,7 @@ def system_detail(request, pk: int):
                 else None
             ),
             "start_url": (
-                _assessment_url("assessment_create", query=f"?system={system.pk}")
+                reverse("assessments:assessment_create") + f"?system={system.pk}"
                 if may(user, "add", GapAssessment, organization=request.organization)
                 else None
             ),
