@@ -235,4 +235,8 @@ class ViewBundle:
         assert response.status_code == 200
         html = response.content.decode()
         assert 'id="history"' in html
-        assert user.email in html
+        # Look inside the history section only: the e-mail also stands in the user menu.
+        history = html.split('id="history"', 1)[1].split("</section>", 1)[0]
+        assert user.email in history
+        assert "<td>update</td>" in history
+        assert "<ins>" in history, "the changed value is shown"
