@@ -37,6 +37,23 @@ class OrgOwned(models.Model):
         abstract = True
 
 
+class RequirementLinked(models.Model):
+    """A register entry that answers requirements of the adopted standards.
+
+    The links let the gap assessment show which registers meet which clause.
+    """
+
+    requirements = models.ManyToManyField(
+        "standards.Requirement",
+        blank=True,
+        related_name="+",
+        help_text="The clauses and controls this entry helps to meet",
+    )
+
+    class Meta:
+        abstract = True
+
+
 class ActivityEntry(models.Model):
     """One recorded change: who did what to which object, with before and after values.
 

@@ -1,13 +1,66 @@
-"""Who may do what with management systems, adopted standards and exclusions."""
+"""Who may do what with the management system and the implementer's registers.
+
+System managers and consultants keep everything; a process owner changes the rows they own
+(their processes, objectives, issues); every member reads; top management also sets
+objectives.
+"""
 
 from pdca.core.permissions import register
 from pdca.core.roles import ORGANIZATION_ROLES, Role
-from pdca.system.models import AdoptedStandard, Exclusion, ManagementSystem
+from pdca.system.models import (
+    AdoptedStandard,
+    ContextIssue,
+    Exclusion,
+    InterestedParty,
+    ManagementSystem,
+    Measurement,
+    Objective,
+    Process,
+    RaciAssignment,
+    Responsibility,
+)
 
 #: The people who build and run the management system.
 IMPLEMENTERS = frozenset({Role.SYSTEM_MANAGER, Role.CONSULTANT})
+#: Objectives are set by top management as well (5.1, 6.2).
+OBJECTIVE_SETTERS = IMPLEMENTERS | {Role.TOP_MANAGEMENT}
+
+OWNED = {
+    "owner_field": "owner",
+    "owner_roles": {Role.PROCESS_OWNER},
+    "owner_actions": {"change"},
+}
 
 for model in (ManagementSystem, AdoptedStandard, Exclusion):
     register(
         model, view=ORGANIZATION_ROLES, add=IMPLEMENTERS, change=IMPLEMENTERS, delete=IMPLEMENTERS
     )
+for model in (ContextIssue, InterestedParty, Process):
+    register(
+        model,
+        view=ORGANIZATION_ROLES,
+        add=IMPLEMENTERS,
+        change=IMPLEMENTERS,
+        delete=IMPLEMENTERS,
+        **OWNED,
+    )
+for model in (Responsibility, RaciAssignment):
+    register(
+        model, view=ORGANIZATION_ROLES, add=IMPLEMENTERS, change=IMPLEMENTERS, delete=IMPLEMENTERS
+    )
+register(
+    Objective,
+    view=ORGANIZATION_ROLES,
+    add=OBJECTIVE_SETTERS,
+    change=OBJECTIVE_SETTERS,
+    delete=OBJECTIVE_SETTERS,
+    **OWNED,
+)
+# A measurement is recorded by whoever may change its objective, its owner included.
+register(
+    Measurement,
+    view=ORGANIZATION_ROLES,
+    add=OBJECTIVE_SETTERS,
+    change=OBJECTIVE_SETTERS,
+    delete=OBJECTIVE_SETTERS,
+)

@@ -13,13 +13,15 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from pdca.assessments.models import GapAssessment, GapItem
+from pdca.core.xlsx import (  # noqa: F401  (re-exported: the import guards are shared)
+    MAX_INFLATED_BYTES,
+    MAX_UPLOAD_BYTES,
+)
 from pdca.standards.models import Requirement
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ITEMS_SHEET = "Items"
-#: Largest upload the import reads, and the most its parts may inflate to (a zip bomb guard).
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-MAX_INFLATED_BYTES = 100 * 1024 * 1024
+
 FORMAT_NAME = "pdca gap assessment"
 
 

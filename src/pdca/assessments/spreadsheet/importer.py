@@ -5,14 +5,11 @@ saves the changed rows through `bulk_update_items`; `may_import` says who may im
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from pdca.assessments.models import GapAssessment, GapItem
@@ -20,16 +17,14 @@ from pdca.assessments.services import bulk_update_items, owners_by_email
 from pdca.assessments.spreadsheet.common import (
     BY_KEY,
     COLUMNS,
-    ISO_DATE,
     ITEMS_SHEET,
-    MAX_INFLATED_BYTES,
-    MAX_UPLOAD_BYTES,
     STATUS_BY_WORD,
     STATUS_LABELS,
     clean_text,
 )
-from pdca.core.exceptions import FieldError, PermissionDenied, ValidationFailed
+from pdca.core.exceptions import PermissionDenied, ValidationFailed
 from pdca.core.permissions import may, memberships, require, rules_for
+from pdca.core.xlsx import CellErrors, cell_text, is_empty, open_workbook, parse_date, parse_id
 
 
 @dataclass
@@ -55,31 +50,9 @@ class ImportSummary:
         }
 
 
-class _Errors:
-    """Bad cells, kept in sheet order (row, then column)."""
-
+class _Errors(CellErrors):
     def __init__(self) -> None:
-        self._found: list[tuple[int, int, FieldError]] = []
-
-    def add(self, row: int, column: int, message: str, sheet: str = ITEMS_SHEET) -> None:
-        ref = f"{sheet}!{get_column_letter(column)}{row}"
-        self._found.append((row, column, FieldError(ref, message)))
-
-    def add_whole(self, ref: str, message: str) -> None:
-        self._found.append((0, 0, FieldError(ref, message)))
-
-    def __bool__(self) -> bool:
-        return bool(self._found)
-
-    def raise_if_any(self) -> None:
-        if self._found:
-            errors = [e for _, _, e in sorted(self._found, key=lambda x: (x[0], x[1]))]
-            raise ValidationFailed(
-                errors,
-                message=f"{len(errors)} bad cell(s); nothing was imported: "
-                + "; ".join(f"{e.field}: {e.message}" for e in errors[:20])
-                + (" …" if len(errors) > 20 else ""),
-            )
+        super().__init__(ITEMS_SHEET)
 
 
 def may_import(user, assessment: GapAssessment) -> bool:
@@ -93,28 +66,7 @@ def may_import(user, assessment: GapAssessment) -> bool:
 
 
 def _open_workbook(data: bytes):
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise ValidationFailed.single(
-            "file", f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB."
-        )
-    not_xlsx = ValidationFailed.single(
-        "file",
-        "This is not an XLSX workbook: export the assessment, edit it in a spreadsheet program "
-        "and save it as .xlsx (Excel workbook).",
-        code="not_xlsx",
-    )
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if sum(info.file_size for info in archive.infolist()) > MAX_INFLATED_BYTES:
-                raise ValidationFailed.single("file", "The workbook is too large once unpacked.")
-            if "xl/workbook.xml" not in archive.namelist():
-                raise not_xlsx
-    except zipfile.BadZipFile:
-        raise not_xlsx from None
-    try:
-        return load_workbook(io.BytesIO(data), data_only=True)
-    except Exception:  # openpyxl raises many kinds on broken parts: all mean the same to users
-        raise not_xlsx from None
+    return open_workbook(data, what="the assessment")
 
 
 def _header_key(value: Any) -> str | None:
@@ -124,46 +76,6 @@ def _header_key(value: Any) -> str | None:
         if word in names or word in column.aliases:
             return column.key
     return None
-
-
-def _empty(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _parse_id(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
-
-
-def _parse_date(value: Any) -> tuple[bool, dt.date | None]:
-    """(ok, date) for a target-date cell."""
-    if _empty(value):
-        return True, None
-    if isinstance(value, dt.datetime):
-        return True, value.date()
-    if isinstance(value, dt.date):
-        return True, value
-    if isinstance(value, str) and ISO_DATE.match(value.strip()):
-        try:
-            return True, dt.date.fromisoformat(value.strip())
-        except ValueError:
-            return False, None
-    return False, None
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
 
 
 def _shown(value: Any) -> str:
@@ -177,7 +89,7 @@ def _check_about(workbook, assessment: GapAssessment, errors: _Errors) -> None:
     about = workbook["About"]
     if str(about["A1"].value or "").strip().lower() != "assessment id":
         return
-    exported = _parse_id(about["B1"].value)
+    exported = parse_id(about["B1"].value)
     if exported is not None and exported != assessment.pk:
         errors.add_whole(
             "About!B1",
@@ -292,11 +204,11 @@ def _read_rows(sheet, columns: dict[str, int], errors: _Errors) -> list[_Row]:
             key: cells[index - 1] if index - 1 < len(cells) else None
             for key, index in columns.items()
         }
-        if all(_empty(v) for v in values.values()):
+        if all(is_empty(v) for v in values.values()):
             continue  # blank rows (and the rest of the sheet) are not items
         raw_id = values["id"]
-        item_id = _parse_id(raw_id)
-        if _empty(raw_id):
+        item_id = parse_id(raw_id)
+        if is_empty(raw_id):
             errors.add(
                 number,
                 id_column,
@@ -351,7 +263,7 @@ def _validate_row(
         raw = row.values["status"]
         word = re.sub(r"[\s_-]+", " ", str(raw or "")).strip().lower()
         status = STATUS_BY_WORD.get(word)
-        if _empty(raw):
+        if is_empty(raw):
             fail("status", f"status is empty: choose one of {STATUS_LABELS}.")
         elif status is None:
             fail("status", f"status {_shown(raw)!r} is not one of {STATUS_LABELS}.")
@@ -359,7 +271,7 @@ def _validate_row(
             change["status"] = status
     if "owner" in columns:
         raw = row.values["owner"]
-        if _empty(raw):
+        if is_empty(raw):
             if item.owner_id is not None:
                 change["owner"] = None
         else:
@@ -375,7 +287,7 @@ def _validate_row(
                 change["owner"] = owner
     if "target_date" in columns:
         raw = row.values["target_date"]
-        ok, date = _parse_date(raw)
+        ok, date = parse_date(raw)
         if not ok:
             fail(
                 "target_date",
@@ -385,7 +297,7 @@ def _validate_row(
             change["target_date"] = date
     for key in ("notes", "justification", "evidence"):
         if key in columns:
-            text = _text(row.values[key])
+            text = cell_text(row.values[key])
             if text != clean_text(getattr(item, key)).strip():
                 change[key] = text
     status = change.get("status", item.status)

@@ -1,0 +1,80 @@
+"""The create and edit form of a register entry, built from its spec.
+
+The form only parses input: the rules (the model's validation and the spec's own) run in the
+register services, whose errors are put back on the form's fields.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from django import forms
+from django.db import models
+
+from pdca.core.forms import StyledFormMixin
+from pdca.core.registers.choices import choices_for
+from pdca.core.registers.spec import RegisterSpec
+
+
+class RequirementChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.standard.name} {obj.number} {obj.title}"
+
+
+class EntryForm(StyledFormMixin, forms.ModelForm):
+    spec: RegisterSpec
+
+    def __init__(self, *args, organization, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+        for name in (*self.spec.fk_fields, *self.spec.m2m_fields):
+            if name in self.fields:
+                self.fields[name].queryset = choices_for(self.spec, name, organization)
+                if self.spec.is_m2m(name):
+                    self.fields[name].widget.attrs["size"] = 8
+        for name, (other, values) in self.spec.shown_when.items():
+            if name in self.fields:
+                self.fields[name].widget.attrs["data-shown-when"] = f"{other}:{','.join(values)}"
+
+    def _post_clean(self) -> None:
+        # The services validate the entry (model rules and the register's own) and name the
+        # field of each problem; validating here as well would say it twice, or differently.
+        pass
+
+    def service_data(self) -> dict:
+        """The cleaned values as the register services take them."""
+        data = {}
+        for name in self.spec.fields:
+            if name not in self.cleaned_data:
+                continue
+            value = self.cleaned_data[name]
+            if self.spec.is_m2m(name):
+                value = list(value)
+            data[name] = value
+        return data
+
+
+def _formfield(field: models.Field, **kwargs):
+    if field.many_to_many and field.related_model._meta.label_lower == "standards.requirement":
+        return RequirementChoiceField(
+            queryset=field.related_model.objects.none(),
+            required=False,
+            help_text=field.help_text,
+            label=field.verbose_name.capitalize(),
+        )
+    formfield = field.formfield(**kwargs)
+    if isinstance(field, models.DateField) and formfield is not None:
+        formfield.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    if isinstance(field, models.TextField) and formfield is not None:
+        formfield.widget.attrs["rows"] = 3
+    return formfield
+
+
+@cache
+def form_class(spec: RegisterSpec) -> type[EntryForm]:
+    meta = type("Meta", (), {"model": spec.model, "fields": list(spec.fields)})
+    return type(
+        f"{spec.model.__name__}Form",
+        (EntryForm,),
+        {"Meta": meta, "spec": spec, "formfield_callback": _formfield},
+    )

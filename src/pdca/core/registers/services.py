@@ -1,0 +1,147 @@
+"""Writes of every register entry: create, update and delete, with the permission check,
+validation, the spec's own rules and the activity-log entry, in one transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models, transaction
+
+from pdca.core.activity import record_activity, snapshot
+from pdca.core.exceptions import FieldError, ValidationFailed
+from pdca.core.permissions import require
+from pdca.core.registers.choices import choices_for
+from pdca.core.registers.spec import RegisterSpec
+from pdca.core.validation import apply_fields, validate_instance
+
+
+def related_snapshot(spec: RegisterSpec, obj: models.Model) -> dict[str, list[int]]:
+    """The ids each many-to-many field of `obj` holds, for the activity log."""
+    if obj.pk is None:
+        return {name: [] for name in spec.m2m_fields}
+    return {
+        name: sorted(getattr(obj, name).values_list("pk", flat=True)) for name in spec.m2m_fields
+    }
+
+
+def _check_relations(
+    spec: RegisterSpec, organization, data: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, list]]:
+    """Split relation values off `data` and check each belongs to the organization."""
+    errors: list[FieldError] = []
+    foreign: dict[str, Any] = {}
+    many: dict[str, list] = {}
+    for name in spec.fk_fields:
+        if name not in data:
+            continue
+        value = data.pop(name)
+        if value is not None and not choices_for(spec, name, organization).filter(
+            pk=value.pk
+        ).exists():
+            errors.append(FieldError(name, f"Choose a {_noun(spec, name)} of this organization."))
+        foreign[name] = value
+    for name in spec.m2m_fields:
+        if name not in data:
+            continue
+        values = list(dict.fromkeys(data.pop(name) or []))
+        allowed = set(
+            choices_for(spec, name, organization)
+            .filter(pk__in=[v.pk for v in values])
+            .values_list("pk", flat=True)
+        )
+        bad = [v for v in values if v.pk not in allowed]
+        if bad:
+            errors.append(
+                FieldError(
+                    name,
+                    f"Not available here: {', '.join(str(v) for v in bad[:5])}.",
+                )
+            )
+        many[name] = values
+    if errors:
+        raise ValidationFailed(errors)
+    return foreign, many
+
+
+def _noun(spec: RegisterSpec, name: str) -> str:
+    field = spec.model_field(name)
+    if field.related_model._meta.label_lower == "accounts.user":
+        return "member"
+    return str(field.related_model._meta.verbose_name)
+
+
+def _validate(spec: RegisterSpec, obj: models.Model, many: dict[str, list]) -> None:
+    validate_instance(obj, exclude=[*spec.m2m_fields, "organization"])
+    if spec.validate is not None:
+        current = {
+            name: many[name] if name in many else list(getattr(obj, name).all()) if obj.pk else []
+            for name in spec.m2m_fields
+        }
+        spec.validate(obj, current)
+    if spec.before_save is not None:
+        spec.before_save(obj)
+
+
+def _save_related(obj: models.Model, many: dict[str, list]) -> None:
+    for name, values in many.items():
+        getattr(obj, name).set(values)
+
+
+@transaction.atomic
+def create_entry(spec: RegisterSpec, organization, *, actor, **data: Any) -> models.Model:
+    """Create an entry of `spec`'s register in `organization`."""
+    require(actor, "add", spec.model, organization=organization)
+    foreign, many = _check_relations(spec, organization, dict(data))
+    scalars = {k: v for k, v in data.items() if k not in foreign and k not in many}
+    obj = spec.model(organization=organization)
+    apply_fields(obj, scalars, spec.scalar_fields)
+    for name, value in foreign.items():
+        setattr(obj, name, value)
+    _validate(spec, obj, many)
+    obj.save()
+    _save_related(obj, many)
+    changes = {k: [None, v] for k, v in snapshot(obj).items() if v not in (None, "", [], {})}
+    changes.update({k: [[], v] for k, v in related_snapshot(spec, obj).items() if v})
+    record_activity(actor=actor, action="create", obj=obj, changes=changes)
+    return obj
+
+
+@transaction.atomic
+def update_entry(spec: RegisterSpec, obj: models.Model, *, actor, **data: Any) -> models.Model:
+    """Change the given fields of `obj`; the fields left out stay as they are."""
+    require(actor, "change", obj)
+    before = {**snapshot(obj), **related_snapshot(spec, obj)}
+    foreign, many = _check_relations(spec, obj.organization, dict(data))
+    scalars = {k: v for k, v in data.items() if k not in foreign and k not in many}
+    apply_fields(obj, scalars, spec.scalar_fields)
+    for name, value in foreign.items():
+        setattr(obj, name, value)
+    _validate(spec, obj, many)
+    obj.save()
+    _save_related(obj, many)
+    after = {**snapshot(obj), **related_snapshot(spec, obj)}
+    changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+    if changes:
+        record_activity(actor=actor, action="update", obj=obj, changes=changes)
+    return obj
+
+
+@transaction.atomic
+def delete_entry(spec: RegisterSpec, obj: models.Model, *, actor) -> None:
+    """Delete `obj`; refused with the reason when other records still depend on it."""
+    from django.db.models import ProtectedError
+
+    from pdca.core.exceptions import Conflict
+
+    require(actor, "delete", obj)
+    changes = {k: [v, None] for k, v in snapshot(obj).items() if v not in (None, "", [], {})}
+    record_activity(actor=actor, action="delete", obj=obj, changes=changes)
+    try:
+        with transaction.atomic():
+            obj.delete()
+    except ProtectedError as exc:
+        names = sorted({str(o._meta.verbose_name_plural) for o in exc.protected_objects})
+        raise Conflict(
+            f"{obj} is still referred to by {', '.join(names)}; remove those links first.",
+            code="in_use",
+        ) from None

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class RisksConfig(AppConfig):
+    name = "pdca.risks"
+    label = "risks"
+    verbose_name = "Risks, Statement of Applicability and AI"
+
+    def ready(self) -> None:
+        from pdca.risks import permissions  # noqa: F401  (registers the rules)
