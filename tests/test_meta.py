@@ -10,6 +10,18 @@ from pdca.core.testing import ApiBundle, ViewBundle
 
 #: "app_label.model": {"api" or "views": the reason that bundle does not apply}
 EXEMPT: dict[str, dict[str, str]] = {
+    "risks.riskmethod": {
+        "views": "one per organization, with no list: its pages (view, edit) and the role "
+        "matrix are tested in tests/risks/test_method.py",
+        "api": "one per organization at /api/v1/risk-method/ (GET, PUT): its role matrix is in "
+        "tests/risks/test_method.py",
+    },
+    "system.raciassignment": {
+        "views": "edited as cells of the RACI grid (/responsibilities/raci/): the grid's role "
+        "matrix is tested in tests/system/test_raci.py",
+        "api": "set through PUT /api/v1/responsibilities/{id}/raci/ and read in /api/v1/raci/: "
+        "the role matrix is in tests/system/test_raci_api.py",
+    },
     "system.adoptedstandard": {
         "views": "managed on the system page: adopt and drop are tested in "
         "tests/system/test_views.py",

@@ -4,8 +4,8 @@ from pdca.accounts.api import router as accounts_router
 from pdca.assessments.api import router as assessments_router
 from pdca.core.activity_api import router as activity_router
 from pdca.core.api import PdcaAPI, api_auth, install_error_handlers
-from pdca.standards.api import router as standards_router
 from pdca.risks.api import router as risks_router
+from pdca.standards.api import router as standards_router
 from pdca.system.api import router as system_router
 from pdca.system.workspace_api import router as workspace_router
 from pdca.tenancy.api import router as tenancy_router

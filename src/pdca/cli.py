@@ -235,10 +235,14 @@ def main() -> None:
 
 def _add_subcommands() -> None:
     from pdca.assessments.cli import app as gap_app
+    from pdca.core.registers.cli import app as registers_app
+    from pdca.risks.soa_cli import app as soa_app
     from pdca.standards.cli import app as standards_app
 
     app.add_typer(standards_app, name="standards")
     app.add_typer(gap_app, name="gap")
+    app.add_typer(registers_app, name="registers")
+    app.add_typer(soa_app, name="soa")
 
 
 _add_subcommands()

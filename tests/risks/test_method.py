@@ -295,14 +295,14 @@ def test_shrinking_a_scale_in_use_is_refused_and_changes_nothing(personas):
     assert [(e.field, e.message, e.code) for e in caught.value.errors] == [
         (
             "likelihood_labels",
-            "2 risks still use a likelihood level above 4: re-rate them before shortening the "
-            "scale.",
+            "2 risks still use a level above 4 on the likelihood scale: re-rate them before "
+            "shortening it.",
             "in_use",
         ),
         (
             "impact_labels",
-            "1 AI impact assessment still uses a impact level above 4: re-rate them before "
-            "shortening the scale.",
+            "1 AI impact assessment still uses a level above 4 on the impact scale: re-rate them "
+            "before shortening it.",
             "in_use",
         ),
     ]
@@ -537,7 +537,8 @@ def test_shrinking_a_scale_in_use_shows_the_reason_on_the_field(client, personas
     )
     assert response.status_code == 200
     assert response.context["form"].errors["likelihood_labels"] == [
-        "1 risk still uses a likelihood level above 4: re-rate them before shortening the scale."
+        "1 risk still uses a level above 4 on the likelihood scale: re-rate them before "
+        "shortening it."
     ]
 
 
@@ -675,3 +676,29 @@ def test_api_put_requires_every_field_but_the_name(client, personas):
     response = client.put(API, body, content_type="application/json")
     assert response.status_code == 200
     assert response.json()["name"] == "Risk method"
+
+
+# --- demo -------------------------------------------------------------------------------------
+
+
+def test_demo_method_is_loaded_once(db):
+    from pdca.accounts.models import User
+    from pdca.risks import demo_method
+    from pdca.tenancy.models import Membership, Organization
+
+    org = Organization.objects.create(name="Acme", slug="acme")
+    manager = User.objects.create_user("quality@acme.example", "pw-12345678")
+    Membership.objects.create(organization=org, user=manager, role="system_manager")
+    demo_method.load({})
+    demo_method.load({})
+    method = RiskMethod.objects.get(organization=org)
+    assert (len(method.likelihood_labels), len(method.impact_labels)) == (5, 5)
+    assert method.likelihood_labels == LIKELIHOOD
+    assert method_entries(org).get().actor == manager
+
+
+def test_demo_method_without_the_demo_organization_does_nothing(db):
+    from pdca.risks import demo_method
+
+    demo_method.load({})
+    assert not RiskMethod.objects.exists()

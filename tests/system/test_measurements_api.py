@@ -7,7 +7,6 @@ import datetime as dt
 from decimal import Decimal as D
 
 import pytest
-from django.urls import Resolver404, include, path, resolve
 from django.utils import timezone
 
 from pdca.core.models import ActivityEntry
@@ -19,34 +18,6 @@ from pdca.system.permissions import OBJECTIVE_SETTERS
 from tests.system.test_objective_tracking import host_objective, make_measurement, make_objective
 
 API = "/api/v1"
-
-
-def _mounted() -> bool:
-    try:
-        resolve(f"{API}/measurements/")
-    except Resolver404:
-        return False
-    return True
-
-
-if not _mounted():
-    # Until the lead mounts `pdca.system.objective_api.router` in pdca.api, serve it from a
-    # test API at the same place (next to the real one).
-    from pdca import urls as site_urls
-    from pdca.core.api import PdcaAPI, api_auth, install_error_handlers
-    from pdca.system.objective_api import router
-
-    _api = PdcaAPI(title="objectives (test)", auth=api_auth, urls_namespace="objectives-test")
-    install_error_handlers(_api)
-    _api.add_router("/", router)
-    urlpatterns = [path("api/v1/", _api.urls), *site_urls.urlpatterns]
-    try:
-        from pdca.system import objective_urls
-
-        urlpatterns.insert(0, path("", include((objective_urls.urlpatterns, "workspace"))))
-    except ImportError:  # pragma: no cover
-        pass
-    pytestmark = [pytest.mark.urls(__name__)]
 
 
 def today() -> dt.date:

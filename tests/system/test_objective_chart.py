@@ -99,13 +99,15 @@ def test_target_is_dashed_and_plan_dotted_from_baseline_to_target():
     svg = str(objective_chart(objective(), SERIES))
     scale, _ = scale_for(objective(), SERIES, FRAME)
     target = re.search(
-        r'<line class="target" x1="([\d.]+)" y1="([\d.]+)" x2="([\d.]+)" y2="([\d.]+)"[^>]*stroke-dasharray="6 4"',
+        r'<line class="target" x1="([\d.]+)" y1="([\d.]+)" x2="([\d.]+)" y2="([\d.]+)"'
+        r'[^>]*stroke-dasharray="6 4"',
         svg,
     )
     assert target is not None
     assert float(target.group(2)) == pytest.approx(scale.y(12), abs=0.05)
     plan = re.search(
-        r'<line class="plan" x1="([\d.]+)" y1="([\d.]+)" x2="([\d.]+)" y2="([\d.]+)"[^>]*stroke-dasharray="2 3"',
+        r'<line class="plan" x1="([\d.]+)" y1="([\d.]+)" x2="([\d.]+)" y2="([\d.]+)"'
+        r'[^>]*stroke-dasharray="2 3"',
         svg,
     )
     assert plan is not None

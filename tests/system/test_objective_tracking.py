@@ -76,13 +76,15 @@ def host_objective(org) -> Objective:
 
 def make_measurement(org, index: int = 0, objective: Objective | None = None) -> Measurement:
     objective = objective or host_objective(org)
-    return Measurement.objects.create(
+    m = Measurement.objects.create(
         organization=org,
         objective=objective,
         measured_on=objective.start_date + dt.timedelta(days=index),
         value=D("80") + index,
         note=f"Reading {index:02d}",
     )
+    m.refresh_from_db()  # the value as stored (80.0000), as a snapshot after a request reads it
+    return m
 
 
 # --- the rule: at least -----------------------------------------------------------------------
@@ -182,7 +184,11 @@ def test_baseline_equal_to_target_leaves_no_tolerance(value, status):
 @pytest.mark.parametrize(
     ("value", "status", "gap"),
     [
-        ("93.5833", "on_track", "0.0000"),  # 92.5 + 3.25/3 = 93.58333… rounds to the stored 4 places
+        (
+            "93.5833",
+            "on_track",
+            "0.0000",
+        ),  # 92.5 + 3.25/3 = 93.58333… rounds to the stored 4 places
         ("93.5832", "at_risk", "-0.0001"),
         ("93.2583", "at_risk", "-0.3250"),  # exactly 10% of 3.25 behind
         ("93.2582", "off_track", "-0.3251"),
@@ -246,10 +252,11 @@ def test_closed_objectives_show_their_own_status(status, label, css):
 def test_tracking_renders_as_a_badge():
     result = tracking(plan(), at(50, "40"), day(59))
     assert (result.label, result.css) == ("At risk", "text-bg-warning")
-    assert result.__html__() == '<span class="badge text-bg-warning" title="At risk">At risk</span>'
+    assert result.badge == '<span class="badge text-bg-warning" title="At risk">At risk</span>'
+    assert result.__html__() == result.badge
     stale = tracking(plan(due_date=day(400)), at(10, "10"), day(200))
-    assert "· stale" in stale.__html__()
-    assert "older than 90 days" in stale.__html__()
+    assert "· stale" in stale.badge
+    assert "older than 90 days" in stale.badge
 
 
 # --- annotations and the model property ---------------------------------------------------------
@@ -294,6 +301,7 @@ def test_a_list_computes_tracking_without_a_query_per_row(personas):
     for i in range(2):
         make_measurement(personas.org, objective=make_objective(personas.org, i), index=i)
     n_small, small = count_queries(read)
+    assert len(small) == 2
     for i in range(2, 12):
         make_measurement(personas.org, objective=make_objective(personas.org, i), index=i)
     n_large, large = count_queries(read)
@@ -460,3 +468,64 @@ def test_an_update_that_changes_nothing_records_nothing(personas):
     m = make_measurement(personas.org)
     objectives.update_measurement(m, value="80.0000", actor=personas.manager)
     assert not entries(m, "update").exists()
+
+
+# --- demo -------------------------------------------------------------------------------------
+
+
+def test_demo_measurements_show_every_status_and_load_once(db):
+    from pdca.accounts.models import User
+    from pdca.system.demo_objectives import load_measurements
+    from pdca.tenancy.models import Membership, Organization
+
+    org = Organization.objects.create(name="Acme", slug="acme")
+    manager = User.objects.create_user("quality@acme.example", "x" * 20, full_name="Sam")
+    Membership.objects.create(organization=org, user=manager, role=Role.SYSTEM_MANAGER)
+    start = timezone.localdate() - dt.timedelta(days=300)
+    due = timezone.localdate() + dt.timedelta(days=120)
+    plans = [
+        ("Complaints", Objective.Direction.AT_MOST, D("24"), D("12"), "complaints"),
+        ("On-time delivery", Objective.Direction.AT_LEAST, D("86"), D("95"), "%"),
+        ("Scrap rate", Objective.Direction.AT_MOST, D("3.2"), D("2"), "%"),
+        ("Phishing reports", Objective.Direction.AT_LEAST, None, D("80"), "%"),
+        ("Lost-time incidents", Objective.Direction.AT_MOST, D("6"), D("0"), "incidents"),
+        ("Training done", Objective.Direction.AT_LEAST, D("40"), D("100"), "%"),
+    ]
+    for title, direction, baseline, target, unit in plans:
+        Objective.objects.create(
+            organization=org,
+            title=title,
+            kpi=title,
+            unit=unit,
+            direction=direction,
+            baseline=baseline,
+            target=target,
+            start_date=start,
+            due_date=due,
+        )
+    Objective.objects.create(
+        organization=org,
+        title="Dropped",
+        kpi="x",
+        target=D("1"),
+        start_date=start,
+        due_date=due,
+        status=Objective.Status.CANCELLED,
+    )
+    context: dict = {}
+    load_measurements(context)
+    rows = with_latest(Objective.objects.filter(organization=org).order_by("pk"))
+    assert [o.tracking.status for o in rows] == [
+        "achieved",
+        "on_track",
+        "at_risk",
+        "on_track",
+        "off_track",
+        "on_track",
+        "cancelled",
+    ]
+    assert context["measurements"] == 48  # eight monthly values for each active objective
+    assert all(not o.tracking.stale for o in rows)
+    assert Measurement.objects.filter(objective__title="Dropped").count() == 0
+    load_measurements({})
+    assert Measurement.objects.count() == 48

@@ -4,6 +4,7 @@ organization, query count) and the A4 landscape PDF."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
 import subprocess
@@ -45,8 +46,9 @@ def workspace_urls(settings):
 
 
 def node(pk: int, code: str, category: str = "core", name: str | None = None, owner=None):
-    return SimpleNamespace(pk=pk, code=code, name=name or f"Process {code}", category=category,
-                           owner=owner)
+    return SimpleNamespace(
+        pk=pk, code=code, name=name or f"Process {code}", category=category, owner=owner
+    )
 
 
 # --- layout ---------------------------------------------------------------------------------
@@ -116,7 +118,7 @@ def test_arrows_between_neighbours_are_straight_and_others_run_around_boxes():
     for (source, target), points in edges.items():
         box = layout.box(target)
         assert points[-1][0] == box.x and box.y < points[-1][1] < box.y + box.h
-        for (x1, y1), (x2, y2) in zip(points, points[1:], strict=False):
+        for (x1, y1), (x2, y2) in itertools.pairwise(points):
             assert x1 == x2 or y1 == y2
             for b in layout.boxes:
                 assert not _crosses_inside(b, (x1, y1), (x2, y2)), (source, target, b.code)

@@ -42,7 +42,19 @@ def expected_menu(role: str) -> list[str]:
     if role in OVERSEERS:
         items.append("Activity log")
     if role in ORGANIZATION_ROLES:
-        items += ["Management system", "Gap assessments"]
+        items += [
+            "Management system",
+            "Gap assessments",
+            "Context",
+            "Interested parties",
+            "Processes",
+            "Responsibilities",
+            "Objectives",
+            "Risks",
+            "Statement of Applicability",
+            "AI systems",
+            "AI impact assessments",
+        ]
     return [*items, "Standards", "Integrated view"]
 
 

@@ -31,6 +31,7 @@ from pdca.assessments.models import GapAssessment, GapItem
 from pdca.assessments.readiness import compute_readiness
 from pdca.core.exceptions import PermissionDenied, ServiceError, ValidationFailed
 from pdca.core.permissions import may, scope
+from pdca.core.registers.coverage import answers_for
 from pdca.core.selectors import history_of
 from pdca.core.views import add_service_error, member_required, paginate, scoped_or_404
 from pdca.standards.models import Requirement
@@ -264,7 +265,7 @@ def _row_response(request, item: GapItem, **row_kw) -> HttpResponse:
 @member_required
 def item_detail(request, pk: int):
     item = _item(request, pk)
-    covers = list(item.covers.select_related("standard").order_by("standard__name"))
+    covers = list(item.covers.select_related("standard", "core").order_by("standard__name"))
     return render(
         request,
         "assessments/item_detail.html",
@@ -272,6 +273,7 @@ def item_detail(request, pk: int):
             "item": item,
             "assessment": item.assessment,
             "covers": covers,
+            "answers": answers_for(covers, item.organization, request.user),
             "overdue": pages.is_overdue(item, timezone.localdate()),
             "history": history_of(item, request.user)[:50],
             "can_change": may(request.user, "change", item),

@@ -7,4 +7,4 @@ class RisksConfig(AppConfig):
     verbose_name = "Risks, Statement of Applicability and AI"
 
     def ready(self) -> None:
-        from pdca.risks import permissions  # noqa: F401  (registers the rules)
+        from pdca.risks import permissions, registers  # noqa: F401  (rules and registers)

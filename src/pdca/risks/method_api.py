@@ -1,8 +1,6 @@
 """API of the risk method, the risk heat map and treatment actions. Thin endpoints over
 `method_services`, `heatmap` and `actions`."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Literal
 

@@ -55,7 +55,7 @@ def _scale_errors(name: str, labels: Any) -> list[FieldError]:
             )
         ]
     errors = []
-    seen: dict[str, int] = {}
+    seen: dict[str, tuple[int, str]] = {}
     for index, label in enumerate(labels):
         path, level = f"{name}.{index}", index + 1
         key = label.strip().casefold()
@@ -72,12 +72,12 @@ def _scale_errors(name: str, labels: Any) -> list[FieldError]:
                 FieldError(
                     path,
                     f"{scale.capitalize()} level {level} repeats the label of level "
-                    f"{seen[key]} ({label.strip()}).",
+                    f"{seen[key][0]} ({seen[key][1]}).",
                     "duplicate",
                 )
             )
         else:
-            seen[key] = level
+            seen[key] = (level, label.strip())
     return errors
 
 
@@ -231,8 +231,8 @@ def _check_levels_in_use(method: RiskMethod) -> None:
             errors.append(
                 FieldError(
                     name,
-                    f"{' and '.join(users)} still {word} a {scale} level above {levels}: "
-                    f"re-rate them before shortening the scale.",
+                    f"{' and '.join(users)} still {word} a level above {levels} on the "
+                    f"{scale} scale: re-rate them before shortening it.",
                     "in_use",
                 )
             )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Case, IntegerField, Value, When
 from django.urls import reverse
 
 from pdca.core.exceptions import FieldError, ValidationFailed
@@ -304,10 +305,18 @@ def risk_detail_context(request, risk: Risk) -> dict[str, Any]:
         if risk.residual_score is not None
         else (risk.inherent_likelihood, risk.inherent_impact)
     )
+    # Open actions first (the work left), then by due date.
     actions = list(
         TreatmentAction.objects.filter(risk=risk)
         .select_related("owner")
-        .order_by("status", "due_date", "pk")
+        .annotate(
+            closed=Case(
+                When(status=TreatmentAction.Status.OPEN, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("closed", "due_date", "pk")
     )
     can_manage = may(user, "change", risk)
     for action in actions:

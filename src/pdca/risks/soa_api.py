@@ -6,7 +6,6 @@ Lines and versions are reachable under their SoA (`/soa/{id}/lines/…`, `/soa/{
 and flat (`/soa-lines/…`, `/soa-versions/…`), which is handier for scripts that hold an id.
 """
 
-
 import datetime as dt
 
 from django.db.models import Count, Q, QuerySet
@@ -434,4 +433,3 @@ def soa_version_list_all(request, soa: Id | None = None):
 @router.get("/soa-versions/{version_id}/", response=responses(VersionDetail))
 def soa_version_get_flat(request, version_id: int):
     return get_object_or_404(_versions(request.auth), pk=version_id)
-

@@ -83,7 +83,10 @@ class SoaDocument:
             ("Applicable", sum(1 for r in rows if r["applicable"] is True)),
             ("Not applicable", sum(1 for r in rows if r["applicable"] is False)),
             ("Undecided", sum(1 for r in rows if r["applicable"] is None)),
-            ("Justified", sum(1 for r in rows if r["applicable"] is not None and r["justification"])),
+            (
+                "Justified",
+                sum(1 for r in rows if r["applicable"] is not None and r["justification"]),
+            ),
         ]
         for value, label in ControlApplicability.Implementation.choices:
             counts.append(

@@ -34,9 +34,13 @@ def members_of(organization_id: int):
 
 
 def standards_with_controls():
-    return Standard.objects.filter(
-        requirements__kind=Requirement.Kind.CONTROL, requirements__retired=False
-    ).distinct().order_by("name", "edition")
+    return (
+        Standard.objects.filter(
+            requirements__kind=Requirement.Kind.CONTROL, requirements__retired=False
+        )
+        .distinct()
+        .order_by("name", "edition")
+    )
 
 
 class SoaCreateForm(StyledFormMixin, forms.Form):

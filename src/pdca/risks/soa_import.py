@@ -52,7 +52,10 @@ class ImportSummary:
     unchanged: int = 0
 
     def __str__(self) -> str:
-        return f"{self.rows} row(s) read, {len(self.changed)} line(s) changed, {self.unchanged} unchanged."
+        return (
+            f"{self.rows} row(s) read, {len(self.changed)} line(s) changed, "
+            f"{self.unchanged} unchanged."
+        )
 
 
 def _word(value: Any) -> str:
@@ -78,9 +81,7 @@ def _find_header(sheet, errors: CellErrors) -> tuple[int, dict[str, int]] | None
     return None
 
 
-def _parse(
-    key: str, value: Any, members: dict[str, Any]
-) -> tuple[bool, Any, str]:
+def _parse(key: str, value: Any, members: dict[str, Any]) -> tuple[bool, Any, str]:
     """(ok, value for the service, error message) for one cell of a read column."""
     if key == "applicable":
         word = _word(value)
@@ -146,10 +147,14 @@ def import_soa(soa: StatementOfApplicability, data: bytes, *, actor) -> ImportSu
         control = cell_text(row[control_col - 1] if len(row) >= control_col else None)
         line = lines.get(control)
         if line is None:
-            errors.add(number, control_col, f"{control or 'an empty cell'} is not a control of this SoA.")
+            errors.add(
+                number, control_col, f"{control or 'an empty cell'} is not a control of this SoA."
+            )
             continue
         if control in seen:
-            errors.add(number, control_col, f"{control} is also on row {seen[control]}: keep one row.")
+            errors.add(
+                number, control_col, f"{control} is also on row {seen[control]}: keep one row."
+            )
             continue
         seen[control] = number
         change: dict[str, Any] = {}
@@ -157,7 +162,9 @@ def import_soa(soa: StatementOfApplicability, data: bytes, *, actor) -> ImportSu
             column = columns.get(header)
             if column is None:
                 continue
-            ok, value, message = _parse(key, row[column - 1] if len(row) >= column else None, members)
+            ok, value, message = _parse(
+                key, row[column - 1] if len(row) >= column else None, members
+            )
             if not ok:
                 errors.add(number, column, message)
             elif value != _current(line, key):
@@ -198,4 +205,3 @@ def _by_cell(
             errors.add(row_number, column, error.message)
         else:
             errors.add_whole(LINES_SHEET, error.message)
-

@@ -29,7 +29,6 @@ from pdca.core.exceptions import Conflict, FieldError, ValidationFailed
 from pdca.core.permissions import memberships, require, roles_for
 from pdca.risks.models import (
     ControlApplicability,
-    Risk,
     SoaVersion,
     StatementOfApplicability,
 )
@@ -266,9 +265,7 @@ def version_intact(version: SoaVersion) -> bool:
     return lines_hash(version.lines) == version.sha256
 
 
-def changed_since(
-    lines: Iterable[ControlApplicability], version: SoaVersion | None
-) -> list[str]:
+def changed_since(lines: Iterable[ControlApplicability], version: SoaVersion | None) -> list[str]:
     """Control numbers whose line differs from the version (added and removed ones too)."""
     if version is None:
         return []
@@ -304,7 +301,8 @@ def create_soa(
         organization=organization, standard=standard
     ).exists():
         raise ValidationFailed.single(
-            "standard", f"This organization already has a Statement of Applicability for {standard}."
+            "standard",
+            f"This organization already has a Statement of Applicability for {standard}.",
         )
     _check_system(organization, system)
     title = (title or "").strip() or f"Statement of Applicability, {standard}"
@@ -475,7 +473,9 @@ def update_line(line: ControlApplicability, *, actor, **fields: Any) -> ControlA
     """Decide a control (applicable or not, with why), set its implementation status, owner,
     notes and the risks it treats."""
     require(actor, "change", line)
-    errors = _check_line(line, fields, actor, _member_ids(line.organization_id, [fields.get("owner")]))
+    errors = _check_line(
+        line, fields, actor, _member_ids(line.organization_id, [fields.get("owner")])
+    )
     if errors:
         raise ValidationFailed(errors)
     _apply(line, fields, actor)
@@ -503,7 +503,9 @@ def bulk_update_lines(
             continue
         if not may(actor, "change", line):
             errors.append(
-                FieldError(f"lines.{index}.id", f"You may not change the line of {line.control.number}.")
+                FieldError(
+                    f"lines.{index}.id", f"You may not change the line of {line.control.number}."
+                )
             )
             continue
         for error in _check_line(line, data, actor, members):

@@ -107,7 +107,10 @@ def soa_list(request):
     return render(
         request,
         "risks/soa_list.html",
-        {"page": page, "can_add": may(request.user, "add", StatementOfApplicability, organization=org)},
+        {
+            "page": page,
+            "can_add": may(request.user, "add", StatementOfApplicability, organization=org),
+        },
     )
 
 
@@ -120,7 +123,11 @@ def soa_create(request):
         data = form.cleaned_data
         try:
             soa = services.create_soa(
-                org, data["standard"], actor=request.user, system=data["system"], title=data["title"]
+                org,
+                data["standard"],
+                actor=request.user,
+                system=data["system"],
+                title=data["title"],
             )
         except ServiceError as exc:
             add_service_error(form, exc)
@@ -220,7 +227,13 @@ def soa_detail(request, pk: int):
         "groups": list(groups.items()),
         "shown": sum(len(rows) for rows in groups.values()),
         "filters": filters,
-        "group_choices": sorted({(line.control.group.code, line.control.group.title) for line in lines if line.control.group_id}),
+        "group_choices": sorted(
+            {
+                (line.control.group.code, line.control.group.title)
+                for line in lines
+                if line.control.group_id
+            }
+        ),
         "implementation_choices": ControlApplicability.Implementation.choices,
         "versions": versions,
         "history": history_of(soa, request.user)[:20],
@@ -240,7 +253,9 @@ def soa_import_allowed(user, soa) -> bool:
 
     rules = rules_for(ControlApplicability)
     role = memberships(user).get(soa.organization_id)
-    return role is not None and (role in rules.actions.get("change", ()) or role in rules.owner_roles)
+    return role is not None and (
+        role in rules.actions.get("change", ()) or role in rules.owner_roles
+    )
 
 
 # --- lines --------------------------------------------------------------------------------
@@ -321,7 +336,9 @@ def soa_line_edit(request, pk: int):
             return redirect("risks:soa-line", line.pk)
     elif request.htmx:
         return _row_response(request, line)
-    return render(request, "risks/soa_line_form.html", {"form": form, "line": line, "soa": line.soa})
+    return render(
+        request, "risks/soa_line_form.html", {"form": form, "line": line, "soa": line.soa}
+    )
 
 
 # --- approval and versions ----------------------------------------------------------------
@@ -361,7 +378,12 @@ def soa_version(request, pk: int, number: int):
     groups: dict[str, list] = {}
     for row in version.lines:
         groups.setdefault(row.get("group", "") or "Controls", []).append(
-            {**row, "implementation_label": soa_export.IMPLEMENTATION_LABELS.get(row["implementation"], row["implementation"])}
+            {
+                **row,
+                "implementation_label": soa_export.IMPLEMENTATION_LABELS.get(
+                    row["implementation"], row["implementation"]
+                ),
+            }
         )
     return render(
         request,
@@ -422,7 +444,9 @@ def soa_import_page(request, pk: int):
     cell_errors: list = []
     if request.method == "POST" and form.is_valid():
         try:
-            summary = soa_import.import_soa(soa, form.cleaned_data["file"].read(), actor=request.user)
+            summary = soa_import.import_soa(
+                soa, form.cleaned_data["file"].read(), actor=request.user
+            )
         except ValidationFailed as exc:
             if [e.field for e in exc.errors] == ["file"]:
                 form.add_error("file", exc.errors[0].message)

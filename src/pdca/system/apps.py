@@ -7,4 +7,4 @@ class SystemConfig(AppConfig):
     verbose_name = "Management system"
 
     def ready(self) -> None:
-        from pdca.system import permissions  # noqa: F401  (registers the rules)
+        from pdca.system import permissions, registers  # noqa: F401  (rules and registers)

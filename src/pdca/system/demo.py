@@ -72,3 +72,9 @@ def load(context: dict) -> None:
     if not Exclusion.objects.filter(system=system, requirement=design).exists():
         services.add_exclusion(system, design, justification=DESIGN_EXCLUSION, actor=manager)
     context["system"] = system
+    from pdca.system import demo_objectives, demo_processes, demo_registers
+
+    demo_registers.load(org, manager)
+    context["organization"] = org
+    demo_processes.load_raci(context)
+    demo_objectives.load_measurements(context)

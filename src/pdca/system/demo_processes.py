@@ -27,7 +27,7 @@ MD, QHSE, PROD, IT, SALES = (
 #: (words, any of which in the activity selects the rule; {role: letter}).
 RULES: list[tuple[tuple[str, ...], dict[str, str]]] = [
     (
-        ("policy", "objective", "management review"),
+        ("polic", "objective", "management review"),
         {MD: "A", QHSE: "R", PROD: "C", IT: "C", SALES: "C"},
     ),
     (("audit",), {MD: "A", QHSE: "R", PROD: "C", IT: "C", SALES: "I"}),
@@ -40,12 +40,13 @@ RULES: list[tuple[tuple[str, ...], dict[str, str]]] = [
     ),
     (("training", "competence", "awareness"), {QHSE: "A", PROD: "R", MD: "I"}),
     (("purchas", "supplier", "provider"), {MD: "A", PROD: "R", QHSE: "C", SALES: "I"}),
+    (("release parts", "release of parts", "inspection"), {QHSE: "A", PROD: "R", SALES: "I"}),
     (
         ("quote", "quotation", "order", "contract", "customer", "sales"),
         {MD: "A", SALES: "R", PROD: "C", QHSE: "I"},
     ),
     (
-        ("production", "machining", "inspection", "dispatch", "planning", "maintenance"),
+        ("production", "machining", "dispatch", "planning", "maintenance"),
         {MD: "A", PROD: "R", QHSE: "C", SALES: "I"},
     ),
     (

@@ -13,9 +13,7 @@ urlpatterns = [
         views.measurement_create,
         name="measurement-create",
     ),
-    path(
-        "objectives/measurements/<int:pk>/edit/", views.measurement_edit, name="measurement-edit"
-    ),
+    path("objectives/measurements/<int:pk>/edit/", views.measurement_edit, name="measurement-edit"),
     path(
         "objectives/measurements/<int:pk>/delete/",
         views.measurement_delete,

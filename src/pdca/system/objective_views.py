@@ -58,9 +58,7 @@ def _measurement(request, pk: int) -> Measurement:
     """A measurement of the current organization the user may see (404 otherwise) whose
     objective the user may change (403 otherwise)."""
     measurement = scoped_or_404(
-        Measurement.objects.filter(organization=request.organization).select_related(
-            "objective"
-        ),
+        Measurement.objects.filter(organization=request.organization).select_related("objective"),
         request.user,
         pk=pk,
     )

@@ -97,8 +97,8 @@ class Tracking:
     """Where an objective stands: its status, the value the plan expects and the gap to it.
 
     `gap` is positive when the latest value is ahead of the plan and negative when behind,
-    whatever the direction (for "at most" objectives, lower is ahead). Rendered in a template
-    it shows as a Bootstrap badge.
+    whatever the direction (for "at most" objectives, lower is ahead). `badge` is the status
+    as a Bootstrap badge; `label` and `css` are its parts.
     """
 
     status: str
@@ -119,6 +119,11 @@ class Tracking:
 
     def __str__(self) -> str:
         return self.label + (" (stale)" if self.stale else "")
+
+    @property
+    def badge(self) -> SafeString:
+        """The status as a Bootstrap badge (`{{ objective.tracking.badge }}`)."""
+        return self.__html__()
 
     def __html__(self) -> SafeString:
         title = (
@@ -154,7 +159,7 @@ def plain(value: Decimal | float) -> str:
 
 
 def with_unit(value: Decimal | float, unit: str) -> str:
-    """"12.5%", "3 days", "7" (no unit)."""
+    """ "12.5%", "3 days", "7" (no unit)."""
     unit = (unit or "").strip()
     if not unit:
         return plain(value)
@@ -226,8 +231,10 @@ def tracking(
     target = Decimal(objective.target)
     stale = (today - latest.measured_on).days > STALE_AFTER_DAYS
     expected = expected_on(objective, latest.measured_on, first or latest)
-    ahead = value - expected if objective.direction == Objective.Direction.AT_LEAST else (
-        expected - value
+    ahead = (
+        value - expected
+        if objective.direction == Objective.Direction.AT_LEAST
+        else (expected - value)
     )
     common = {
         "expected": expected,
@@ -255,9 +262,7 @@ def tracking_of(objective: Objective, today: dt.date | None = None) -> Tracking:
     from the database otherwise."""
     today = today or timezone.localdate()
     if hasattr(objective, "latest_on"):
-        latest = (
-            Point(objective.latest_on, objective.latest_value) if objective.latest_on else None
-        )
+        latest = Point(objective.latest_on, objective.latest_value) if objective.latest_on else None
         first = Point(objective.first_on, objective.first_value) if objective.first_on else None
         return tracking(objective, latest, today, first=first)
     cache = getattr(objective, "_prefetched_objects_cache", {})

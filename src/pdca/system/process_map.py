@@ -7,8 +7,8 @@ inline SVG for the page and the PDF. Both are deterministic: the same processes 
 always give the same markup.
 
 Inside a lane, processes follow their hand-overs (a topological order), so a chain reads from
-left to right; a cycle is broken at the process with the smallest code. A lane with more than
-`PER_ROW` processes wraps into further rows.
+left to right; a cycle is broken at the process with the smallest code; processes without
+any hand-over come last. A lane with more than `PER_ROW` processes wraps into further rows.
 
 Arrows are orthogonal: they leave a box from its bottom (or top, when the target is in a row
 above), run along the free channel between rows, drop into the free channel left of the
@@ -48,7 +48,7 @@ MARGIN = 8
 #: How far from a box's edge its arrows run along the row gap: inside the source's own lane,
 #: so an arrow never runs along a lane's border.
 CHANNEL = 13
-NAME_CHARS = 24  # characters per line of a box's name
+NAME_CHARS = 22  # characters per line of a box's name
 NAME_LINES = 2
 OWNER_CHARS = 28
 
@@ -195,7 +195,11 @@ def build_map(
         if category not in shown:
             continue
         pks = sorted((pk for pk, p in by_pk.items() if p.category == category), key=keys.get)
-        order = order_by_handover(pks, keys, pairs)
+        # Processes without any hand-over come last, after the chains.
+        linked = {pk for pair in pairs for pk in pair}
+        order = order_by_handover([pk for pk in pks if pk in linked], keys, pairs) + [
+            pk for pk in pks if pk not in linked
+        ]
         if not order:
             layout.lanes.append(Lane(category, label, y, EMPTY_LANE_H, 0))
             y += EMPTY_LANE_H
@@ -242,7 +246,7 @@ def _shift(index: int, step: int = 3) -> int:
 def route(source: Box, target: Box, index: int = 0) -> tuple[tuple[int, int], ...]:
     """The orthogonal path of the arrow from `source` to `target` (see the module's notes)."""
     shift = _shift(index)
-    end = (target.x, target.mid_y + shift)
+    end = (target.x, target.mid_y + shift * 3)
     if source.row == target.row and target.col == source.col + 1:
         # Next to each other: straight across the gap.
         y = source.mid_y + shift
@@ -308,6 +312,8 @@ def render_svg(layout: MapLayout, *, title: str = "Process map") -> SafeString:
         f'viewBox="0 0 {layout.width} {layout.height}" width="100%" '
         f'font-family="DejaVu Sans, sans-serif" aria-label="{escape(title)}">',
         f"<title>{escape(title)}</title>",
+        "<style>.process-box,.process-box text{text-decoration:none}"
+        ".process-box:hover rect,.process-box:focus rect{stroke-width:3}</style>",
         '<defs><marker id="handover-arrow" viewBox="0 0 10 10" refX="9" refY="5" '
         'markerWidth="7" markerHeight="7" orient="auto">'
         '<path d="M0 0 L10 5 L0 10 z" fill="#455a64"/></marker></defs>',
@@ -360,12 +366,12 @@ def _box(box: Box) -> str:
         f"<title>{escape(label)}</title>",
         f'<rect x="{box.x}" y="{box.y}" width="{box.w}" height="{box.h}" rx="6" fill="#ffffff" '
         f'stroke="{BOX_STROKES[box.category]}" stroke-width="1.6"/>',
-        _text(box.x + 8, box.y + 17, box.code, font_size=11, font_weight="bold", fill="#1f3a5f"),
+        _text(box.x + 8, box.y + 17, box.code, font_size=12, font_weight="bold", fill="#1f3a5f"),
     ]
     for i, line in enumerate(wrap(box.name, NAME_CHARS, NAME_LINES)):
-        inner.append(_text(box.x + 8, box.y + 34 + 14 * i, line, font_size=12, fill="#1f2d3d"))
+        inner.append(_text(box.x + 8, box.y + 35 + 15 * i, line, font_size=13, fill="#1f2d3d"))
     if box.owner:
         owner = box.owner if len(box.owner) <= OWNER_CHARS else box.owner[: OWNER_CHARS - 1] + "…"
-        inner.append(_text(box.x + 8, box.y + box.h - 8, owner, font_size=10, fill="#607d8b"))
+        inner.append(_text(box.x + 8, box.y + box.h - 8, owner, font_size=11, fill="#607d8b"))
     inner.append("</a>")
     return "".join(inner)

@@ -267,7 +267,7 @@ def _raci_context(request) -> dict[str, Any]:
         else [],
         "roles": raci.roles_in_use(org) if can_change else [],
         "query": urlencode(
-            [("process", process.pk)] * bool(process) + [("col", p.key) for p in added]
+            ([("process", process.pk)] if process else []) + [("col", p.key) for p in added]
         ),
     }
 

@@ -33,6 +33,7 @@ def raci_xlsx_bytes(grid: RaciMatrix, *, organization) -> bytes:
     header = ["Process", "Activity", *[clean_text(p.label) for p in grid.columns], "Problems"]
     sheet.append(header)
     for cell in sheet[1]:
+        cell.data_type = "s"
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="bottom", horizontal="center")
@@ -46,6 +47,9 @@ def raci_xlsx_bytes(grid: RaciMatrix, *, organization) -> bytes:
         ]
         sheet.append(values)
         number = sheet.max_row
+        for cell in sheet[number]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text stays text: "=…" is not a formula
         sheet.cell(number, 2).alignment = WRAP
         for index, party in enumerate(grid.columns, start=3):
             cell = sheet.cell(number, index)

@@ -60,7 +60,7 @@ def _process_context(request, process):
 
 
 def _objective_context(request, objective):
-    from pdca.system.objectives import objective_detail_context
+    from pdca.system.objective_views import objective_detail_context
 
     return objective_detail_context(request, objective)
 

@@ -5,7 +5,6 @@ Relations travel as ids (people as user ids, requirements as requirement ids); a
 organization's ids are refused with a 422 naming the field.
 """
 
-
 import datetime as dt
 import decimal
 from typing import Any, Literal
@@ -149,7 +148,10 @@ def _resolve(spec: RegisterSpec, organization, data: dict[str, Any]) -> dict[str
 def _filter_model(spec: RegisterSpec) -> type[BaseModel]:
     fields: dict[str, Any] = {
         "organization": (Text | None, Field(None, max_length=60, description="Organization slug")),
-        "q": (Text | None, Field(None, max_length=200, description="Words in " + ", ".join(spec.search))),
+        "q": (
+            Text | None,
+            Field(None, max_length=200, description="Words in " + ", ".join(spec.search)),
+        ),
         "sort": (
             Text | None,
             Field(
@@ -234,7 +236,7 @@ def add_register_routes(router: Router, spec: RegisterSpec, *, prefix: str | Non
 
     read.__doc__ = f"One {noun}."
     router.get(
-        f"{base}{{entry_id}}/", response=responses(Out), tags=[tag], operation_id=f"get_{name}"
+        f"{base}{{int:entry_id}}/", response=responses(Out), tags=[tag], operation_id=f"get_{name}"
     )(read)
 
     def update(request, entry_id: int, payload: Update):  # type: ignore[valid-type]
@@ -245,7 +247,10 @@ def add_register_routes(router: Router, spec: RegisterSpec, *, prefix: str | Non
 
     update.__doc__ = f"Change the given fields of a {noun}."
     router.patch(
-        f"{base}{{entry_id}}/", response=responses(Out), tags=[tag], operation_id=f"update_{name}"
+        f"{base}{{int:entry_id}}/",
+        response=responses(Out),
+        tags=[tag],
+        operation_id=f"update_{name}",
     )(update)
 
     def delete(request, entry_id: int):
@@ -254,7 +259,7 @@ def add_register_routes(router: Router, spec: RegisterSpec, *, prefix: str | Non
 
     delete.__doc__ = f"Delete a {noun}."
     router.delete(
-        f"{base}{{entry_id}}/",
+        f"{base}{{int:entry_id}}/",
         response=responses(None, 204),
         tags=[tag],
         operation_id=f"delete_{name}",
@@ -265,7 +270,7 @@ def add_register_routes(router: Router, spec: RegisterSpec, *, prefix: str | Non
 
     history.__doc__ = f"The recorded changes of a {noun}, newest first."
     router.get(
-        f"{base}{{entry_id}}/history/",
+        f"{base}{{int:entry_id}}/history/",
         response=responses(list[ActivityOut]),
         tags=[tag],
         operation_id=f"history_{name}",

@@ -42,7 +42,9 @@ def label_of(obj: Any) -> str:
     if obj._meta.label_lower == "accounts.user":
         return obj.email
     if obj._meta.label_lower == "standards.requirement":
-        return obj.label
+        # With the edition: a workbook must name one requirement even when two editions of a
+        # standard are loaded.
+        return f"{obj.standard} {obj.number}"
     from pdca.core.registers.spec import spec_of_model
 
     spec = spec_of_model(type(obj))

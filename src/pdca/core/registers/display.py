@@ -26,9 +26,7 @@ def entry_url(obj: models.Model) -> str | None:
     label = obj._meta.label_lower
     if label == "standards.requirement":
         try:
-            return reverse(
-                "standards:requirement", args=[obj.standard.code, obj.number]
-            )
+            return reverse("standards:requirement", args=[obj.standard.code, obj.number])
         except NoReverseMatch:
             return None
     spec = spec_of_model(type(obj))

@@ -35,9 +35,10 @@ def _check_relations(
         if name not in data:
             continue
         value = data.pop(name)
-        if value is not None and not choices_for(spec, name, organization).filter(
-            pk=value.pk
-        ).exists():
+        if (
+            value is not None
+            and not choices_for(spec, name, organization).filter(pk=value.pk).exists()
+        ):
             errors.append(FieldError(name, f"Choose a {_noun(spec, name)} of this organization."))
         foreign[name] = value
     for name in spec.m2m_fields:

@@ -114,9 +114,7 @@ def export_entries(spec: RegisterSpec, rows, *, organization) -> bytes:
     for name in spec.fields:
         f = spec.model_field(name)
         required = not f.many_to_many and not f.blank and f.default is models.NOT_PROVIDED
-        help_sheet.append(
-            [header(spec, name), _accepts(spec, name), "Yes" if required else "No"]
-        )
+        help_sheet.append([header(spec, name), _accepts(spec, name), "Yes" if required else "No"])
     help_sheet.column_dimensions["A"].width = 28
     help_sheet.column_dimensions["B"].width = 90
     buffer = io.BytesIO()
@@ -289,14 +287,13 @@ def import_entries(
         )
     errors.raise_if_any()
     lookup = _Lookup(spec, organization)
-    existing = {
-        obj.pk: obj for obj in spec.model.objects.filter(organization=organization)
-    }
+    existing = {obj.pk: obj for obj in spec.model.objects.filter(organization=organization)}
     parsed: list[tuple[int, Any, dict[str, Any]]] = []
     for row_number, row in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2):
         if all(is_empty(v) for v in row):
             continue
         values: dict[str, Any] = {}
+        blank: set[str] = set()
         target = None
         for name, index in columns.items():
             value = row[index - 1] if index - 1 < len(row) else None
@@ -312,6 +309,11 @@ def import_entries(
                 values[name] = _parse(spec, name, value, lookup)
             except ValueError as exc:
                 errors.add(row_number, index, str(exc)[:1].upper() + str(exc)[1:])
+            if is_empty(value):
+                blank.add(name)
+        if target is None:
+            # A new entry takes the register's defaults where its cells are empty.
+            values = {k: v for k, v in values.items() if k not in blank}
         parsed.append((row_number, target, values))
     if len(parsed) > 5000:
         raise ValidationFailed.single("file", "Import at most 5,000 rows at a time.")

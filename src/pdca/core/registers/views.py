@@ -51,6 +51,14 @@ def _sort_links(spec: RegisterSpec, request, current: str) -> list[dict]:
     return links
 
 
+def _shown(spec: RegisterSpec, obj, name: str) -> bool:
+    """False for a field of another variant (a hazard's type on an aspect)."""
+    if name not in spec.shown_when:
+        return True
+    other, values = spec.shown_when[name]
+    return str(getattr(obj, other)) in values
+
+
 def list_view(spec: RegisterSpec):
     @member_required
     def view(request):
@@ -78,7 +86,9 @@ def list_view(spec: RegisterSpec):
                 "query": query.urlencode(),
                 "filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
                 "can_add": may(request.user, "add", spec.model, organization=org),
-                "links": [(label, reverse(f"{spec.namespace}:{name}")) for label, name in spec.list_links],
+                "links": [
+                    (label, reverse(f"{spec.namespace}:{name}")) for label, name in spec.list_links
+                ],
             },
         )
 
@@ -92,7 +102,7 @@ def detail_view(spec: RegisterSpec):
         values = [
             (display.header(spec, name), display.cells(spec, obj, name))
             for name in spec.fields
-            if name != "requirements"
+            if name != "requirements" and _shown(spec, obj, name)
         ]
         extra = spec.detail_context(request, obj) if spec.detail_context else {}
         requirements = (

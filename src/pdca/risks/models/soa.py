@@ -14,7 +14,11 @@ class StatementOfApplicability(OrgOwned):
 
     standard = models.ForeignKey("standards.Standard", on_delete=models.PROTECT, related_name="+")
     system = models.ForeignKey(
-        "system.ManagementSystem", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "system.ManagementSystem",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     title = models.CharField(max_length=200)
 
@@ -41,7 +45,9 @@ class ControlApplicability(OrgOwned):
         PARTIAL = "partial", "Partially implemented"
         IMPLEMENTED = "implemented", "Implemented"
 
-    soa = models.ForeignKey(StatementOfApplicability, on_delete=models.CASCADE, related_name="lines")
+    soa = models.ForeignKey(
+        StatementOfApplicability, on_delete=models.CASCADE, related_name="lines"
+    )
     control = models.ForeignKey("standards.Requirement", on_delete=models.PROTECT, related_name="+")
     applicable = models.BooleanField(null=True, blank=True, help_text="Empty until decided")
     justification = models.TextField(blank=True)

@@ -1,0 +1,179 @@
+"""`pdca registers …`: every register from the command line: which there are, an
+organization's entries as a table or JSON, and the XLSX round trip (export, import).
+
+Reads need no user: the operator at the command line is trusted like a platform
+administrator. An import writes, so it runs as the member named by `--as`, with that member's
+permissions, and is recorded in the activity log as coming from the CLI.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(
+    help="Registers (context, processes, objectives, risks, AI…): list, export, import.",
+    no_args_is_help=True,
+)
+console = Console()
+err = Console(stderr=True)
+
+RegisterArg = Annotated[str, typer.Argument(help="The register, e.g. processes or risks")]
+OrgOption = Annotated[str, typer.Option("--org", help="The organization's slug")]
+
+
+def _setup() -> None:
+    from pdca.cli import setup_django
+
+    setup_django()
+
+
+def _spec(slug: str):
+    from pdca.core.registers.spec import spec_for
+
+    try:
+        return spec_for(slug)
+    except LookupError as exc:
+        err.print(f"[red]{exc}")
+        raise typer.Exit(2) from None
+
+
+def _organization(slug: str):
+    from pdca.tenancy.models import Organization
+
+    org = Organization.objects.filter(slug=slug).first()
+    if org is None:
+        err.print(f"[red]No organization with the slug {slug!r}.")
+        raise typer.Exit(1)
+    return org
+
+
+@app.command("list")
+def list_registers(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
+) -> None:
+    """The registers there are, with the clauses they answer."""
+    _setup()
+    from pdca.core.registers.spec import all_specs
+
+    rows = [{"register": s.slug, "name": s.title, "clauses": list(s.clauses)} for s in all_specs()]
+    if fmt == "json":
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    table = Table("Register", "Name", "Clauses")
+    for row in rows:
+        table.add_row(row["register"], row["name"], ", ".join(row["clauses"]))
+    console.print(table)
+
+
+@app.command()
+def show(
+    register: RegisterArg,
+    org: OrgOption,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
+) -> None:
+    """An organization's entries of one register."""
+    _setup()
+    from pdca.core.registers import display
+    from pdca.core.registers.api import serialize
+    from pdca.core.registers.filters import sort_key
+
+    spec = _spec(register)
+    organization = _organization(org)
+    rows = spec.model.objects.filter(organization=organization).select_related("organization")
+    rows = rows.select_related(*spec.fk_fields).prefetch_related(*spec.m2m_fields)
+    if spec.annotate:
+        rows = spec.annotate(rows)
+    rows = rows.order_by(sort_key(spec, None), "pk")
+    if fmt == "json":
+        typer.echo(json.dumps([serialize(spec, r) for r in rows], indent=2, default=str))
+        return
+    table = Table("ID", *(display.header(spec, c) for c in spec.columns))
+    for obj in rows:
+        table.add_row(
+            str(obj.pk),
+            *(", ".join(c.text for c in display.cells(spec, obj, col)) for col in spec.columns),
+        )
+    console.print(table)
+
+
+@app.command()
+def export(
+    register: RegisterArg,
+    org: OrgOption,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write (.xlsx)")
+    ] = None,
+) -> None:
+    """Write an organization's register as an XLSX workbook (the import's layout)."""
+    _setup()
+    from django.utils import timezone
+
+    from pdca.core.registers import spreadsheet
+    from pdca.core.registers.filters import sort_key
+
+    spec = _spec(register)
+    organization = _organization(org)
+    rows = spec.model.objects.filter(organization=organization).prefetch_related(*spec.m2m_fields)
+    rows = rows.select_related(*spec.fk_fields).order_by(sort_key(spec, None), "pk")
+    path = output or Path(spreadsheet.filename(spec, organization, timezone.localdate()))
+    data = spreadsheet.export_entries(spec, rows, organization=organization)
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        err.print(f"[red]Cannot write {path}: {exc.strerror or exc}.")
+        raise typer.Exit(1) from None
+    console.print(f"Wrote {path} ({rows.count()} {spec.verbose_name_plural}).")
+
+
+@app.command("import")
+def import_(
+    register: RegisterArg,
+    file: Annotated[Path, typer.Argument(help="The workbook (.xlsx)")],
+    org: OrgOption,
+    actor_email: Annotated[
+        str,
+        typer.Option(
+            "--as", help="E-mail of the member making the change (their permissions apply)"
+        ),
+    ],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check only, save nothing")] = False,
+) -> None:
+    """Add and change entries from a workbook: all of it, or nothing.
+
+    Every bad cell is printed (as Processes!C7), nothing is written and the exit code is 1.
+    """
+    _setup()
+    from pdca.accounts.models import User
+    from pdca.core.context import channel
+    from pdca.core.exceptions import ServiceError, ValidationFailed
+    from pdca.core.registers.spreadsheet import import_entries
+
+    spec = _spec(register)
+    organization = _organization(org)
+    actor = User.objects.filter(email__iexact=actor_email.strip(), is_active=True).first()
+    if actor is None:
+        err.print(f"[red]No active user with the e-mail {actor_email!r}.")
+        raise typer.Exit(1)
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        err.print(f"[red]Cannot read {file}: {exc.strerror or exc}.")
+        raise typer.Exit(1) from None
+    try:
+        with channel("cli"), err.status("Checking and importing…"):
+            summary = import_entries(spec, organization, data, actor=actor, dry_run=dry_run)
+    except ValidationFailed as exc:
+        for error in exc.errors:
+            typer.echo(f"{error.field}: {error.message}" if error.field else error.message)
+        err.print(f"[red]{len(exc.errors)} problem(s); nothing was imported.")
+        raise typer.Exit(1) from None
+    except ServiceError as exc:
+        err.print(f"[red]{exc.message}")
+        raise typer.Exit(1) from None
+    console.print(f"{'Checked' if dry_run else 'Imported'} {file}: {summary}")

@@ -1,0 +1,121 @@
+"""`pdca soa status|export`, run in-process with typer's CliRunner on the test database; and
+the demo SoAs."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+import typer
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from pdca.core.models import ActivityEntry
+from pdca.risks import soa_services as services
+from pdca.risks.soa_cli import app as soa_app
+from tests.risks.test_soa_services import decide_all, standard
+
+pytestmark = pytest.mark.usefixtures("catalog")
+
+# Mounted here as the project's `pdca` command mounts it, so the tests do not depend on it.
+root = typer.Typer()
+root.add_typer(soa_app, name="soa")
+
+
+def run(*args):
+    return CliRunner().invoke(root, [str(a) for a in args], prog_name="pdca")
+
+
+@pytest.fixture
+def soa(personas):
+    soa = services.create_soa(personas.org, standard(), actor=personas.manager, title="ISMS SoA")
+    decide_all(soa)
+    return soa
+
+
+@pytest.mark.parametrize(("command", "says"), [("status", "--format"), ("export", "--xlsx")])
+def test_every_soa_command_has_help(command, says):
+    result = run("soa", command, "--help")
+    assert result.exit_code == 0, result.output
+    assert f"Usage: pdca soa {command} [OPTIONS]" in result.output
+    assert says in result.output
+
+
+def test_status_as_json(personas, soa):
+    soa.lines.filter(control__number="A.5.1").update(applicable=None)
+    result = run("soa", "status", soa.pk, "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert (data["standard"], data["latest_version"], data["changed_since_approval"]) == (
+        "iso27001-2022",
+        None,
+        [],
+    )
+    assert data["completeness"]["undecided"] == 1
+    assert data["completeness"]["problems"] == ["1 control(s) not yet decided (applicable or not)"]
+
+
+def test_status_as_a_table_after_approval(personas, soa):
+    version = services.approve_soa(soa, actor=personas.manager)
+    result = run("soa", "status", soa.pk)
+    assert result.exit_code == 0, result.output
+    assert "ISMS SoA" in result.output
+    assert "100% decided and justified" in result.output
+    assert f"version 1 on {version.approved_at:%Y-%m-%d}" in result.output
+    assert "0 line(s) changed since." in " ".join(result.output.split())
+
+
+def test_export_the_draft_and_a_version(personas, soa, tmp_path):
+    services.approve_soa(soa, actor=personas.manager)
+    draft = tmp_path / "draft.xlsx"
+    result = run("soa", "export", soa.pk, "--xlsx", draft)
+    assert result.exit_code == 0, result.output
+    assert load_workbook(io.BytesIO(draft.read_bytes()))["Lines"]["B4"].value == "Draft"
+    frozen, pdf = tmp_path / "v1.xlsx", tmp_path / "v1.pdf"
+    result = run("soa", "export", soa.pk, "--xlsx", frozen, "--pdf", pdf, "--version", 1)
+    assert result.exit_code == 0, result.output
+    assert load_workbook(io.BytesIO(frozen.read_bytes()))["Lines"]["B4"].value == "Version 1"
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "says"),
+    [
+        (("status", 999_999), 1, "No Statement of Applicability with id 999999."),
+        (("status", "{soa}", "--format", "xml"), 2, "--format must be table or json"),
+        (("export", "{soa}"), 2, "Say where to write"),
+        (("export", "{soa}", "--xlsx", "x.xlsx", "--version", 4), 1, "has no version 4."),
+        (("export", "{soa}", "--xlsx", "/nonexistent/dir/x.xlsx"), 1, "Cannot write"),
+    ],
+)
+def test_mistakes_are_explained(personas, soa, args, code, says):
+    result = run("soa", *(str(a).replace("{soa}", str(soa.pk)) for a in args))
+    assert result.exit_code == code, result.output
+    assert says in result.output.replace("\n", " ")
+
+
+def test_the_demo_soas_load_once(personas):
+    from pdca.risks import demo_soa
+    from pdca.system import demo as system_demo
+    from pdca.tenancy import demo as tenancy_demo
+
+    context: dict = {}
+    tenancy_demo.load(context)
+    system_demo.load(context)
+    demo_soa.load(context)
+    isms, aims = context["soa"], context["ai_soa"]
+    result = services.soa_completeness(isms)
+    assert (result.total, result.complete, result.excluded) == (93, True, 5)
+    version = isms.versions.get()
+    assert (version.number, version.approved_by.email) == (1, "ceo@acme.example")
+    assert services.changed_since(services.soa_lines(isms), version) == ["A.5.7"]
+    assert {"partial", "planned", "implemented", "not_started"} == set(
+        isms.lines.values_list("implementation", flat=True)
+    )
+    assert isms.lines.get(control__number="A.8.25").applicable is False
+    assert aims.versions.count() == 0
+    assert services.soa_completeness(aims).undecided == 31
+    entries = ActivityEntry.objects.count()
+    demo_soa.load(context)
+    assert ActivityEntry.objects.count() == entries
