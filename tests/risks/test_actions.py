@@ -17,7 +17,7 @@ from pdca.risks import actions
 from pdca.risks.models import Risk, TreatmentAction
 from pdca.system.permissions import IMPLEMENTERS
 
-pytestmark = pytest.mark.urls("tests.risks.test_method")
+pytestmark = pytest.mark.django_db
 
 TODAY = actions.today()
 API = "/api/v1/risk-actions/"

@@ -12,7 +12,7 @@ from pdca.core.testing.api_bundle import login
 from pdca.risks.heatmap import cell_url, risk_heat_map
 from pdca.risks.models import Risk, RiskMethod
 
-pytestmark = pytest.mark.urls("tests.risks.test_method")
+pytestmark = pytest.mark.django_db
 
 ROLES = sorted(ALL_ROLES)
 API = "/api/v1/risks/heatmap/"

@@ -3,9 +3,6 @@ pages and its API, with the permission matrix over every role.
 
 RiskMethod is one per organization, so tests/test_meta.py exempts it from the generic bundles;
 its role matrix is written out here.
-
-This module is also the URL configuration of the risk method, heat map and treatment action
-tests (`pytest.mark.urls`) until the `risks` pages and API routers are wired into the site.
 """
 
 from __future__ import annotations
@@ -13,58 +10,17 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.urls import NoReverseMatch, include, path, reverse
+from django.urls import reverse
 
-from pdca.core.api import PdcaAPI, api_auth, install_error_handlers
 from pdca.core.exceptions import PermissionDenied, ValidationFailed
 from pdca.core.models import ActivityEntry
 from pdca.core.roles import ALL_ROLES, ORGANIZATION_ROLES
 from pdca.core.testing import count_queries
 from pdca.core.testing.api_bundle import login
 from pdca.risks import method_services
-from pdca.risks.method_api import router as method_router
 from pdca.risks.models import AISystem, ImpactAssessment, Risk, RiskMethod
 from pdca.risks.models.method import default_bands
 from pdca.system.permissions import IMPLEMENTERS
-from pdca.urls import urlpatterns as site_urlpatterns
-
-# --- URL configuration of the risks tests ---------------------------------------------------
-
-
-def _site_has(name: str) -> bool:
-    try:
-        reverse(name, urlconf="pdca.urls")
-    except NoReverseMatch:
-        return False
-    return True
-
-
-def _site_api_has(path_: str) -> bool:
-    from django.urls import Resolver404, resolve
-
-    try:
-        resolve(path_, urlconf="pdca.urls")
-    except Resolver404:
-        return False
-    return True
-
-
-_extra = []
-if not _site_api_has("/api/v1/risk-method/"):
-    _api = PdcaAPI(
-        title="pdca risk method API (tests)",
-        version="test",
-        auth=api_auth,
-        urls_namespace="risk-method-test-api",
-    )
-    install_error_handlers(_api)
-    _api.add_router("/", method_router)
-    _extra.append(path("api/v1/", _api.urls))
-if not _site_has("risks:method"):
-    _extra.append(path("", include(("pdca.risks.method_urls", "risks"))))
-urlpatterns = [*_extra, *site_urlpatterns]
-
-pytestmark = pytest.mark.urls(__name__)
 
 # --- helpers ----------------------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from pdca.risks.models import AISystem, ImpactAssessment, Risk, RiskMethod, Trea
 from pdca.standards.models import Requirement
 from pdca.system.permissions import IMPLEMENTERS
 
-pytestmark = [pytest.mark.urls("tests.risks.test_method"), pytest.mark.usefixtures("catalog")]
+pytestmark = pytest.mark.usefixtures("catalog")
 
 TODAY = dt.date.today()
 

@@ -11,13 +11,11 @@ import subprocess
 from types import SimpleNamespace
 
 import pytest
-from django.urls import NoReverseMatch, Resolver404, include, path, resolve, reverse
+from django.urls import reverse
 
-import pdca.urls
 from pdca.core.roles import ORGANIZATION_ROLES
 from pdca.core.testing import count_queries
 from pdca.core.testing.api_bundle import login
-from pdca.system import process_urls
 from pdca.system.models import Process
 from pdca.system.process_map import (
     BOX_H,
@@ -31,18 +29,6 @@ from pdca.system.process_map import (
     wrap,
 )
 from tests.tenancy.factories import make_site
-
-# Until the site's URLs include ours (the lead wires them), the tests serve them from here.
-urlpatterns = [path("", include((process_urls.urlpatterns, "workspace"))), *pdca.urls.urlpatterns]
-
-
-@pytest.fixture(autouse=True)
-def workspace_urls(settings):
-    try:
-        reverse("workspace:process-map")
-        resolve("/processes/map/")
-    except (NoReverseMatch, Resolver404):
-        settings.ROOT_URLCONF = __name__
 
 
 def node(pk: int, code: str, category: str = "core", name: str | None = None, owner=None):

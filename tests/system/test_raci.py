@@ -11,30 +11,18 @@ from __future__ import annotations
 import io
 
 import pytest
-from django.urls import NoReverseMatch, Resolver404, include, path, resolve, reverse
+from django.urls import reverse
 from openpyxl import load_workbook
 
-import pdca.urls
 from pdca.core.exceptions import Conflict, PermissionDenied, ValidationFailed
 from pdca.core.models import ActivityEntry
 from pdca.core.roles import ALL_ROLES, ORGANIZATION_ROLES
 from pdca.core.testing import count_queries
 from pdca.core.testing.api_bundle import login
-from pdca.system import demo_processes, process_urls, raci
+from pdca.system import demo_processes, raci
 from pdca.system.models import Process, RaciAssignment, Responsibility
 from pdca.system.permissions import IMPLEMENTERS
 from pdca.tenancy.models import Membership, Organization
-
-urlpatterns = [path("", include((process_urls.urlpatterns, "workspace"))), *pdca.urls.urlpatterns]
-
-
-@pytest.fixture(autouse=True)
-def workspace_urls(settings):
-    try:
-        reverse("workspace:raci")
-        resolve("/responsibilities/raci/")
-    except (NoReverseMatch, Resolver404):
-        settings.ROOT_URLCONF = __name__
 
 
 def responsibility(org, activity: str = "Release CNC programs", **fields) -> Responsibility:

@@ -11,35 +11,15 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.urls import Resolver404, path, resolve
 
-import pdca.urls
-from pdca.core.api import PdcaAPI, api_auth, install_error_handlers
 from pdca.core.models import ActivityEntry
 from pdca.core.roles import ALL_ROLES, ORGANIZATION_ROLES
 from pdca.core.testing import count_queries
 from pdca.core.testing.api_bundle import login
 from pdca.system.models import Process, RaciAssignment, Responsibility
 from pdca.system.permissions import IMPLEMENTERS
-from pdca.system.raci_api import router
-
-# Until the site's API mounts the RACI router (the lead wires it), the tests serve it from here.
-_test_api = PdcaAPI(
-    title="RACI test API", version="test", auth=api_auth, urls_namespace="raci-test"
-)
-install_error_handlers(_test_api)
-_test_api.add_router("/", router)
-urlpatterns = [path("api/v1/", _test_api.urls), *pdca.urls.urlpatterns]
 
 MATRIX = "/api/v1/raci/"
-
-
-@pytest.fixture(autouse=True)
-def raci_api_urls(settings):
-    try:
-        resolve(MATRIX)
-    except Resolver404:
-        settings.ROOT_URLCONF = __name__
 
 
 def cell_url(resp) -> str:

@@ -10,27 +10,14 @@ import re
 import pytest
 from django.template.loader import render_to_string
 from django.test import RequestFactory
-from django.urls import NoReverseMatch, Resolver404, include, path, resolve, reverse
+from django.urls import reverse
 
-import pdca.urls
 from pdca.core.roles import ALL_ROLES, ORGANIZATION_ROLES
 from pdca.core.testing import count_queries
 from pdca.core.testing.api_bundle import login
 from pdca.risks.models import Risk
-from pdca.system import process_urls
 from pdca.system.models import Objective, Process, RaciAssignment, Responsibility
 from pdca.system.process_pages import process_detail_context
-
-urlpatterns = [path("", include((process_urls.urlpatterns, "workspace"))), *pdca.urls.urlpatterns]
-
-
-@pytest.fixture(autouse=True)
-def workspace_urls(settings):
-    try:
-        reverse("workspace:process-turtle", args=[1])
-        resolve("/processes/1/turtle/")
-    except (NoReverseMatch, Resolver404):
-        settings.ROOT_URLCONF = __name__
 
 
 def make_process(org, code: str, **fields) -> Process:

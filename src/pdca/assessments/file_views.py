@@ -16,9 +16,8 @@ from django.urls import reverse
 
 from pdca.assessments import report, spreadsheet
 from pdca.assessments.models import GapAssessment
-from pdca.core.exceptions import ServiceError, ValidationFailed
 from pdca.core.forms import StyledFormMixin
-from pdca.core.views import member_required, scoped_or_404
+from pdca.core.views import member_required, run_import, scoped_or_404
 
 
 class ImportForm(StyledFormMixin, forms.Form):
@@ -76,18 +75,10 @@ def assessment_import(request, pk: int):
     form = ImportForm(request.POST or None, request.FILES or None)
     cell_errors: list = []
     if request.method == "POST" and form.is_valid():
-        try:
-            summary = spreadsheet.import_assessment(
-                assessment, form.cleaned_data["file"].read(), actor=request.user
-            )
-        except ValidationFailed as exc:
-            if [e.field for e in exc.errors] == ["file"]:
-                form.add_error("file", exc.errors[0].message)
-            else:
-                cell_errors = exc.errors
-        except ServiceError as exc:
-            form.add_error(None, exc.message)
-        else:
+        summary, cell_errors = run_import(
+            form, lambda data: spreadsheet.import_assessment(assessment, data, actor=request.user)
+        )
+        if summary is not None:
             messages.success(request, f"Imported: {summary}")
             return redirect(reverse("assessments:assessment_import", args=[assessment.pk]))
     return render(

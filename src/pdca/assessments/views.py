@@ -33,15 +33,16 @@ from pdca.core.exceptions import PermissionDenied, ServiceError, ValidationFaile
 from pdca.core.permissions import may, scope
 from pdca.core.registers.coverage import answers_for
 from pdca.core.selectors import history_of
-from pdca.core.views import add_service_error, member_required, paginate, scoped_or_404
+from pdca.core.views import (
+    add_service_error,
+    member_required,
+    paginate,
+    require_page,
+    scoped_or_404,
+)
 from pdca.standards.models import Requirement
 from pdca.system.models import ManagementSystem
 from pdca.system.services import active_standards
-
-
-def _require_page(request, action: str, target, **kw) -> None:
-    if not may(request.user, action, target, **kw):
-        raise DjangoPermissionDenied("Your role does not allow this.")
 
 
 def _assessment(request, pk: int, action: str = "view") -> GapAssessment:
@@ -50,7 +51,7 @@ def _assessment(request, pk: int, action: str = "view") -> GapAssessment:
         request.user,
         pk=pk,
     )
-    _require_page(request, action, assessment)
+    require_page(request, action, assessment)
     return assessment
 
 
@@ -62,7 +63,7 @@ def _item(request, pk: int, action: str = "view") -> GapItem:
         request.user,
         pk=pk,
     )
-    _require_page(request, action, item)
+    require_page(request, action, item)
     return item
 
 
@@ -78,7 +79,7 @@ def _detail_url(assessment: GapAssessment, filters: pages.Filters | None = None)
 @member_required
 def assessment_list(request):
     org = request.organization
-    _require_page(request, "view", GapAssessment, organization=org)
+    require_page(request, "view", GapAssessment, organization=org)
     assessments = scope(
         GapAssessment.objects.filter(organization=org)
         .select_related("system", "copied_from")
@@ -102,7 +103,7 @@ def assessment_list(request):
 @member_required
 def assessment_create(request):
     org = request.organization
-    _require_page(request, "add", GapAssessment, organization=org)
+    require_page(request, "add", GapAssessment, organization=org)
     systems = scope(ManagementSystem.objects.filter(organization=org), request.user)
     system_id = request.GET.get("system", "")
     if not system_id:

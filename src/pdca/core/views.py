@@ -8,13 +8,20 @@ from functools import wraps
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from pdca.core.exceptions import ServiceError, ValidationFailed
-from pdca.core.permissions import scope
+from pdca.core.permissions import may, scope
+
+
+def require_page(request: HttpRequest, action: str, target, **kw) -> None:
+    """Refuse the page (403) unless the user may `action` the target (see `permissions.may`)."""
+    if not may(request.user, action, target, **kw):
+        raise DjangoPermissionDenied("Your role does not allow this.")
 
 
 def scoped_or_404(queryset: models.QuerySet, user, action: str = "view", **lookup) -> models.Model:
@@ -53,3 +60,18 @@ def refuse(request: HttpRequest, exc: ServiceError) -> None:
 
 def paginate(request: HttpRequest, queryset, per_page: int = 50):
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def run_import(form: forms.Form, do_import: Callable[[bytes], object]):
+    """Run an XLSX import from the form's `file`: (summary, []) when it is saved; (None, cell
+    errors) when cells are wrong; a problem with the file itself goes on the form's field."""
+    try:
+        return do_import(form.cleaned_data["file"].read()), []
+    except ValidationFailed as exc:
+        if [e.field for e in exc.errors] == ["file"]:
+            form.add_error("file", exc.errors[0].message)
+            return None, []
+        return None, exc.errors
+    except ServiceError as exc:
+        form.add_error(None, exc.message)
+        return None, []

@@ -15,17 +15,19 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from pdca.core.exceptions import ServiceError, ValidationFailed
 from pdca.core.permissions import may, scope
 from pdca.core.selectors import history_of
-from pdca.core.views import add_service_error, member_required, paginate, refuse, scoped_or_404
+from pdca.core.views import (
+    add_service_error,
+    member_required,
+    paginate,
+    refuse,
+    require_page,
+    scoped_or_404,
+)
 from pdca.risks import actions as action_services
 from pdca.risks import method_services, scoring
 from pdca.risks.forms_method import ActionForm, HeatmapFilterForm, MethodForm
 from pdca.risks.heatmap import cell_url, grid_rows, risk_heat_map
 from pdca.risks.models import Risk, RiskMethod, TreatmentAction
-
-
-def _require_page(request, action: str, target, **kw) -> None:
-    if not may(request.user, action, target, **kw):
-        raise DjangoPermissionDenied("Your role does not allow this.")
 
 
 def risk_url(risk_id: int) -> str:
@@ -59,7 +61,7 @@ def _band_ranges(bands: list[dict]) -> list[dict]:
 def method_detail(request):
     """The method: its scales, score rule, threshold, bands, and the matrix they give."""
     org = request.organization
-    _require_page(request, "view", RiskMethod, organization=org)
+    require_page(request, "view", RiskMethod, organization=org)
     method = method_services.method_for(org)
     return render(
         request,
@@ -79,7 +81,7 @@ def method_detail(request):
 @member_required
 def method_edit(request):
     org = request.organization
-    _require_page(request, "change", RiskMethod, organization=org)
+    require_page(request, "change", RiskMethod, organization=org)
     method = method_services.method_for(org)
     form = MethodForm(request.POST or None, initial=MethodForm.initial_for(method))
     if request.method == "POST" and form.is_valid():
@@ -100,7 +102,7 @@ def method_edit(request):
 def heatmap(request):
     """The organization's risks on the heat map; each cell links to the risks in it."""
     org = request.organization
-    _require_page(request, "view", Risk, organization=org)
+    require_page(request, "view", Risk, organization=org)
     form = HeatmapFilterForm(request.GET or None)
     kind, basis = "", "inherent"
     if form.is_bound and form.is_valid():
@@ -135,7 +137,7 @@ def heatmap(request):
 def action_list(request):
     """The organization's open treatment actions, overdue ones first."""
     org = request.organization
-    _require_page(request, "view", TreatmentAction, organization=org)
+    require_page(request, "view", TreatmentAction, organization=org)
     today = action_services.today()
     actions = (
         scope(TreatmentAction.objects.filter(organization=org), request.user)
@@ -166,7 +168,7 @@ def _risk_to_manage(request, risk_pk: int) -> Risk:
     risk = Risk.objects.filter(organization=request.organization, pk=risk_pk).first()
     if risk is None:
         raise Http404("No such risk.")
-    _require_page(request, "change", risk)
+    require_page(request, "change", risk)
     return risk
 
 
@@ -208,7 +210,7 @@ def action_create(request, risk_pk: int):
 @member_required
 def action_edit(request, pk: int):
     action = _action(request, pk)
-    _require_page(request, "change", action.risk)
+    require_page(request, "change", action.risk)
     form = ActionForm(
         request.POST or None,
         organization=request.organization,
@@ -242,7 +244,7 @@ def action_edit(request, pk: int):
 @member_required
 def action_delete(request, pk: int):
     action = _action(request, pk)
-    _require_page(request, "change", action.risk)
+    require_page(request, "change", action.risk)
     if request.method == "POST":
         try:
             action_services.delete_treatment_action(action, actor=request.user)

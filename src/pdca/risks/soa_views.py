@@ -20,7 +20,14 @@ from django.views.decorators.http import require_POST
 from pdca.core.exceptions import ServiceError, ValidationFailed
 from pdca.core.permissions import may, scope
 from pdca.core.selectors import history_of
-from pdca.core.views import add_service_error, member_required, paginate, scoped_or_404
+from pdca.core.views import (
+    add_service_error,
+    member_required,
+    paginate,
+    require_page,
+    run_import,
+    scoped_or_404,
+)
 from pdca.risks import soa_export, soa_import
 from pdca.risks import soa_services as services
 from pdca.risks.models import ControlApplicability, SoaVersion, StatementOfApplicability
@@ -35,11 +42,6 @@ from pdca.risks.soa_forms import (
 from pdca.standards.models import Requirement
 
 
-def _require_page(request, action: str, target, **kw) -> None:
-    if not may(request.user, action, target, **kw):
-        raise DjangoPermissionDenied("Your role does not allow this.")
-
-
 def _soa(request, pk: int, action: str = "view") -> StatementOfApplicability:
     soa = scoped_or_404(
         StatementOfApplicability.objects.filter(organization=request.organization).select_related(
@@ -48,7 +50,7 @@ def _soa(request, pk: int, action: str = "view") -> StatementOfApplicability:
         request.user,
         pk=pk,
     )
-    _require_page(request, action, soa)
+    require_page(request, action, soa)
     return soa
 
 
@@ -60,7 +62,7 @@ def _line(request, pk: int, action: str = "view") -> ControlApplicability:
         request.user,
         pk=pk,
     )
-    _require_page(request, action, line)
+    require_page(request, action, line)
     return line
 
 
@@ -79,7 +81,7 @@ def _version(request, soa: StatementOfApplicability, number) -> SoaVersion | Non
 @member_required
 def soa_list(request):
     org = request.organization
-    _require_page(request, "view", StatementOfApplicability, organization=org)
+    require_page(request, "view", StatementOfApplicability, organization=org)
     soas = scope(
         StatementOfApplicability.objects.filter(organization=org)
         .select_related("standard")
@@ -117,7 +119,7 @@ def soa_list(request):
 @member_required
 def soa_create(request):
     org = request.organization
-    _require_page(request, "add", StatementOfApplicability, organization=org)
+    require_page(request, "add", StatementOfApplicability, organization=org)
     form = SoaCreateForm(request.POST or None, organization=org)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -443,18 +445,10 @@ def soa_import_page(request, pk: int):
     form = ImportForm(request.POST or None, request.FILES or None)
     cell_errors: list = []
     if request.method == "POST" and form.is_valid():
-        try:
-            summary = soa_import.import_soa(
-                soa, form.cleaned_data["file"].read(), actor=request.user
-            )
-        except ValidationFailed as exc:
-            if [e.field for e in exc.errors] == ["file"]:
-                form.add_error("file", exc.errors[0].message)
-            else:
-                cell_errors = exc.errors
-        except ServiceError as exc:
-            form.add_error(None, exc.message)
-        else:
+        summary, cell_errors = run_import(
+            form, lambda data: soa_import.import_soa(soa, data, actor=request.user)
+        )
+        if summary is not None:
             messages.success(request, f"Imported: {summary}")
             return redirect("risks:soa-detail", soa.pk)
     return render(

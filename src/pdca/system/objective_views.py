@@ -10,7 +10,6 @@ from __future__ import annotations
 from itertools import groupby
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -18,7 +17,13 @@ from django.utils import timezone
 
 from pdca.core.exceptions import ServiceError
 from pdca.core.permissions import may, scope
-from pdca.core.views import add_service_error, member_required, paginate, scoped_or_404
+from pdca.core.views import (
+    add_service_error,
+    member_required,
+    paginate,
+    require_page,
+    scoped_or_404,
+)
 from pdca.system import objectives
 from pdca.system.models import Measurement, Objective
 from pdca.system.objective_chart import objective_chart, sparkline
@@ -28,11 +33,6 @@ from pdca.system.objective_forms import MeasurementForm
 OBJECTIVE_DETAIL = "workspace:objectives-detail"
 #: Measurements shown as a sparkline on the dashboard, per objective.
 SPARK_POINTS = 12
-
-
-def _require_page(request, action: str, target, **kw) -> None:
-    if not may(request.user, action, target, **kw):
-        raise DjangoPermissionDenied("Your role does not allow this.")
 
 
 def objective_page(objective_id: int) -> str:
@@ -50,7 +50,7 @@ def _objective_to_change(request, objective_pk: int) -> Objective:
     objective = get_object_or_404(
         Objective.objects.filter(organization=request.organization), pk=objective_pk
     )
-    _require_page(request, "change", objective)
+    require_page(request, "change", objective)
     return objective
 
 
@@ -62,7 +62,7 @@ def _measurement(request, pk: int) -> Measurement:
         request.user,
         pk=pk,
     )
-    _require_page(request, "change", measurement.objective)
+    require_page(request, "change", measurement.objective)
     return measurement
 
 
@@ -189,7 +189,7 @@ def measurement_delete(request, pk: int):
 def measurement_list(request):
     """The organization's measurements, newest first."""
     org = request.organization
-    _require_page(request, "view", Measurement, organization=org)
+    require_page(request, "view", Measurement, organization=org)
     rows = (
         scope(Measurement.objects.filter(organization=org), request.user)
         .select_related("objective", "recorded_by")
@@ -212,7 +212,7 @@ def measurement_list(request):
 def objective_dashboard(request):
     """Every active objective with its tracking badge and a sparkline, grouped by process."""
     org = request.organization
-    _require_page(request, "view", Objective, organization=org)
+    require_page(request, "view", Objective, organization=org)
     recent = Measurement.objects.order_by("objective_id", "-measured_on")[:SPARK_POINTS]
     rows = list(
         objectives.with_latest(

@@ -9,7 +9,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,7 +22,7 @@ from pdca.accounts.models import User
 from pdca.core.exceptions import ServiceError, ValidationFailed
 from pdca.core.forms import StyledFormMixin
 from pdca.core.permissions import may, scope
-from pdca.core.views import member_required, scoped_or_404
+from pdca.core.views import member_required, require_page, scoped_or_404
 from pdca.risks.models import Risk
 from pdca.system import raci
 from pdca.system.models import Objective, Process, RaciAssignment, Responsibility
@@ -32,11 +31,6 @@ from pdca.system.raci_export import XLSX_CONTENT_TYPE, raci_xlsx_bytes
 from pdca.tenancy.models import Site
 
 PDF_CONTENT_TYPE = "application/pdf"
-
-
-def _require_page(request, action: str, target, **kw) -> None:
-    if not may(request.user, action, target, **kw):
-        raise DjangoPermissionDenied("Your role does not allow this.")
 
 
 def _lines(text: str) -> list[str]:
@@ -61,7 +55,7 @@ class MapFilter(StyledFormMixin, forms.Form):
 def _map_data(request) -> dict[str, Any]:
     """The map of the current organization's active processes, filtered as asked."""
     org = request.organization
-    _require_page(request, "view", Process, organization=org)
+    require_page(request, "view", Process, organization=org)
     form = MapFilter(request.GET or None, organization=org)
     site = category = None
     if form.is_valid():
@@ -237,7 +231,7 @@ def _members(organization):
 
 def _raci_context(request) -> dict[str, Any]:
     org = request.organization
-    _require_page(request, "view", Responsibility, organization=org)
+    require_page(request, "view", Responsibility, organization=org)
     process = None
     process_id = request.GET.get("process", "")
     if process_id.isdigit():
@@ -325,7 +319,7 @@ def raci_cell(request):
         request.user,
         pk=int(pk),
     )
-    _require_page(request, "change", responsibility)
+    require_page(request, "change", responsibility)
     party = _parse_party(org, request.POST.get("party", ""))
     error = ""
     if party is None:
@@ -362,7 +356,7 @@ class RenameRoleForm(StyledFormMixin, forms.Form):
 def raci_rename(request):
     """Rename a named role in every cell of the grid."""
     org = request.organization
-    _require_page(request, "change", Responsibility, organization=org)
+    require_page(request, "change", Responsibility, organization=org)
     form = RenameRoleForm(request.POST)
     if form.is_valid():
         try:

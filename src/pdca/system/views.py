@@ -5,7 +5,6 @@ standards, and exclusions. Thin: the services in `pdca.system.services` hold eve
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,16 +16,17 @@ from pdca.assessments.readiness import compute_readiness, overall_scores
 from pdca.core.exceptions import ServiceError
 from pdca.core.permissions import may, scope
 from pdca.core.selectors import history_of
-from pdca.core.views import add_service_error, member_required, paginate, scoped_or_404
+from pdca.core.views import (
+    add_service_error,
+    member_required,
+    paginate,
+    require_page,
+    scoped_or_404,
+)
 from pdca.standards.models import Standard
 from pdca.system import services
 from pdca.system.forms import AdoptForm, ExclusionForm, SystemForm
 from pdca.system.models import AdoptedStandard, Exclusion, ManagementSystem
-
-
-def _require_page(request, action: str, target, **kw) -> None:
-    if not may(request.user, action, target, **kw):
-        raise DjangoPermissionDenied("Your role does not allow this.")
 
 
 def _system(request, pk: int, action: str = "view") -> ManagementSystem:
@@ -37,7 +37,7 @@ def _system(request, pk: int, action: str = "view") -> ManagementSystem:
         request.user,
         pk=pk,
     )
-    _require_page(request, action, system)
+    require_page(request, action, system)
     return system
 
 
@@ -47,7 +47,7 @@ def _system(request, pk: int, action: str = "view") -> ManagementSystem:
 @member_required
 def system_list(request):
     org = request.organization
-    _require_page(request, "view", ManagementSystem, organization=org)
+    require_page(request, "view", ManagementSystem, organization=org)
     systems = (
         scope(ManagementSystem.objects.filter(organization=org), request.user)
         .select_related("owner")
@@ -74,7 +74,7 @@ def system_list(request):
 @member_required
 def system_create(request):
     org = request.organization
-    _require_page(request, "add", ManagementSystem, organization=org)
+    require_page(request, "add", ManagementSystem, organization=org)
     form = SystemForm(request.POST or None, organization=org, creating=True)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -245,7 +245,7 @@ def standard_drop(request, pk: int, adoption_pk: int):
 
 @member_required
 def exclusion_add(request, pk: int):
-    _require_page(request, "add", Exclusion, organization=request.organization)
+    require_page(request, "add", Exclusion, organization=request.organization)
     system = _system(request, pk, "change")
     form = ExclusionForm(request.POST or None, standards=services.active_standards(system))
     if request.method == "POST" and form.is_valid():
@@ -273,7 +273,7 @@ def exclusion_remove(request, pk: int, exclusion_pk: int):
         request.user,
         pk=exclusion_pk,
     )
-    _require_page(request, "delete", exclusion)
+    require_page(request, "delete", exclusion)
     detail = reverse("system:system_detail", args=[system.pk])
     if request.method == "POST":
         try:

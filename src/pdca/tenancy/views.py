@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -15,17 +14,18 @@ from django.views.decorators.http import require_POST
 from pdca.core.exceptions import ServiceError
 from pdca.core.permissions import may, memberships
 from pdca.core.selectors import history_of
-from pdca.core.views import add_service_error, member_required, paginate, scoped_or_404
+from pdca.core.views import (
+    add_service_error,
+    member_required,
+    paginate,
+    require_page,
+    scoped_or_404,
+)
 from pdca.tenancy import services
 from pdca.tenancy.forms import MemberAddForm, MemberRoleForm, OrganizationForm, SiteForm
 from pdca.tenancy.middleware import SESSION_KEY
 from pdca.tenancy.models import Membership, Organization, Site
 from pdca.tenancy.selectors import members_for, sites_for
-
-
-def _require_page(request, action: str, target, **kw) -> None:
-    if not may(request.user, action, target, **kw):
-        raise DjangoPermissionDenied("Your role does not allow this.")
 
 
 def _save(request, form, call, success: str, redirect_to):
@@ -60,7 +60,7 @@ def organization_detail(request):
 @member_required
 def organization_edit(request):
     org = request.organization
-    _require_page(request, "change", org)
+    require_page(request, "change", org)
     # The form gets its own copy: validating writes into the instance, and the service must see
     # the stored values to record what changed.
     form = OrganizationForm(request.POST or None, instance=Organization.objects.get(pk=org.pk))
@@ -103,7 +103,7 @@ def switch_organization(request):
 
 @member_required
 def site_list(request):
-    _require_page(request, "view", Site, organization=request.organization)
+    require_page(request, "view", Site, organization=request.organization)
     sites = sites_for(request.user, request.organization)
     q = request.GET.get("q", "").strip()
     if q:
@@ -123,7 +123,7 @@ def _site(request, pk: int, action: str = "view") -> Site:
     site = scoped_or_404(
         Site.objects.filter(organization=request.organization), request.user, pk=pk
     )
-    _require_page(request, action, site)
+    require_page(request, action, site)
     return site
 
 
@@ -144,7 +144,7 @@ def site_detail(request, pk: int):
 
 @member_required
 def site_create(request):
-    _require_page(request, "add", Site, organization=request.organization)
+    require_page(request, "add", Site, organization=request.organization)
     form = SiteForm(request.POST or None)
     if request.method == "POST":
         response = _save(
@@ -199,7 +199,7 @@ def site_delete(request, pk: int):
 
 @member_required
 def member_list(request):
-    _require_page(request, "view", Membership, organization=request.organization)
+    require_page(request, "view", Membership, organization=request.organization)
     members = members_for(request.user, request.organization)
     role = request.GET.get("role", "")
     if role:
@@ -224,14 +224,14 @@ def _member(request, pk: int, action: str) -> Membership:
         request.user,
         pk=pk,
     )
-    _require_page(request, action, membership)
+    require_page(request, action, membership)
     return membership
 
 
 @member_required
 def member_add(request):
     org = request.organization
-    _require_page(request, "add", Membership, organization=org)
+    require_page(request, "add", Membership, organization=org)
     form = MemberAddForm(request.POST or None, organization=org)
     if request.method == "POST":
         response = _save(

@@ -7,6 +7,7 @@ import io
 
 import pytest
 from openpyxl import Workbook
+from rich.console import Console
 from typer.testing import CliRunner
 
 from pdca.cli import app
@@ -18,7 +19,8 @@ pytestmark = pytest.mark.django_db(transaction=False)
 
 @pytest.fixture
 def runner(monkeypatch):
-    monkeypatch.setenv("COLUMNS", "200")
+    # The module's console was sized when first imported: make it wide, or tables wrap words.
+    monkeypatch.setattr("pdca.core.registers.cli.console", Console(width=200))
     monkeypatch.setattr("pdca.cli.setup_django", lambda: None)
     return CliRunner()
 

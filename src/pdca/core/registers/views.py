@@ -5,7 +5,6 @@ edit, delete, XLSX export and import, and the import template."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -19,20 +18,21 @@ from pdca.core.registers.forms import form_class
 from pdca.core.registers.selectors import entries_for
 from pdca.core.registers.spec import RegisterSpec
 from pdca.core.selectors import history_of
-from pdca.core.views import add_service_error, member_required, paginate, scoped_or_404
+from pdca.core.views import (
+    add_service_error,
+    member_required,
+    paginate,
+    require_page,
+    scoped_or_404,
+)
 from pdca.core.xlsx import XLSX_CONTENT_TYPE
-
-
-def _require(request, action: str, target, **kw) -> None:
-    if not may(request.user, action, target, **kw):
-        raise DjangoPermissionDenied("Your role does not allow this.")
 
 
 def _entry(spec: RegisterSpec, request, pk: int, action: str = "view"):
     obj = scoped_or_404(
         spec.model.objects.filter(organization=request.organization), request.user, pk=pk
     )
-    _require(request, action, obj)
+    require_page(request, action, obj)
     return obj
 
 
@@ -63,7 +63,7 @@ def list_view(spec: RegisterSpec):
     @member_required
     def view(request):
         org = request.organization
-        _require(request, "view", spec.model, organization=org)
+        require_page(request, "view", spec.model, organization=org)
         filterset, rows = filtered(spec, entries_for(spec, request.user, org), request.GET, org)
         order = sort_key(spec, request.GET.get("sort"))
         rows = rows.order_by(order, "pk")
@@ -136,7 +136,7 @@ def create_view(spec: RegisterSpec):
     @member_required
     def view(request):
         org = request.organization
-        _require(request, "add", spec.model, organization=org)
+        require_page(request, "add", spec.model, organization=org)
         Form = form_class(spec)
         initial = {k: v for k, v in request.GET.items() if k in spec.fields}
         form = Form(request.POST or None, initial=initial, organization=org)
@@ -212,7 +212,7 @@ def export_view(spec: RegisterSpec):
     @member_required
     def view(request):
         org = request.organization
-        _require(request, "view", spec.model, organization=org)
+        require_page(request, "view", spec.model, organization=org)
         _, rows = filtered(spec, entries_for(spec, request.user, org), request.GET, org)
         rows = rows.order_by(sort_key(spec, request.GET.get("sort")), "pk")
         data = spreadsheet.export_entries(spec, rows, organization=org)
@@ -225,7 +225,7 @@ def template_view(spec: RegisterSpec):
     @member_required
     def view(request):
         org = request.organization
-        _require(request, "view", spec.model, organization=org)
+        require_page(request, "view", spec.model, organization=org)
         data = spreadsheet.export_entries(spec, spec.model.objects.none(), organization=org)
         return _xlsx(data, f"{spec.slug}-template.xlsx")
 
@@ -236,7 +236,7 @@ def import_view(spec: RegisterSpec):
     @member_required
     def view(request):
         org = request.organization
-        _require(request, "add", spec.model, organization=org)
+        require_page(request, "add", spec.model, organization=org)
         errors, summary = [], None
         if request.method == "POST":
             upload = request.FILES.get("file")
