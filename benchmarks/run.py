@@ -216,6 +216,121 @@ def gap_readiness() -> dict:
     return {**figures, "items": _GAP["items"]}
 
 
+_WORKSPACE: dict = {}
+
+
+def _workspace():
+    """Org A's workspace at the size of a mid-sized company: 40 processes with hand-overs,
+    500 rated risks linked to them, and a 27001 SoA; built once."""
+    if _WORKSPACE:
+        return _WORKSPACE
+    import random
+
+    from pdca.core.roles import Role
+    from pdca.risks.models import Risk
+    from pdca.risks.risk_rules import apply_scores
+    from pdca.risks.soa_services import create_soa
+    from pdca.standards.models import Standard
+    from pdca.standards.services import ensure_catalogs_loaded
+    from pdca.system.models import Process
+    from pdca.tenancy.models import Membership, Organization
+
+    ensure_catalogs_loaded()
+    org = Organization.objects.get(slug="org-a")
+    manager = Membership.objects.get(organization=org, role=Role.SYSTEM_MANAGER).user
+    rng = random.Random(5)
+    categories = ["management"] * 6 + ["core"] * 22 + ["support"] * 12
+    processes = Process.objects.bulk_create(
+        Process(
+            organization=org,
+            code=f"P-{i:02d}",
+            name=f"Process number {i}",
+            category=c,
+            owner=manager,
+        )
+        for i, c in enumerate(categories, start=1)
+    )
+    for process in processes:
+        targets = rng.sample(processes, 2)
+        process.feeds.set([t for t in targets if t.pk != process.pk])
+    risks = []
+    for i in range(500):
+        risk = Risk(
+            organization=org,
+            code=f"R-{i:04d}",
+            title=f"Benchmark risk {i}",
+            owner=manager,
+            inherent_likelihood=rng.randint(1, 5),
+            inherent_impact=(impact := rng.randint(1, 5)),
+            residual_likelihood=1,
+            residual_impact=impact,
+        )
+        apply_scores(risk)
+        risks.append(risk)
+    risks = Risk.objects.bulk_create(risks)
+    through = Risk.processes.through
+    through.objects.bulk_create(
+        through(risk_id=r.pk, process_id=rng.choice(processes).pk) for r in risks
+    )
+    soa = create_soa(org, Standard.objects.get(code="iso27001-2022"), actor=manager)
+    _WORKSPACE.update(manager=manager, soa=soa, org=org)
+    return _WORKSPACE
+
+
+@benchmark("risk_list_page_500_risks", "ms")
+def risk_list_page() -> dict:
+    data = _workspace()
+    client = _client_for(data["manager"])
+    return {**timed_with_queries(lambda: client.get("/risks/"), repeat=5), "rows_per_page": 50}
+
+
+@benchmark("api_risks_500", "ms")
+def api_risks() -> dict:
+    data = _workspace()
+    client = _client_for(data["manager"])
+    url = "/api/v1/risks/?limit=500"
+    return {**timed_with_queries(lambda: client.get(url), repeat=5), "items": 500}
+
+
+@benchmark("risk_heatmap_page_500_risks", "ms")
+def heatmap_page() -> dict:
+    data = _workspace()
+    client = _client_for(data["manager"])
+    return timed_with_queries(lambda: client.get("/risks/heatmap/"), repeat=5)
+
+
+@benchmark("process_map_page_40_processes", "ms")
+def process_map_page() -> dict:
+    data = _workspace()
+    client = _client_for(data["manager"])
+    return timed_with_queries(lambda: client.get("/processes/map/"), repeat=5)
+
+
+@benchmark("soa_page_93_controls", "ms")
+def soa_page() -> dict:
+    data = _workspace()
+    client = _client_for(data["manager"])
+    url = f"/soa/{data['soa'].pk}/"
+    return timed_with_queries(lambda: client.get(url), repeat=5)
+
+
+@benchmark("register_import_300_risks_dry_run", "ms")
+def register_import() -> dict:
+    from pdca.core.registers.spreadsheet import export_entries, import_entries
+    from pdca.risks.models import Risk
+    from pdca.risks.registers import RISKS
+
+    data = _workspace()
+    rows = Risk.objects.filter(organization=data["org"]).order_by("code")[:300]
+    book = export_entries(RISKS, rows.prefetch_related("processes"), organization=data["org"])
+
+    def run():
+        return import_entries(RISKS, data["org"], book, actor=data["manager"], dry_run=True)
+
+    seconds = median_seconds(run, repeat=3)
+    return {"value": round(seconds * 1000, 2), "rows": 300}
+
+
 def main() -> int:
     setup_test_environment()
     old = setup_databases(verbosity=0, interactive=False)

@@ -83,10 +83,10 @@ def objective_detail_context(request, objective: Objective) -> dict:
     unit = objective.unit or ""
     return {
         "tracking": status,
-        "expected": objectives.with_unit(status.expected, unit)
+        "expected": objectives.with_unit(status.expected, unit, places=2)
         if status.expected is not None
         else None,
-        "gap": objectives.with_unit(status.gap, unit) if status.gap is not None else None,
+        "gap": objectives.with_unit(status.gap, unit, places=2) if status.gap is not None else None,
         "latest": objectives.with_unit(status.latest, unit) if status.latest is not None else None,
         "chart": objective_chart(objective, rows),
         "measurements": [

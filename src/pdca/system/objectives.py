@@ -158,8 +158,10 @@ def plain(value: Decimal | float) -> str:
     return "0" if text == "-0" else text
 
 
-def with_unit(value: Decimal | float, unit: str) -> str:
-    """ "12.5%", "3 days", "7" (no unit)."""
+def with_unit(value: Decimal | float, unit: str, places: int | None = None) -> str:
+    """ "12.5%", "3 days", "7" (no unit); computed values are shown to `places` decimals."""
+    if places is not None:
+        value = Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
     unit = (unit or "").strip()
     if not unit:
         return plain(value)

@@ -45,6 +45,9 @@ def _check_relations(
         if name not in data:
             continue
         values = list(dict.fromkeys(data.pop(name) or []))
+        many[name] = values
+        if not values:
+            continue
         allowed = set(
             choices_for(spec, name, organization)
             .filter(pk__in=[v.pk for v in values])
@@ -58,7 +61,6 @@ def _check_relations(
                     f"Not available here: {', '.join(str(v) for v in bad[:5])}.",
                 )
             )
-        many[name] = values
     if errors:
         raise ValidationFailed(errors)
     return foreign, many
@@ -110,6 +112,13 @@ def create_entry(spec: RegisterSpec, organization, *, actor, **data: Any) -> mod
 @transaction.atomic
 def update_entry(spec: RegisterSpec, obj: models.Model, *, actor, **data: Any) -> models.Model:
     """Change the given fields of `obj`; the fields left out stay as they are."""
+    return apply_update(spec, obj, actor=actor, **data)[0]
+
+
+def apply_update(
+    spec: RegisterSpec, obj: models.Model, *, actor, **data: Any
+) -> tuple[models.Model, bool]:
+    """`update_entry`, also saying whether anything changed (imports count unchanged rows)."""
     require(actor, "change", obj)
     before = {**snapshot(obj), **related_snapshot(spec, obj)}
     foreign, many = _check_relations(spec, obj.organization, dict(data))
@@ -124,7 +133,7 @@ def update_entry(spec: RegisterSpec, obj: models.Model, *, actor, **data: Any) -
     changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
     if changes:
         record_activity(actor=actor, action="update", obj=obj, changes=changes)
-    return obj
+    return obj, bool(changes)
 
 
 @transaction.atomic

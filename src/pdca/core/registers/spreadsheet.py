@@ -337,11 +337,9 @@ def _save(spec, organization, parsed, columns, errors: CellErrors, *, actor, dry
                             obj = services.create_entry(spec, organization, actor=actor, **values)
                             summary.created += 1
                         else:
-                            from pdca.core.models import ActivityEntry
-
-                            before = ActivityEntry.objects.count()
-                            obj = services.update_entry(spec, target, actor=actor, **values)
-                            changed = ActivityEntry.objects.count() != before
+                            obj, changed = services.apply_update(
+                                spec, target, actor=actor, **values
+                            )
                             summary.updated += changed
                             summary.unchanged += not changed
                         summary.ids.append(obj.pk)
