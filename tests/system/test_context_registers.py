@@ -245,3 +245,25 @@ def test_list_filters_and_sorts(client, personas):
     api = client.get("/api/v1/context-issues/?category=legal&sort=-title").json()
     assert [i["title"] for i in api["items"]] == ["C issue", "B issue"]
     assert client.get("/api/v1/context-issues/?category=astrology").status_code == 422
+
+
+def test_an_owner_may_not_hand_their_issue_to_someone_else(client, personas):
+    owner = personas.users[Role.PROCESS_OWNER]
+    mine = make_issue(personas.org, 1, owner=owner)
+    login(client, owner)
+    response = client.patch(
+        f"/api/v1/context-issues/{mine.pk}/",
+        {"owner": personas.manager.pk, "status": "closed"},
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "owner"
+    mine.refresh_from_db()
+    assert (mine.owner, mine.status) == (owner, "current")
+    # Keeping themselves as owner is fine (a form always sends the field).
+    response = client.patch(
+        f"/api/v1/context-issues/{mine.pk}/",
+        {"owner": owner.pk, "status": "closed"},
+        content_type="application/json",
+    )
+    assert response.status_code == 200

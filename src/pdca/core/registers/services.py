@@ -9,7 +9,7 @@ from django.db import models, transaction
 
 from pdca.core.activity import record_activity, snapshot
 from pdca.core.exceptions import FieldError, ValidationFailed
-from pdca.core.permissions import require
+from pdca.core.permissions import memberships, require, rules_for
 from pdca.core.registers.choices import choices_for
 from pdca.core.registers.spec import RegisterSpec
 from pdca.core.validation import apply_fields, validate_instance
@@ -66,6 +66,23 @@ def _check_relations(
     return foreign, many
 
 
+def _check_handover(obj: models.Model, data: dict[str, Any], actor) -> None:
+    """Someone who may change an entry only because they own it may not hand it to another
+    person: that is the implementers' call (as for gap items and SoA lines)."""
+    rules = rules_for(obj)
+    name = rules.owner_field
+    if not name or name not in data:
+        return
+    new = data[name]
+    if getattr(new, "pk", new) == getattr(obj, f"{name}_id"):
+        return
+    role = memberships(actor).get(obj.organization_id)
+    if role not in rules.actions.get("change", frozenset()):
+        raise ValidationFailed.single(
+            name, "Only a system manager or consultant may hand this over to someone else."
+        )
+
+
 def _noun(spec: RegisterSpec, name: str) -> str:
     field = spec.model_field(name)
     if field.related_model._meta.label_lower == "accounts.user":
@@ -120,6 +137,7 @@ def apply_update(
 ) -> tuple[models.Model, bool]:
     """`update_entry`, also saying whether anything changed (imports count unchanged rows)."""
     require(actor, "change", obj)
+    _check_handover(obj, data, actor)
     before = {**snapshot(obj), **related_snapshot(spec, obj)}
     foreign, many = _check_relations(spec, obj.organization, dict(data))
     scalars = {k: v for k, v in data.items() if k not in foreign and k not in many}
