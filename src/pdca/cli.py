@@ -243,6 +243,12 @@ def _add_subcommands() -> None:
     app.add_typer(gap_app, name="gap")
     app.add_typer(registers_app, name="registers")
     app.add_typer(soa_app, name="soa")
+    from pdca.documents.docs_cli import app as docs_app
+    from pdca.documents.evidence_cli import verify_evidence_command
+
+    app.add_typer(docs_app, name="docs")
+
+    app.command("verify-evidence")(verify_evidence_command)
 
 
 _add_subcommands()

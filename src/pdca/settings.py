@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "pdca.standards",
     "pdca.system",
     "pdca.risks",
+    "pdca.documents",
     "pdca.assessments",
     "pdca.web",
 ]
@@ -169,6 +170,36 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
+#: The largest evidence file accepted, in MB.
+PDCA_MAX_UPLOAD_MB = int(os.environ.get("PDCA_MAX_UPLOAD_MB", "50"))
+# Evidence files are stored as evidence/ab/<sha256>: in a folder by default, or in an
+# S3-compatible bucket with PDCA_EVIDENCE_STORAGE=s3 (pip install "pdca[s3]").
+if os.environ.get("PDCA_EVIDENCE_STORAGE", "filesystem").strip().lower() == "s3":
+    _s3 = {
+        "bucket_name": os.environ.get("PDCA_S3_BUCKET", ""),
+        "endpoint_url": os.environ.get("PDCA_S3_ENDPOINT_URL") or None,
+        "region_name": os.environ.get("PDCA_S3_REGION") or None,
+        "location": os.environ.get("PDCA_S3_PREFIX", ""),
+        "default_acl": None,
+        "file_overwrite": True,
+        "querystring_auth": True,
+    }
+    # Unset, boto3 finds credentials as usual (AWS_* variables, ~/.aws, an instance role).
+    if os.environ.get("PDCA_S3_ACCESS_KEY_ID"):
+        _s3["access_key"] = os.environ["PDCA_S3_ACCESS_KEY_ID"]
+        _s3["secret_key"] = os.environ.get("PDCA_S3_SECRET_ACCESS_KEY", "")
+    STORAGES["evidence"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _s3}
+else:
+    STORAGES["evidence"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            # The stored names start with evidence/, so files land in <root>/evidence/ab/….
+            "location": str(Path(os.environ.get("PDCA_EVIDENCE_ROOT", VAR_DIR)).resolve()),
+            "file_permissions_mode": 0o640,
+            "directory_permissions_mode": 0o750,
+        },
+    }
+
 EMAIL_BACKEND = os.environ.get(
     "PDCA_EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend"
@@ -210,7 +241,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("PDCA_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # WeasyPrint narrates every step of every PDF at INFO.
+    "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
 }
 
 # pdca's own settings.

@@ -12,6 +12,7 @@ urlpatterns = [
     path("assessments/", include("pdca.assessments.urls")),
     path("", include("pdca.system.workspace_urls")),
     path("", include("pdca.risks.urls")),
+    path("", include("pdca.documents.urls")),
     path("", include("pdca.tenancy.urls")),
     path("", include("pdca.web.urls")),
 ]

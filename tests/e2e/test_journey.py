@@ -149,6 +149,9 @@ def walk_the_journey(page: Page, base_url: str, personas: Personas, shot: Shot) 
             "Statement of Applicability",
             "AI systems",
             "AI impact assessments",
+            "Documents",
+            "Evidence",
+            "To read",
             "Standards",
             "Integrated view",
         ]

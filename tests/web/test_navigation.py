@@ -19,6 +19,7 @@ from django.urls import Resolver404, path, resolve
 from pdca import urls as project_urls
 from pdca.core.roles import ORGANIZATION_ROLES, OVERSEERS, Role
 from pdca.core.testing.api_bundle import ROLES, login
+from pdca.documents.permissions import APPROVERS
 from pdca.standards.models import Requirement, Standard
 from pdca.system.services import add_exclusion, create_system
 from pdca.tenancy import services
@@ -54,7 +55,12 @@ def expected_menu(role: str) -> list[str]:
             "Statement of Applicability",
             "AI systems",
             "AI impact assessments",
+            "Documents",
+            "Evidence",
         ]
+        if role in APPROVERS:
+            items.append("Reviews")
+        items.append("To read")
     return [*items, "Standards", "Integrated view"]
 
 

@@ -66,6 +66,12 @@ _items: list[NavItem] = [
         "Risks and controls",
         "risks.impactassessment",
     ),
+    NavItem("Documents", "documents:documents-list", "Documents", "documents.document"),
+    NavItem("Evidence", "documents:evidence-list", "Documents", "documents.evidencefile"),
+    NavItem(
+        "Reviews", "documents:review-queue", "Documents", "documents.documentversion", "approve"
+    ),
+    NavItem("To read", "documents:my-acknowledgements", "Documents", "documents.acknowledgement"),
     # The catalog is shared reference data: every signed-in person may read it.
     NavItem("Standards", "standards:list", "Standards"),
     NavItem("Integrated view", "standards:integrated", "Standards"),

@@ -16,6 +16,8 @@ from pdca.core.permissions import may
 from pdca.core.roles import Role
 from pdca.core.selectors import activity_for
 from pdca.core.views import member_required, paginate
+from pdca.documents.models import Document
+from pdca.documents.tasks_list import document_tasks
 from pdca.tenancy.selectors import members_for, sites_for
 
 #: What each role is for, in a sentence, shown on the home page.
@@ -49,6 +51,12 @@ def home(request):
             "member_count": members_for(request.user, org).count(),
             "recent": (
                 activity_for(request.user).filter(organization=org)[:10] if can_read_log else None
+            ),
+            # Certification bodies keep no documented information of their own here.
+            "document_tasks": (
+                document_tasks(request.user, org)
+                if may(request.user, "view", Document, organization=org)
+                else None
             ),
         },
     )

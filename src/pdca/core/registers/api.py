@@ -180,6 +180,8 @@ def _apply_filters(spec: RegisterSpec, queryset, filters: BaseModel):
             for field in spec.search:
                 condition |= Q(**{f"{field}__icontains": word})
             queryset = queryset.filter(condition)
+        if any("__" in f for f in spec.search):
+            queryset = queryset.distinct()
     order = sort_key(spec, values.pop("sort", None))
     for name, value in values.items():
         queryset = queryset.filter(**{name: value})

@@ -35,7 +35,8 @@ class EntryFilterSet(django_filters.FilterSet):
             for field in self.spec.search:
                 condition |= Q(**{f"{field}__icontains": word})
             queryset = queryset.filter(condition)
-        return queryset
+        # Searching related rows (a document's versions) would repeat the entry per match.
+        return queryset.distinct() if any("__" in f for f in self.spec.search) else queryset
 
 
 def _filter_for(spec: RegisterSpec, name: str):
