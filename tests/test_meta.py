@@ -25,12 +25,6 @@ EXEMPT: dict[str, dict[str, str]] = {
         "views": "the request, confirm, report and to-read pages are tested role by role in "
         "tests/documents/test_acknowledgements_api.py (test_pages_by_role)",
     },
-    "documents.numberingscheme": {
-        "api": "no endpoint of its own yet: schemes are created on first use by "
-        "documents.numbering.next_code (tested in tests/documents/test_document_register.py); "
-        "prefixes are changed in the database or the admin shell until a settings page exists",
-        "views": "no page of its own yet (see the api reason)",
-    },
     "risks.riskmethod": {
         "views": "one per organization, with no list: its pages (view, edit) and the role "
         "matrix are tested in tests/risks/test_method.py",

@@ -179,3 +179,94 @@ def test_two_people_creating_at_once_get_different_codes(personas):
         t.join()
     assert not errors
     assert sorted(codes) == ["F-001", "F-002", "F-003", "F-004"]
+
+
+class TestNumberingSchemeApi(ApiBundle):
+    model = NumberingScheme
+    url = "/api/v1/numbering-schemes/"
+    view_roles = ORGANIZATION_ROLES
+    add_roles = change_roles = delete_roles = IMPLEMENTERS
+    update_payload = {"prefix": "SOP", "digits": 4}
+    invalid_payloads = [
+        ({"prefix": "no spaces"}, "prefix"),
+        ({"digits": 12}, "digits"),
+        ({"next_number": 0}, "next_number"),
+    ]
+    doc_types = ("policy", "manual", "procedure", "work_instruction", "form", "plan", "record")
+    # One scheme per document type: seven types leave room for seven rows.
+    query_rows = (2, 7)
+
+    def make(self, org, index=0):
+        doc_type = self.doc_types[index % len(self.doc_types)]
+        return NumberingScheme.objects.create(
+            organization=org, doc_type=doc_type, prefix=f"P{index}"
+        )
+
+    def create_payload(self, org):
+        return {"organization": org.slug, "doc_type": "other", "prefix": "GEN", "digits": 2}
+
+
+class TestNumberingSchemePages(ViewBundle):
+    model = NumberingScheme
+    list_url = "/numbering-schemes/"
+    create_url = "/numbering-schemes/new/"
+    view_roles = ORGANIZATION_ROLES
+    add_roles = change_roles = delete_roles = IMPLEMENTERS
+    query_rows = (2, 7)
+    invalid_form_data = [
+        (
+            {"doc_type": "other", "prefix": "bad prefix!", "digits": "3", "next_number": "1"},
+            "prefix",
+        ),
+    ]
+    doc_types = TestNumberingSchemeApi.doc_types
+
+    def make(self, org, index=0):
+        doc_type = self.doc_types[index % len(self.doc_types)]
+        return NumberingScheme.objects.create(
+            organization=org, doc_type=doc_type, prefix=f"PX{index}"
+        )
+
+    def list_text(self, obj):
+        return obj.prefix
+
+    def form_data(self, org):
+        return {"doc_type": "other", "prefix": "gen", "digits": "3", "next_number": "1"}
+
+    def edit_data(self, obj):
+        return {"doc_type": obj.doc_type, "prefix": "NEW", "digits": "5", "next_number": "10"}
+
+    def detail_url(self, obj):
+        return f"/numbering-schemes/{obj.pk}/"
+
+    def edit_url(self, obj):
+        return f"/numbering-schemes/{obj.pk}/edit/"
+
+    def delete_url(self, obj):
+        return f"/numbering-schemes/{obj.pk}/delete/"
+
+
+def test_a_scheme_set_by_hand_numbers_new_documents(client, personas):
+    login(client, personas.manager)
+    response = client.post(
+        "/api/v1/numbering-schemes/",
+        {
+            "organization": personas.org.slug,
+            "doc_type": "procedure",
+            "prefix": "sop",
+            "digits": 4,
+            "next_number": 20,
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["prefix"] == "SOP"
+    doc = create_entry(DOCUMENTS, personas.org, actor=personas.manager, title="Welding")
+    assert doc.code == "SOP-0020"
+    again = client.post(
+        "/api/v1/numbering-schemes/",
+        {"organization": personas.org.slug, "doc_type": "procedure", "prefix": "QP"},
+        content_type="application/json",
+    )
+    assert again.status_code == 422
+    assert again.json()["errors"][0]["field"] == "doc_type"

@@ -50,7 +50,13 @@ register(
     delete=IMPLEMENTERS,
     report=APPROVERS | {Role.INTERNAL_AUDITOR},
 )
-register(NumberingScheme, view=ORGANIZATION_ROLES, add=IMPLEMENTERS, change=IMPLEMENTERS)
+register(
+    NumberingScheme,
+    view=ORGANIZATION_ROLES,
+    add=IMPLEMENTERS,
+    change=IMPLEMENTERS,
+    delete=IMPLEMENTERS,
+)
 register(
     EvidenceFile, view=ORGANIZATION_ROLES, add=UPLOADERS, change=IMPLEMENTERS, delete=IMPLEMENTERS
 )

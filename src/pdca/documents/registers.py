@@ -6,7 +6,7 @@ from django.db.models import OuterRef, Subquery
 
 from pdca.core.exceptions import ValidationFailed
 from pdca.core.registers.spec import RegisterSpec
-from pdca.documents.models import Document, DocumentVersion
+from pdca.documents.models import Document, DocumentVersion, NumberingScheme
 
 
 def _annotate(queryset):
@@ -79,6 +79,7 @@ DOCUMENTS = RegisterSpec(
         ("Mandatory documented information", "coverage"),
         ("Templates", "template-list"),
         ("Evidence files", "evidence-list"),
+        ("Numbering", "numbering-schemes-list"),
     ),
     intro=(
         "Documented information (clause 7.5): documents the organization maintains and records "
@@ -86,4 +87,56 @@ DOCUMENTS = RegisterSpec(
     ),
 )
 
-SPECS = (DOCUMENTS,)
+
+def _validate_scheme(scheme: NumberingScheme, related) -> None:
+    import re
+
+    from pdca.core.exceptions import FieldError
+
+    errors = []
+    if scheme.prefix and not re.fullmatch(r"[A-Z0-9][A-Z0-9.-]{0,11}", scheme.prefix.upper()):
+        errors.append(
+            FieldError("prefix", "Use capital letters, digits, dots and hyphens (e.g. QP, ISMS-P).")
+        )
+    if not 1 <= (scheme.digits or 0) <= 8:
+        errors.append(FieldError("digits", "Between 1 and 8 digits."))
+    if (scheme.next_number or 0) < 1:
+        errors.append(FieldError("next_number", "Numbers start at 1."))
+    if (
+        NumberingScheme.objects.filter(
+            organization_id=scheme.organization_id, doc_type=scheme.doc_type
+        )
+        .exclude(pk=scheme.pk)
+        .exists()
+    ):
+        errors.append(FieldError("doc_type", "This type already has a numbering scheme."))
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def _upper_prefix(scheme: NumberingScheme) -> None:
+    scheme.prefix = scheme.prefix.upper()
+
+
+NUMBERING = RegisterSpec(
+    model=NumberingScheme,
+    slug="numbering-schemes",
+    namespace="documents",
+    key_field="doc_type",
+    fields=("doc_type", "prefix", "digits", "next_number"),
+    columns=("doc_type", "prefix", "digits", "next_number"),
+    column_labels={"doc_type": "Document type"},
+    filters=(),
+    search=("prefix",),
+    ordering=("doc_type", "prefix"),
+    user_fields=(),
+    validate=_validate_scheme,
+    before_save=_upper_prefix,
+    intro=(
+        "How new documents are numbered, per type: a prefix, the number of digits and the next "
+        "number (QP-001). A type without a scheme gets the default prefix on first use; a code "
+        "typed by hand is kept, and the scheme skips it."
+    ),
+)
+
+SPECS = (DOCUMENTS, NUMBERING)
