@@ -331,6 +331,62 @@ def register_import() -> dict:
     return {"value": round(seconds * 1000, 2), "rows": 300}
 
 
+_DOCS: dict = {}
+
+
+def _documents():
+    """300 documents with a published version of a few paragraphs each, in the organization of
+    the seven-standard system (so coverage has every mandatory item to look at); built once."""
+    if _DOCS:
+        return _DOCS
+    from django.utils import timezone
+
+    from pdca.documents.models import Document, DocumentVersion
+
+    assessment, manager = _all_standards_assessment()
+    org = assessment.organization
+    documents = Document.objects.bulk_create(
+        Document(organization=org, code=f"QP-{i:03d}", title=f"Procedure {i}", owner=manager)
+        for i in range(300)
+    )
+    text = "Work is planned, done, checked and improved. " * 40
+    DocumentVersion.objects.bulk_create(
+        DocumentVersion(
+            organization=org,
+            document=d,
+            number=1,
+            status="published",
+            author=manager,
+            content=f"# {d.title}\n\n{text} calibration {i}",
+            published_at=timezone.now(),
+        )
+        for i, d in enumerate(documents)
+    )
+    _DOCS.update(org=org, manager=manager)
+    return _DOCS
+
+
+@benchmark("documents_list_page_300", "ms")
+def documents_list_page() -> dict:
+    data = _documents()
+    client = _client_for(data["manager"])
+    return timed_with_queries(lambda: client.get("/documents/"), repeat=5)
+
+
+@benchmark("documents_search_300", "ms")
+def documents_search() -> dict:
+    data = _documents()
+    client = _client_for(data["manager"])
+    return timed_with_queries(lambda: client.get("/documents/search/?q=calibration"), repeat=5)
+
+
+@benchmark("documented_information_coverage_7_standards", "ms")
+def documents_coverage() -> dict:
+    data = _documents()
+    client = _client_for(data["manager"])
+    return timed_with_queries(lambda: client.get("/documents/coverage/"), repeat=5)
+
+
 def main() -> int:
     setup_test_environment()
     old = setup_databases(verbosity=0, interactive=False)
