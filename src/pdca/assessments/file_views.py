@@ -10,14 +10,13 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from pdca.assessments import report, spreadsheet
 from pdca.assessments.models import GapAssessment
 from pdca.core.forms import StyledFormMixin
-from pdca.core.views import member_required, run_import, scoped_or_404
+from pdca.core.views import file_response, member_required, run_import, scoped_or_404
 
 
 class ImportForm(StyledFormMixin, forms.Form):
@@ -47,18 +46,11 @@ def _assessment(request, pk: int) -> GapAssessment:
     )
 
 
-def _download(content: bytes, content_type: str, filename: str, *, inline: bool = False):
-    response = HttpResponse(content, content_type=content_type)
-    disposition = "inline" if inline else "attachment"
-    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
-    return response
-
-
 @member_required
 def assessment_export(request, pk: int):
     """The assessment as an editable workbook (`gap-<id>.xlsx`)."""
     assessment = _assessment(request, pk)
-    return _download(
+    return file_response(
         spreadsheet.export_assessment(assessment),
         spreadsheet.XLSX_CONTENT_TYPE,
         spreadsheet.filename(assessment),
@@ -92,7 +84,7 @@ def assessment_import(request, pk: int):
 def report_pdf(request, pk: int):
     """The gap report as PDF, shown in the browser."""
     assessment = _assessment(request, pk)
-    return _download(
+    return file_response(
         report.report_pdf(assessment),
         report.PDF_CONTENT_TYPE,
         report.filename(assessment, "pdf"),
@@ -104,7 +96,7 @@ def report_pdf(request, pk: int):
 def report_xlsx(request, pk: int):
     """The gap report as a workbook: Summary, Clauses, Items, Plan."""
     assessment = _assessment(request, pk)
-    return _download(
+    return file_response(
         report.report_xlsx(assessment),
         spreadsheet.XLSX_CONTENT_TYPE,
         report.filename(assessment, "xlsx"),

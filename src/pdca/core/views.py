@@ -75,3 +75,13 @@ def run_import(form: forms.Form, do_import: Callable[[bytes], object]):
     except ServiceError as exc:
         form.add_error(None, exc.message)
         return None, []
+
+
+def file_response(
+    content: bytes, content_type: str, filename: str, *, inline: bool = False
+) -> HttpResponse:
+    """A generated file (PDF, XLSX, DOCX) as a download, or shown in the browser if `inline`."""
+    response = HttpResponse(content, content_type=content_type)
+    disposition = "inline" if inline else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    return response

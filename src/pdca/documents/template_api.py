@@ -4,7 +4,7 @@ Thin endpoints over pdca.documents.starters, rendering, coverage, search and tas
 
 import datetime as dt
 
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -13,6 +13,7 @@ from pydantic import Field
 from pdca.core.api import Id, Input, Page, Text, responses
 from pdca.core.exceptions import NotFound, ValidationFailed
 from pdca.core.permissions import may, scope
+from pdca.core.views import file_response
 from pdca.documents import coverage as coverage_lib
 from pdca.documents import rendering, starters
 from pdca.documents.models import Document, DocumentVersion
@@ -254,17 +255,11 @@ def _version(request, version_id: int) -> DocumentVersion:
     return version
 
 
-def _file(data: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @router.get("/document-versions/{version_id}/docx/", response=responses(None))
 def document_version_docx(request, version_id: int):
     """One version of a document as a Word file (header block, then the text)."""
     version = _version(request, version_id)
-    return _file(
+    return file_response(
         rendering.version_docx(version),
         rendering.DOCX_CONTENT_TYPE,
         rendering.version_filename(version, "docx"),
@@ -275,7 +270,7 @@ def document_version_docx(request, version_id: int):
 def document_version_pdf(request, version_id: int):
     """One version of a document as an A4 PDF (code, version and page in every footer)."""
     version = _version(request, version_id)
-    return _file(
+    return file_response(
         rendering.version_pdf(version),
         rendering.PDF_CONTENT_TYPE,
         rendering.version_filename(version, "pdf"),

@@ -8,14 +8,20 @@ import datetime as dt
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from pdca.core.exceptions import NotFound, ServiceError
 from pdca.core.forms import StyledFormMixin
 from pdca.core.permissions import may
-from pdca.core.views import add_service_error, member_required, require_page, scoped_or_404
+from pdca.core.views import (
+    add_service_error,
+    file_response,
+    member_required,
+    require_page,
+    scoped_or_404,
+)
 from pdca.core.xlsx import XLSX_CONTENT_TYPE
 from pdca.documents import coverage as coverage_lib
 from pdca.documents import rendering, starters
@@ -138,12 +144,6 @@ def template_use(request, key: str):
     return _detail(request, starter, form, system=system, status=422)
 
 
-def _download(data: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 def _template_file(request, key: str):
     require_page(request, "view", Document, organization=request.organization)
     starter = _starter(key)
@@ -162,14 +162,14 @@ def _template_file(request, key: str):
 def template_docx(request, key: str):
     starter, filled, meta = _template_file(request, key)
     data = rendering.markdown_to_docx(filled.title, filled.content, meta=meta)
-    return _download(data, rendering.DOCX_CONTENT_TYPE, f"{starter.key}.docx")
+    return file_response(data, rendering.DOCX_CONTENT_TYPE, f"{starter.key}.docx")
 
 
 @member_required
 def template_pdf(request, key: str):
     starter, filled, meta = _template_file(request, key)
     data = rendering.markdown_to_pdf(filled.title, filled.content, meta=meta)
-    return _download(data, rendering.PDF_CONTENT_TYPE, f"{starter.key}.pdf")
+    return file_response(data, rendering.PDF_CONTENT_TYPE, f"{starter.key}.pdf")
 
 
 # --- versions as files --------------------------------------------------------------------
@@ -190,7 +190,7 @@ def _version(request, pk: int) -> DocumentVersion:
 @member_required
 def version_docx(request, pk: int):
     version = _version(request, pk)
-    return _download(
+    return file_response(
         rendering.version_docx(version),
         rendering.DOCX_CONTENT_TYPE,
         rendering.version_filename(version, "docx"),
@@ -200,7 +200,7 @@ def version_docx(request, pk: int):
 @member_required
 def version_pdf(request, pk: int):
     version = _version(request, pk)
-    return _download(
+    return file_response(
         rendering.version_pdf(version),
         rendering.PDF_CONTENT_TYPE,
         rendering.version_filename(version, "pdf"),
@@ -231,7 +231,7 @@ def coverage_xlsx(request):
     org = request.organization
     require_page(request, "view", Document, organization=org)
     sections = coverage_lib.coverage(request.user, org, gaps_only=request.GET.get("gaps") == "1")
-    return _download(
+    return file_response(
         coverage_lib.coverage_xlsx(sections),
         XLSX_CONTENT_TYPE,
         f"documented-information-{org.slug}-{dt.date.today():%Y-%m-%d}.xlsx",

@@ -22,6 +22,7 @@ from pdca.core.permissions import may, scope
 from pdca.core.selectors import history_of
 from pdca.core.views import (
     add_service_error,
+    file_response,
     member_required,
     paginate,
     require_page,
@@ -403,19 +404,12 @@ def soa_version(request, pk: int, number: int):
 # --- files --------------------------------------------------------------------------------
 
 
-def _download(content: bytes, content_type: str, filename: str, *, inline: bool = False):
-    response = HttpResponse(content, content_type=content_type)
-    disposition = "inline" if inline else "attachment"
-    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
-    return response
-
-
 @member_required
 def soa_xlsx(request, pk: int):
     """The draft (or `?version=N`) as a workbook."""
     soa = _soa(request, pk)
     version = _version(request, soa, request.GET.get("version"))
-    return _download(
+    return file_response(
         soa_export.soa_xlsx(soa, version),
         soa_export.XLSX_CONTENT_TYPE,
         soa_export.filename(soa, version, "xlsx"),
@@ -427,7 +421,7 @@ def soa_pdf(request, pk: int):
     """The draft (or `?version=N`) as PDF, shown in the browser."""
     soa = _soa(request, pk)
     version = _version(request, soa, request.GET.get("version"))
-    return _download(
+    return file_response(
         soa_export.soa_pdf(soa, version),
         soa_export.PDF_CONTENT_TYPE,
         soa_export.filename(soa, version, "pdf"),

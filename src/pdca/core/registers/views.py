@@ -5,7 +5,6 @@ edit, delete, XLSX export and import, and the import template."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -20,6 +19,7 @@ from pdca.core.registers.spec import RegisterSpec
 from pdca.core.selectors import history_of
 from pdca.core.views import (
     add_service_error,
+    file_response,
     member_required,
     paginate,
     require_page,
@@ -202,12 +202,6 @@ def delete_view(spec: RegisterSpec):
     return view
 
 
-def _xlsx(data: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
 def export_view(spec: RegisterSpec):
     @member_required
     def view(request):
@@ -216,7 +210,9 @@ def export_view(spec: RegisterSpec):
         _, rows = filtered(spec, entries_for(spec, request.user, org), request.GET, org)
         rows = rows.order_by(sort_key(spec, request.GET.get("sort")), "pk")
         data = spreadsheet.export_entries(spec, rows, organization=org)
-        return _xlsx(data, spreadsheet.filename(spec, org, timezone.localdate()))
+        return file_response(
+            data, XLSX_CONTENT_TYPE, spreadsheet.filename(spec, org, timezone.localdate())
+        )
 
     return view
 
@@ -227,7 +223,7 @@ def template_view(spec: RegisterSpec):
         org = request.organization
         require_page(request, "view", spec.model, organization=org)
         data = spreadsheet.export_entries(spec, spec.model.objects.none(), organization=org)
-        return _xlsx(data, f"{spec.slug}-template.xlsx")
+        return file_response(data, XLSX_CONTENT_TYPE, f"{spec.slug}-template.xlsx")
 
     return view
 
