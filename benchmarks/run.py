@@ -387,6 +387,119 @@ def documents_coverage() -> dict:
     return timed_with_queries(lambda: client.get("/documents/coverage/"), repeat=5)
 
 
+_AUDIT: dict = {}
+
+
+def _integrated_audit():
+    """An integrated audit of ISO 9001, 14001 and 45001 in reporting: one checklist item per
+    requirement in scope (inserted directly, at most 300) and 200 findings; built once."""
+    if _AUDIT:
+        return _AUDIT["audit"], _AUDIT["manager"]
+    import datetime as dt
+
+    from pdca.audits.models import Audit, ChecklistItem, Finding
+    from pdca.core.roles import Role
+    from pdca.standards.models import Requirement, Standard
+    from pdca.standards.services import ensure_catalogs_loaded
+    from pdca.tenancy.models import Membership, Organization
+
+    ensure_catalogs_loaded()
+    if not Organization.objects.filter(slug="org-a").exists():
+        _world()
+    org = Organization.objects.get(slug="org-a")
+    manager = Membership.objects.get(organization=org, role=Role.SYSTEM_MANAGER).user
+    standards = list(
+        Standard.objects.filter(code__in=["iso9001-2015", "iso14001-2015", "iso45001-2018"])
+    )
+    audit = Audit.objects.create(
+        organization=org,
+        reference="BENCH-IMS",
+        title="Integrated audit",
+        audit_type=Audit.Type.INTERNAL,
+        start_date=dt.date(2026, 3, 2),
+        end_date=dt.date(2026, 3, 6),
+        status=Audit.Status.REPORTING,
+        summary="Benchmark audit.",
+        conclusion="Benchmark conclusion.",
+    )
+    audit.standards.set(standards)
+    requirements = list(
+        Requirement.objects.filter(standard__in=standards, retired=False).order_by(
+            "standard__code", "sort_key"
+        )[:300]
+    )
+    results = list(ChecklistItem.Result.values)
+    items = ChecklistItem.objects.bulk_create(
+        ChecklistItem(
+            organization=org,
+            audit=audit,
+            requirement=r,
+            question=f"How is {r.number} {r.title} met?",
+            sort_key=f"{r.sort_key}-{r.standard_id}",
+            result=results[i % len(results)],
+            notes="Checked on site." if i % 3 else "",
+        )
+        for i, r in enumerate(requirements)
+    )
+    Covers = ChecklistItem.covers.through
+    Covers.objects.bulk_create(
+        Covers(checklistitem_id=item.pk, requirement_id=item.requirement_id) for item in items
+    )
+    grades = Finding.Grade.values
+    findings = Finding.objects.bulk_create(
+        Finding(
+            organization=org,
+            audit=audit,
+            number=n + 1,
+            grade=grades[n % len(grades)],
+            title=f"Finding {n + 1}",
+            requirement_statement="The requirement, in our words.",
+            evidence=f"Record R-{n:04d} sampled; interview with the supervisor.",
+            statement="What was found against the requirement.",
+            checklist_item=items[n % len(items)],
+        )
+        for n in range(200)
+    )
+    Links = Finding.requirements.through
+    Links.objects.bulk_create(
+        Links(finding_id=f.pk, requirement_id=requirements[i % len(requirements)].pk)
+        for i, f in enumerate(findings)
+    )
+    _AUDIT.update(audit=audit, manager=manager, items=len(items), findings=len(findings))
+    return audit, manager
+
+
+@benchmark("audit_checklist_page_3_standards", "ms")
+def audit_checklist_page() -> dict:
+    audit, manager = _integrated_audit()
+    url = f"/audits/{audit.pk}/checklist/"
+    client = _client_for(manager)
+    response = client.get(url)
+    if response.status_code != 200:
+        return {"value": None, "skipped": f"GET {url} answered {response.status_code}"}
+    return {
+        **timed_with_queries(lambda: client.get(url), repeat=5),
+        "items": _AUDIT["items"],
+        "findings": _AUDIT["findings"],
+    }
+
+
+@benchmark("audit_report_pdf_200_findings", "ms")
+def audit_report_pdf() -> dict:
+    from pdca.audits.report import render_pdf, report_content
+    from pdca.core.testing import count_queries
+
+    audit, _ = _integrated_audit()
+    queries, content = count_queries(lambda: report_content(audit))
+    seconds = median_seconds(lambda: render_pdf(report_content(audit)), repeat=3)
+    return {
+        "value": round(seconds * 1000, 2),
+        "queries": queries,
+        "findings": len(content["findings"]),
+        "pdf_bytes": len(render_pdf(content)),
+    }
+
+
 def main() -> int:
     setup_test_environment()
     old = setup_databases(verbosity=0, interactive=False)

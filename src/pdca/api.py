@@ -2,9 +2,11 @@
 
 from pdca.accounts.api import router as accounts_router
 from pdca.assessments.api import router as assessments_router
+from pdca.audits.api import router as audits_router
 from pdca.core.activity_api import router as activity_router
 from pdca.core.api import PdcaAPI, api_auth, install_error_handlers
 from pdca.documents.api import router as documents_router
+from pdca.improvement.api import router as improvement_router
 from pdca.risks.api import router as risks_router
 from pdca.standards.api import router as standards_router
 from pdca.system.api import router as system_router
@@ -33,3 +35,5 @@ api.add_router("/", assessments_router)
 api.add_router("/", workspace_router)
 api.add_router("/", risks_router)
 api.add_router("/", documents_router)
+api.add_router("/", audits_router)
+api.add_router("/", improvement_router)

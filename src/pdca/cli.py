@@ -247,6 +247,9 @@ def _add_subcommands() -> None:
     from pdca.documents.evidence_cli import verify_evidence_command
 
     app.add_typer(docs_app, name="docs")
+    from pdca.audits.cli import app as audit_app
+
+    app.add_typer(audit_app, name="audit")
 
     app.command("verify-evidence")(verify_evidence_command)
 

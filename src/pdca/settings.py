@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "pdca.system",
     "pdca.risks",
     "pdca.documents",
+    "pdca.improvement",
+    "pdca.audits",
     "pdca.assessments",
     "pdca.web",
 ]

@@ -152,6 +152,9 @@ def walk_the_journey(page: Page, base_url: str, personas: Personas, shot: Shot) 
             "Documents",
             "Evidence",
             "To read",
+            "Audit programmes",
+            "Audits",
+            "Nonconformities",
             "Standards",
             "Integrated view",
         ]

@@ -17,6 +17,7 @@ from django.http import HttpResponse
 from django.urls import Resolver404, path, resolve
 
 from pdca import urls as project_urls
+from pdca.audits.permissions import INSIDERS
 from pdca.core.roles import ORGANIZATION_ROLES, OVERSEERS, Role
 from pdca.core.testing.api_bundle import ROLES, login
 from pdca.documents.permissions import APPROVERS
@@ -60,7 +61,10 @@ def expected_menu(role: str) -> list[str]:
         ]
         if role in APPROVERS:
             items.append("Reviews")
-        items.append("To read")
+        items += ["To read", "Audit programmes", "Audits"]
+        if role in INSIDERS:
+            items.append("Saved checklists")
+        items.append("Nonconformities")
     return [*items, "Standards", "Integrated view"]
 
 

@@ -72,6 +72,25 @@ _items: list[NavItem] = [
         "Reviews", "documents:review-queue", "Documents", "documents.documentversion", "approve"
     ),
     NavItem("To read", "documents:my-acknowledgements", "Documents", "documents.acknowledgement"),
+    NavItem(
+        "Audit programmes",
+        "audits:audit-programmes-list",
+        "Audit and improvement",
+        "audits.auditprogramme",
+    ),
+    NavItem("Audits", "audits:audits-list", "Audit and improvement", "audits.audit"),
+    NavItem(
+        "Saved checklists",
+        "audits:saved-checklists",
+        "Audit and improvement",
+        "audits.savedchecklist",
+    ),
+    NavItem(
+        "Nonconformities",
+        "improvement:nonconformities-list",
+        "Audit and improvement",
+        "improvement.nonconformity",
+    ),
     # The catalog is shared reference data: every signed-in person may read it.
     NavItem("Standards", "standards:list", "Standards"),
     NavItem("Integrated view", "standards:integrated", "Standards"),

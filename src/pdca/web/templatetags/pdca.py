@@ -22,3 +22,10 @@ def role_label(value: str) -> str:
         return Role(value).label
     except ValueError:
         return value
+
+
+@register.filter
+def pairs(mapping) -> list:
+    """The (key, value) pairs of a dict. Templates must not write `mapping.items`: a recorded
+    change of a field called "items" would be read instead of the method."""
+    return list(mapping.items()) if isinstance(mapping, dict) else []

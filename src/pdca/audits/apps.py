@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class AuditsConfig(AppConfig):
+    name = "pdca.audits"
+    label = "audits"
+    verbose_name = "Audits"
+
+    def ready(self) -> None:
+        from pdca.audits import permissions, registers  # noqa: F401  (rules and registers)

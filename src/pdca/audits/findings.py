@@ -1,0 +1,459 @@
+"""Findings of an audit and the issue of its report: the services every page, endpoint and
+command calls.
+
+A finding is graded and stated in three parts (the requirement, the evidence seen, what was
+found). A major or minor nonconformity opens a Nonconformity for the auditee in the same
+transaction. Issuing the report freezes what it says into a numbered revision with its PDF and
+that PDF's SHA-256; from then on the findings stay as they are until a new revision is started.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from pdca.audits.models import Audit, AuditReport, ChecklistItem, Finding
+from pdca.core.activity import (
+    record_activity,
+    record_create,
+    record_delete,
+    record_update,
+    snapshot,
+)
+from pdca.core.exceptions import Conflict, FieldError, ValidationFailed
+from pdca.core.permissions import require
+
+#: Audit types whose report carries a certification recommendation.
+CERTIFICATION_TYPES = frozenset(
+    {
+        Audit.Type.STAGE1,
+        Audit.Type.STAGE2,
+        Audit.Type.SURVEILLANCE,
+        Audit.Type.RECERTIFICATION,
+        Audit.Type.SPECIAL,
+    }
+)
+#: Audit states in which the report is issued: the findings are frozen.
+FROZEN = frozenset({Audit.Status.REPORT_ISSUED, Audit.Status.CLOSED})
+NONCONFORMITY_GRADES = frozenset({Finding.Grade.MAJOR, Finding.Grade.MINOR})
+FINDING_FIELDS = (
+    "grade",
+    "title",
+    "requirement_statement",
+    "evidence",
+    "statement",
+    "requirements",
+    "process",
+    "site",
+    "checklist_item",
+)
+TEXT_LIMIT = 20_000
+
+
+def nonconformity_source(audit: Audit) -> str:
+    """Where a nonconformity raised by this audit comes from, as the register names it."""
+    if audit.audit_type == Audit.Type.SUPPLIER:
+        return "supplier_audit"
+    if audit.audit_type in CERTIFICATION_TYPES:
+        return "certification_audit"
+    return "internal_audit"
+
+
+def three_part_statement(finding: Finding) -> str:
+    """The finding as the nonconformity's description: requirement, evidence, finding."""
+    return (
+        f"Requirement: {finding.requirement_statement}\n\n"
+        f"Evidence: {finding.evidence}\n\n"
+        f"Finding: {finding.statement}"
+    )
+
+
+def _reference(audit: Audit, number: int) -> str:
+    suffix = f"-F{number}"
+    base = audit.reference or f"A{audit.pk}"
+    return f"{base[: 30 - len(suffix)]}{suffix}"
+
+
+def _label(nonconformity) -> str:
+    return nonconformity.reference or f"#{nonconformity.pk}"
+
+
+def _locked(audit: Audit) -> Audit:
+    """The audit's row, locked: findings are numbered and reports issued one at a time."""
+    return Audit.objects.select_for_update().select_related("organization").get(pk=audit.pk)
+
+
+def _refuse_when_frozen(audit: Audit) -> None:
+    if audit.status in FROZEN:
+        raise Conflict(
+            f"The report of {audit} is issued ({audit.get_status_display().lower()}): its "
+            "findings are frozen. Start a new report revision to change them.",
+            code="report_issued",
+        )
+
+
+def _clean(audit: Audit, data: dict[str, Any]) -> dict[str, Any]:
+    """Check the finding's fields; raise ValidationFailed naming each wrong one."""
+    errors: list[FieldError] = []
+    for name in ("title", "requirement_statement", "evidence", "statement"):
+        value = data.get(name)
+        if isinstance(value, str):
+            data[name] = value.strip()
+            if "\x00" in value:
+                errors.append(FieldError(name, "Must not contain a NUL character."))
+    grade = data.get("grade")
+    if grade not in Finding.Grade.values:
+        errors.append(FieldError("grade", f"Choose one of: {', '.join(Finding.Grade.values)}."))
+    if not data.get("title"):
+        errors.append(FieldError("title", "Give the finding a short title."))
+    elif len(data["title"]) > 200:
+        errors.append(FieldError("title", "Keep the title to 200 characters."))
+    required = (
+        ("requirement_statement", "evidence", "statement")
+        if grade in NONCONFORMITY_GRADES
+        else ("statement",)
+    )
+    for name in required:
+        if not data.get(name):
+            errors.append(
+                FieldError(
+                    name,
+                    "A nonconformity is stated in three parts: the requirement, the evidence "
+                    "and what was found; this part is missing."
+                    if grade in NONCONFORMITY_GRADES
+                    else "Say what was found.",
+                    "required",
+                )
+            )
+    for name in ("requirement_statement", "evidence", "statement"):
+        if len(data.get(name) or "") > TEXT_LIMIT:
+            errors.append(FieldError(name, f"Keep this to {TEXT_LIMIT} characters."))
+    requirements = list(dict.fromkeys(data.get("requirements") or []))
+    allowed = set(audit.standards.values_list("pk", flat=True))
+    outside = [r for r in requirements if r.standard_id not in allowed]
+    if outside:
+        errors.append(
+            FieldError(
+                "requirements",
+                "Not a requirement of this audit's standards: "
+                f"{', '.join(f'{r.standard} {r.number}' for r in outside[:5])}.",
+            )
+        )
+    data["requirements"] = requirements
+    for name in ("process", "site"):
+        value = data.get(name)
+        if value is not None and value.organization_id != audit.organization_id:
+            errors.append(FieldError(name, f"Choose a {name} of this organization."))
+    item = data.get("checklist_item")
+    if item is not None and item.audit_id != audit.pk:
+        errors.append(FieldError("checklist_item", "Choose an item of this audit's checklist."))
+    if errors:
+        raise ValidationFailed(errors)
+    return data
+
+
+def _open_nonconformity(audit: Audit, finding: Finding, *, actor):
+    """Open the auditee's Nonconformity for a major or minor finding (same transaction)."""
+    from pdca.core.registers.choices import requirement_choices
+    from pdca.core.registers.services import create_entry
+    from pdca.improvement.registers import NONCONFORMITIES
+
+    wanted = [r.pk for r in finding.requirements.all()]
+    # The register accepts requirements of the standards the organization adopted; a supplier
+    # or certification audit may cite others, which the finding keeps.
+    requirements = list(requirement_choices(audit.organization).filter(pk__in=wanted))
+    nonconformity = create_entry(
+        NONCONFORMITIES,
+        audit.organization,
+        actor=actor,
+        reference=_reference(audit, finding.number),
+        title=finding.title,
+        description=three_part_statement(finding),
+        source=nonconformity_source(audit),
+        severity=finding.grade,
+        process=finding.process,
+        site=finding.site,
+        requirements=requirements,
+    )
+    finding.nonconformity = nonconformity
+    finding.save(update_fields=["nonconformity", "updated_at"])
+    return nonconformity
+
+
+@transaction.atomic
+def raise_finding(
+    audit: Audit,
+    *,
+    actor,
+    grade: str,
+    title: str,
+    requirement_statement: str = "",
+    evidence: str = "",
+    statement: str = "",
+    requirements: Iterable = (),
+    process=None,
+    site=None,
+    checklist_item: ChecklistItem | None = None,
+) -> Finding:
+    """Record a finding under the audit's next number; a major or minor nonconformity opens a
+    Nonconformity for the auditee. Refused once the report is issued."""
+    require(actor, "add", Finding, organization=audit.organization)
+    audit = _locked(audit)
+    _refuse_when_frozen(audit)
+    data = _clean(
+        audit,
+        {
+            "grade": grade,
+            "title": title,
+            "requirement_statement": requirement_statement,
+            "evidence": evidence,
+            "statement": statement,
+            "requirements": list(requirements),
+            "process": process,
+            "site": site,
+            "checklist_item": checklist_item,
+        },
+    )
+    number = (audit.findings.aggregate(n=Max("number"))["n"] or 0) + 1
+    requirements = data.pop("requirements")
+    finding = Finding.objects.create(
+        organization=audit.organization, audit=audit, number=number, raised_by=actor, **data
+    )
+    finding.requirements.set(requirements)
+    record_activity(
+        actor=actor,
+        action="create",
+        obj=finding,
+        changes={
+            **{k: [None, v] for k, v in snapshot(finding).items() if v not in (None, "")},
+            "requirements": [[], sorted(r.pk for r in requirements)],
+        },
+    )
+    if finding.is_nonconformity:
+        _open_nonconformity(audit, finding, actor=actor)
+    return finding
+
+
+@transaction.atomic
+def update_finding(finding: Finding, *, actor, **fields: Any) -> Finding:
+    """Change the given fields of a finding. Its nonconformity follows a change of grade:
+    raised to major or minor, one is opened; major and minor swap its severity; lowered to an
+    observation, OFI or strength, refused while the nonconformity still awaits triage."""
+    require(actor, "change", finding)
+    unknown = sorted(set(fields) - set(FINDING_FIELDS))
+    if unknown:
+        raise ValidationFailed(
+            [
+                FieldError(name, "This field does not exist or cannot be changed.")
+                for name in unknown
+            ]
+        )
+    audit = _locked(finding.audit)
+    _refuse_when_frozen(audit)
+    finding = Finding.objects.select_related("nonconformity").get(pk=finding.pk)
+    current = {name: getattr(finding, name) for name in FINDING_FIELDS if name != "requirements"}
+    current["requirements"] = list(finding.requirements.all())
+    data = _clean(audit, {**current, **fields})
+    nonconformity = finding.nonconformity
+    if (
+        finding.is_nonconformity
+        and data["grade"] not in NONCONFORMITY_GRADES
+        and nonconformity is not None
+        and nonconformity.status == nonconformity.Status.REPORTED
+    ):
+        raise ValidationFailed.single(
+            "grade",
+            f"F{finding.number} opened nonconformity {_label(nonconformity)}, which is still "
+            "reported to the auditee and awaiting triage. Have it triaged or closed in the "
+            "nonconformity register first: a nonconformity the auditee was told of cannot "
+            "silently become an observation.",
+            "nonconformity_open",
+        )
+    before = {**snapshot(finding), "requirements": sorted(r.pk for r in current["requirements"])}
+    requirements = data.pop("requirements")
+    for name, value in data.items():
+        setattr(finding, name, value)
+    finding.save()
+    finding.requirements.set(requirements)
+    after = {**snapshot(finding), "requirements": sorted(r.pk for r in requirements)}
+    changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+    if changes:
+        record_activity(actor=actor, action="update", obj=finding, changes=changes)
+    if finding.is_nonconformity:
+        if nonconformity is None:
+            _open_nonconformity(audit, finding, actor=actor)
+        elif nonconformity.severity != finding.grade:
+            # The grade is the auditor's call: the nonconformity's severity follows it.
+            nc_before = snapshot(nonconformity)
+            nonconformity.severity = finding.grade
+            nonconformity.save(update_fields=["severity", "updated_at"])
+            record_update(
+                actor=actor,
+                obj=nonconformity,
+                before=nc_before,
+                message=f"Severity follows the grade of audit finding F{finding.number}.",
+            )
+    return finding
+
+
+@transaction.atomic
+def delete_finding(finding: Finding, *, actor) -> None:
+    """Delete a finding while the report is a draft; refused once issued, and while the
+    nonconformity it opened is still open (close it in the register first)."""
+    require(actor, "delete", finding)
+    audit = _locked(finding.audit)
+    _refuse_when_frozen(audit)
+    nonconformity = finding.nonconformity
+    if nonconformity is not None and nonconformity.status != nonconformity.Status.CLOSED:
+        raise Conflict(
+            f"F{finding.number} opened nonconformity {_label(nonconformity)}, which is still "
+            "open: close it in the nonconformity register before deleting the finding.",
+            code="nonconformity_open",
+        )
+    record_delete(actor=actor, obj=finding)
+    finding.delete()
+
+
+# --- issuing the report -------------------------------------------------------------------
+
+
+def _revision_reason(audit: Audit) -> str:
+    """The reason given when the current revision was started, if any."""
+    from pdca.core.activity import object_label
+    from pdca.core.models import ActivityEntry
+
+    entry = (
+        ActivityEntry.objects.filter(
+            object_type=object_label(audit), object_id=str(audit.pk), action="start_revision"
+        )
+        .order_by("-seq")
+        .first()
+    )
+    return (entry.changes.get("reason") or [None, ""])[1] if entry else ""
+
+
+def report_filename(content: dict[str, Any]) -> str:
+    reference = content.get("reference") or f"audit-{content.get('audit')}"
+    safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in reference)
+    return f"audit-report-{safe}-rev{content.get('revision') or 'draft'}.pdf"
+
+
+@transaction.atomic
+def issue_report(audit: Audit, *, actor, reason: str = "") -> AuditReport:
+    """Issue the next revision of the audit's report: its content is frozen, the PDF rendered
+    from that frozen content is stored as evidence with its SHA-256, and the audit moves to
+    "report issued". Revision 2 and later need a reason."""
+    from pdca.audits.report import render_pdf, report_content
+    from pdca.documents.evidence import store_evidence
+
+    require(actor, "issue", audit)
+    audit = _locked(audit)
+    reason = (reason or "").strip()
+    if audit.status not in (Audit.Status.REPORTING, Audit.Status.REPORT_ISSUED):
+        raise Conflict(
+            f"The report is issued once the audit is in reporting; {audit} is "
+            f"{audit.get_status_display().lower()}.",
+            code="not_reporting",
+        )
+    last = audit.reports.aggregate(n=Max("revision"))["n"] or 0
+    revision = last + 1
+    if revision > 1 and not reason and audit.status == Audit.Status.REPORTING:
+        reason = _revision_reason(audit)
+    if revision > 1 and not reason:
+        raise ValidationFailed.single(
+            "reason", f"Say why the report is revised: revision {revision} replaces {last}."
+        )
+    if len(reason) > TEXT_LIMIT or "\x00" in reason:
+        raise ValidationFailed.single("reason", f"Keep the reason to {TEXT_LIMIT} characters.")
+    issued_at = timezone.now().replace(microsecond=0)
+    content = report_content(audit)
+    content.update(
+        revision=revision,
+        issued_at=issued_at.isoformat(),
+        issued_by=actor.full_name or actor.email,
+        reason=reason,
+    )
+    pdf = render_pdf(content)
+    evidence = store_evidence(
+        audit.organization,
+        (report_filename(content), pdf),
+        actor=actor,
+        description=f"Audit report {audit.reference or audit.pk}, revision {revision}"[:300],
+    )
+    report = AuditReport.objects.create(
+        organization=audit.organization,
+        audit=audit,
+        revision=revision,
+        issued_at=issued_at,
+        issued_by=actor,
+        reason=reason,
+        content=content,
+        pdf=evidence,
+        sha256=hashlib.sha256(pdf).hexdigest(),
+    )
+    record_create(actor=actor, obj=report, message=f"Issued revision {revision}")
+    before = snapshot(audit)
+    audit.status = Audit.Status.REPORT_ISSUED
+    audit.save(update_fields=["status", "updated_at"])
+    record_update(
+        actor=actor, obj=audit, before=before, message=f"Report revision {revision} issued"
+    )
+    return report
+
+
+@transaction.atomic
+def start_revision(audit: Audit, *, actor, reason: str) -> Audit:
+    """Reopen an issued report for a new revision: the audit goes back to reporting, its
+    findings may change again, and the reason is given to the next issued revision."""
+    require(actor, "issue", audit)
+    audit = _locked(audit)
+    reason = (reason or "").strip()
+    if audit.status != Audit.Status.REPORT_ISSUED:
+        raise Conflict(
+            f"A new revision is started from an issued report; {audit} is "
+            f"{audit.get_status_display().lower()}.",
+            code="not_issued",
+        )
+    if not reason:
+        raise ValidationFailed.single("reason", "Say why the report needs a new revision.")
+    if len(reason) > TEXT_LIMIT or "\x00" in reason:
+        raise ValidationFailed.single("reason", f"Keep the reason to {TEXT_LIMIT} characters.")
+    before = audit.status
+    audit.status = Audit.Status.REPORTING
+    audit.save(update_fields=["status", "updated_at"])
+    record_activity(
+        actor=actor,
+        action="start_revision",
+        obj=audit,
+        changes={"status": [before, audit.status], "reason": [None, reason]},
+        message=f"New report revision started: {reason}",
+    )
+    return audit
+
+
+def read_report_pdf(report: AuditReport, *, actor) -> bytes:
+    """The stored PDF of an issued revision, for whoever may read the report; refused when
+    the stored bytes no longer hash to the SHA-256 recorded at issue."""
+    from pdca.documents.evidence import open_evidence
+
+    require(actor, "view", report)
+    if report.pdf.sha256 != report.sha256:
+        raise Conflict(_tampered(report), code="report_altered")
+    download = open_evidence(report.pdf, actor=actor)
+    with download.file as handle:
+        data = handle.read()
+    if hashlib.sha256(data).hexdigest() != report.sha256:
+        raise Conflict(_tampered(report), code="report_altered")
+    return data
+
+
+def _tampered(report: AuditReport) -> str:
+    return (
+        f"The stored PDF of revision {report.revision} no longer matches the SHA-256 recorded "
+        "when it was issued; it is not handed out. Run pdca verify-evidence."
+    )

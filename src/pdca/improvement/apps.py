@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class ImprovementConfig(AppConfig):
+    name = "pdca.improvement"
+    label = "improvement"
+    verbose_name = "Nonconformity and improvement"
+
+    def ready(self) -> None:
+        from pdca.improvement import permissions, registers  # noqa: F401  (rules and registers)

@@ -1,0 +1,77 @@
+"""`pdca audit report|list`, run in-process with typer's CliRunner on the test database (the
+sub-app directly: the lead mounts it as `pdca audit`)."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+
+import pytest
+from typer.testing import CliRunner
+
+from pdca.audits import findings as services
+from pdca.audits.cli import app
+from tests.audits.test_findings import make_audit, raise_minor
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args):
+    return CliRunner().invoke(app, [str(a) for a in args], prog_name="pdca audit")
+
+
+def text_of(path) -> str:
+    return subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, check=True
+    ).stdout.decode()
+
+
+def test_report_writes_the_draft_when_none_is_issued(personas, catalog, tmp_path):
+    audit = make_audit(personas.org)
+    raise_minor(audit, personas.manager)
+    out = tmp_path / "draft.pdf"
+    result = run("report", audit.pk, "--pdf", out)
+    assert result.exit_code == 0, result.output
+    assert "DRAFT" in result.output
+    text = text_of(out)
+    assert "IA-2026-01" in text and "DRAFT" in text
+
+
+def test_report_writes_the_stored_issued_revision(personas, catalog, tmp_path):
+    audit = make_audit(personas.org)
+    raise_minor(audit, personas.manager)
+    first = services.issue_report(audit, actor=personas.manager)
+    services.start_revision(audit, actor=personas.manager, reason="Wording")
+    second = services.issue_report(audit, actor=personas.manager)
+    latest, rev1 = tmp_path / "latest.pdf", tmp_path / "rev1.pdf"
+    result = run("report", audit.pk, "--pdf", latest)
+    assert result.exit_code == 0, result.output
+    assert "issued revision 2" in result.output
+    assert hashlib.sha256(latest.read_bytes()).hexdigest() == second.sha256
+    result = run("report", audit.pk, "--pdf", rev1, "--revision", 1)
+    assert result.exit_code == 0, result.output
+    assert hashlib.sha256(rev1.read_bytes()).hexdigest() == first.sha256
+
+
+def test_report_errors(personas, catalog, tmp_path):
+    audit = make_audit(personas.org)
+    result = run("report", 999999, "--pdf", tmp_path / "x.pdf")
+    assert result.exit_code == 1
+    assert "No audit with id 999999" in result.output
+    result = run("report", audit.pk, "--pdf", tmp_path / "x.pdf", "--revision", 3)
+    assert result.exit_code == 1
+    assert "no issued revision 3 (issued: none)" in result.output
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_list(personas, catalog):
+    audit = make_audit(personas.org, title="Welding audit")
+    raise_minor(audit, personas.manager)
+    make_audit(personas.other, "OTHER-1", title="Not ours")
+    result = run("list", "--org", "org-a")
+    assert result.exit_code == 0, result.output
+    assert "IA-2026-01" in result.output and "Welding" in result.output
+    assert "OTHER-1" not in result.output
+    result = run("list", "--org", "nope")
+    assert result.exit_code == 1
+    assert "No organization with slug 'nope'" in result.output
