@@ -196,6 +196,11 @@ def test_a_row_saves_with_htmx_and_answers_the_row(client, personas):
     assert "data-save-error" not in html
     item.refresh_from_db()
     assert (item.result, item.notes) == ("conforming", "Register kept")
+    # The counts above the list come along, swapped in out of band.
+    counts = html.split('id="result-counts" hx-swap-oob="true">', 1)[1].split("</div>", 1)[0]
+    assert 'Conforming <span class="fw-bold">1</span>' in counts
+    assert 'Not answered <span class="fw-bold">0</span>' in counts
+    assert "Total 1" in counts
 
 
 def test_a_refused_row_says_so_and_keeps_what_was_entered(client, personas):

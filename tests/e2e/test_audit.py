@@ -71,6 +71,8 @@ def test_plan_fieldwork_finding_and_issued_report(
     page.locator(f"#notes-{item.pk}").fill("Two lots released without material certificates.")
     page.locator(f"#notes-{item.pk}").blur()
     expect(page.locator(".htmx-request")).to_have_count(0)
+    # The counts above the list follow the autosave without a reload.
+    expect(page.locator("#result-counts")).to_contain_text("Nonconformity 1")
     page.screenshot(path=str(screenshots / "audit-checklist.png"), full_page=True)
     item.refresh_from_db()
     assert item.result == "nonconformity"

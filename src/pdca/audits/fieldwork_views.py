@@ -191,6 +191,20 @@ def _checklist_url(audit_id: int, item_id: int | None = None) -> str:
 # --- the checklist page -------------------------------------------------------------------
 
 
+def result_counts(audit) -> list[dict]:
+    """How many items have each result (and none yet), for the chips above the checklist."""
+    counts = dict(
+        ChecklistItem.objects.filter(audit=audit)
+        .values_list("result")
+        .annotate(n=Count("pk"))
+        .values_list("result", "n")
+    )
+    return [
+        {"value": value, "label": label, "count": counts.get(value, 0)}
+        for value, label in [("", "Not answered"), *ChecklistItem.Result.choices]
+    ]
+
+
 @member_required
 def checklist(request, pk: int):
     """The fieldwork page: counts by result, filters, and the items grouped by clause."""
@@ -209,12 +223,7 @@ def checklist(request, pk: int):
     if text:
         items = items.filter(Q(question__icontains=text) | Q(notes__icontains=text))
     items = list(items)
-    counts = dict(
-        ChecklistItem.objects.filter(audit=audit)
-        .values_list("result")
-        .annotate(n=Count("pk"))
-        .values_list("result", "n")
-    )
+    counts = result_counts(audit)
     can_edit = _may_edit(request, audit)
     return render(
         request,
@@ -223,11 +232,8 @@ def checklist(request, pk: int):
             "audit": audit,
             "groups": _grouped(items),
             "shown": len(items),
-            "total": sum(counts.values()),
-            "counts": [
-                {"value": value, "label": label, "count": counts.get(value, 0)}
-                for value, label in [("", "Not answered"), *ChecklistItem.Result.choices]
-            ],
+            "total": sum(c["count"] for c in counts),
+            "counts": counts,
             "result_choices": ChecklistItem.Result.choices,
             "standards": list(audit.standards.order_by("name", "edition")),
             "filters": {"result": result, "standard": standard, "q": text},
@@ -334,6 +340,9 @@ def _row(request, item: ChecklistItem, **extra) -> HttpResponse:
             "item": item,
             "can_edit": _may_edit(request, audit),
             "kinds": EvidenceRecord.Kind.choices,
+            # An htmx save also refreshes the counts above the list (an out-of-band swap).
+            "oob_counts": (counts := result_counts(audit) if request.htmx else None),
+            "oob_total": sum(c["count"] for c in counts) if counts else 0,
             **extra,
         },
     )
