@@ -22,6 +22,7 @@ from pdca.core.activity import (
 from pdca.core.exceptions import Conflict, FieldError, PermissionDenied, ValidationFailed
 from pdca.core.permissions import may, require
 from pdca.standards.models import Requirement
+from pdca.standards.selectors import with_descendants
 from pdca.system.models import Exclusion, ManagementSystem
 from pdca.tenancy.models import Membership
 
@@ -122,30 +123,16 @@ def _build(assessment: GapAssessment) -> int:
     return added
 
 
-def _with_descendants(requirement_ids: set[int]) -> set[int]:
-    """The requirements and every sub-requirement under them: excluding a clause (9001 8.3)
-    excludes its sub-clauses (8.3.1 … 8.3.6), which are what items cover."""
-    found = set(requirement_ids)
-    frontier = found
-    while frontier:
-        frontier = (
-            set(Requirement.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
-            - found
-        )
-        found |= frontier
-    return found
-
-
 def _mark_excluded(assessment: GapAssessment, exclusion: Exclusion) -> list[GapItem]:
     marked = []
-    excluded_ids = _with_descendants(
+    excluded_ids = with_descendants(
         set(
             Exclusion.objects.filter(system=assessment.system).values_list(
                 "requirement_id", flat=True
             )
         )
     )
-    this_one = _with_descendants({exclusion.requirement_id})
+    this_one = with_descendants({exclusion.requirement_id})
     items = (
         assessment.items.filter(covers__in=this_one)
         .distinct()

@@ -24,6 +24,7 @@ from pdca.core.activity import (
 from pdca.core.exceptions import Conflict, FieldError, ValidationFailed
 from pdca.core.permissions import require
 from pdca.standards.models import Requirement
+from pdca.standards.selectors import with_descendants
 from pdca.system.models import Exclusion
 
 CLOSED_STATUSES = frozenset({Audit.Status.REPORT_ISSUED, Audit.Status.CLOSED})
@@ -60,18 +61,6 @@ def _sort_key(requirement: Requirement) -> str:
     return f"{requirement.sort_key}|{requirement.standard.name}"
 
 
-def _with_descendants(ids: set[int]) -> set[int]:
-    found = set(ids)
-    frontier = found
-    while frontier:
-        frontier = (
-            set(Requirement.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
-            - found
-        )
-        found |= frontier
-    return found
-
-
 def _excluded_ids(audit: Audit) -> set[int]:
     """Requirements the organization declared not applicable (and their sub-requirements);
     only those of the programme's management system when the programme names one."""
@@ -79,7 +68,7 @@ def _excluded_ids(audit: Audit) -> set[int]:
     programme = audit.programme
     if programme is not None and programme.system_id:
         exclusions = exclusions.filter(system_id=programme.system_id)
-    return _with_descendants(set(exclusions.values_list("requirement_id", flat=True)))
+    return with_descendants(set(exclusions.values_list("requirement_id", flat=True)))
 
 
 def requirements_in_scope(audit: Audit, *, include_children: bool = True) -> list[Requirement]:
@@ -91,7 +80,7 @@ def requirements_in_scope(audit: Audit, *, include_children: bool = True) -> lis
     named = set(audit.requirements.values_list("pk", flat=True))
     if named:
         if include_children:
-            everything = list(base.filter(pk__in=_with_descendants(named)))
+            everything = list(base.filter(pk__in=with_descendants(named)))
             parents = {r.parent_id for r in everything if r.parent_id}
             chosen = [r for r in everything if r.pk not in parents]
         else:

@@ -16,6 +16,20 @@ from pdca.standards.models import CoreClause, Mapping, Requirement, RequirementG
 CLAUSES_FIRST = Case(When(kind=Requirement.Kind.CLAUSE, then=Value(0)), default=Value(1))
 
 
+def with_descendants(requirement_ids: set[int]) -> set[int]:
+    """The requirements and every sub-requirement under them (9001 8.3 brings 8.3.1 … 8.3.6):
+    one query per level of the tree."""
+    found = set(requirement_ids)
+    frontier = found
+    while frontier:
+        frontier = (
+            set(Requirement.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+            - found
+        )
+        found |= frontier
+    return found
+
+
 def standards() -> QuerySet[Standard]:
     return Standard.objects.annotate(
         clause_count=Count("requirements", filter=Q(requirements__kind="clause")),
