@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from pdca.documents.models import Document, NumberingScheme
 from pdca.documents.models.documents import DocType
@@ -30,12 +30,18 @@ def next_code(organization, doc_type: str) -> str:
         .first()
     )
     if scheme is None:
-        scheme = NumberingScheme.objects.create(
-            organization=organization,
-            doc_type=doc_type,
-            prefix=DEFAULT_PREFIXES.get(doc_type, "DOC"),
+        try:
+            with transaction.atomic():
+                NumberingScheme.objects.create(
+                    organization=organization,
+                    doc_type=doc_type,
+                    prefix=DEFAULT_PREFIXES.get(doc_type, "DOC"),
+                )
+        except IntegrityError:
+            pass  # someone creating a document of this type at the same moment made it first
+        scheme = NumberingScheme.objects.select_for_update().get(
+            organization=organization, doc_type=doc_type
         )
-        scheme = NumberingScheme.objects.select_for_update().get(pk=scheme.pk)
     taken = set(
         Document.objects.filter(
             organization=organization, code__istartswith=f"{scheme.prefix}-"
