@@ -36,6 +36,7 @@ from pdca.core.selectors import history_of
 from pdca.core.views import (
     add_service_error,
     member_required,
+    object_for_page,
     paginate,
     require_page,
     scoped_or_404,
@@ -46,24 +47,24 @@ from pdca.system.services import active_standards
 
 
 def _assessment(request, pk: int, action: str = "view") -> GapAssessment:
-    assessment = scoped_or_404(
+    assessment = object_for_page(
+        request,
         GapAssessment.objects.filter(organization=request.organization).select_related("system"),
-        request.user,
-        pk=pk,
+        pk,
+        action,
     )
-    require_page(request, action, assessment)
     return assessment
 
 
 def _item(request, pk: int, action: str = "view") -> GapItem:
-    item = scoped_or_404(
+    item = object_for_page(
+        request,
         GapItem.objects.filter(organization=request.organization).select_related(
             "assessment__system", "requirement__standard", "owner"
         ),
-        request.user,
-        pk=pk,
+        pk,
+        action,
     )
-    require_page(request, action, item)
     return item
 
 

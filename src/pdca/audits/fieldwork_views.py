@@ -24,6 +24,7 @@ from pdca.core.selectors import history_of
 from pdca.core.views import (
     add_service_error,
     member_required,
+    object_for_page,
     require_page,
     scoped_or_404,
 )
@@ -122,12 +123,12 @@ def _audit_to_change(request, pk: int, model=ChecklistItem) -> Audit:
 
 
 def _item(request, pk: int, action: str = "view") -> ChecklistItem:
-    item = scoped_or_404(
+    item = object_for_page(
+        request,
         ChecklistItem.objects.filter(organization=request.organization).select_related("audit"),
-        request.user,
-        pk=pk,
+        pk,
+        action,
     )
-    require_page(request, action, item)
     return item
 
 
@@ -441,14 +442,14 @@ def evidence_add(request, pk: int):
 
 @member_required
 def evidence_delete(request, pk: int):
-    record = scoped_or_404(
+    record = object_for_page(
+        request,
         EvidenceRecord.objects.filter(organization=request.organization).select_related(
             "item__audit"
         ),
-        request.user,
-        pk=pk,
+        pk,
+        "delete",
     )
-    require_page(request, "delete", record)
     back = _checklist_url(record.item.audit_id, record.item_id)
     if request.method == "POST":
         try:

@@ -25,6 +25,7 @@ from pdca.core.views import (
     add_service_error,
     file_response,
     member_required,
+    object_for_page,
     require_page,
     scoped_or_404,
 )
@@ -127,12 +128,12 @@ def _audit(request, pk: int, action: str = "view") -> Audit:
 
 
 def _child(request, model, pk: int, action: str):
-    obj = scoped_or_404(
+    obj = object_for_page(
+        request,
         model.objects.filter(organization=request.organization).select_related("audit"),
-        request.user,
-        pk=pk,
+        pk,
+        action,
     )
-    require_page(request, action, obj)
     return obj
 
 

@@ -26,6 +26,7 @@ from pdca.core.views import (
     add_service_error,
     file_response,
     member_required,
+    object_for_page,
     refuse,
     require_page,
     scoped_or_404,
@@ -105,14 +106,14 @@ def _working_papers(request, audit: Audit) -> None:
 
 
 def _finding(request, pk: int, action: str = "view") -> Finding:
-    finding = scoped_or_404(
+    finding = object_for_page(
+        request,
         Finding.objects.filter(organization=request.organization).select_related(
             "audit", "nonconformity", "process", "site", "checklist_item", "raised_by"
         ),
-        request.user,
-        pk=pk,
+        pk,
+        action,
     )
-    require_page(request, action, finding)
     return finding
 
 

@@ -32,6 +32,14 @@ def scoped_or_404(queryset: models.QuerySet, user, action: str = "view", **looku
         raise Http404("No such object.") from None
 
 
+def object_for_page(request: HttpRequest, queryset: models.QuerySet, pk: int, action: str = "view"):
+    """The object a page works on: 404 unless the user may see it (another organization's
+    rows do not exist), 403 when they see it but may not `action` it."""
+    obj = scoped_or_404(queryset, request.user, pk=pk)
+    require_page(request, action, obj)
+    return obj
+
+
 def add_service_error(form: forms.Form, exc: ServiceError) -> None:
     """Show a service's refusal on the form, on the field it names when the form has it."""
     if isinstance(exc, ValidationFailed):

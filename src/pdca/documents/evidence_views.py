@@ -17,9 +17,9 @@ from pdca.core.selectors import history_of
 from pdca.core.views import (
     add_service_error,
     member_required,
+    object_for_page,
     paginate,
     require_page,
-    scoped_or_404,
 )
 from pdca.documents import evidence as services
 from pdca.documents import filetypes
@@ -77,14 +77,14 @@ def _versions():
 
 
 def _evidence(request, pk: int, action: str = "view") -> EvidenceFile:
-    evidence = scoped_or_404(
+    evidence = object_for_page(
+        request,
         EvidenceFile.objects.filter(organization=request.organization)
         .select_related("uploaded_by")
         .prefetch_related(_versions()),
-        request.user,
-        pk=pk,
+        pk,
+        action,
     )
-    require_page(request, action, evidence)
     return evidence
 
 

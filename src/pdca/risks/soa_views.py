@@ -24,10 +24,10 @@ from pdca.core.views import (
     add_service_error,
     file_response,
     member_required,
+    object_for_page,
     paginate,
     require_page,
     run_import,
-    scoped_or_404,
 )
 from pdca.risks import soa_export, soa_import
 from pdca.risks import soa_services as services
@@ -44,26 +44,26 @@ from pdca.standards.models import Requirement
 
 
 def _soa(request, pk: int, action: str = "view") -> StatementOfApplicability:
-    soa = scoped_or_404(
+    soa = object_for_page(
+        request,
         StatementOfApplicability.objects.filter(organization=request.organization).select_related(
             "organization", "standard", "system"
         ),
-        request.user,
-        pk=pk,
+        pk,
+        action,
     )
-    require_page(request, action, soa)
     return soa
 
 
 def _line(request, pk: int, action: str = "view") -> ControlApplicability:
-    line = scoped_or_404(
+    line = object_for_page(
+        request,
         ControlApplicability.objects.filter(organization=request.organization).select_related(
             "soa__standard", "control__group", "owner"
         ),
-        request.user,
-        pk=pk,
+        pk,
+        action,
     )
-    require_page(request, action, line)
     return line
 
 

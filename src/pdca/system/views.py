@@ -19,6 +19,7 @@ from pdca.core.selectors import history_of
 from pdca.core.views import (
     add_service_error,
     member_required,
+    object_for_page,
     paginate,
     require_page,
     scoped_or_404,
@@ -32,12 +33,12 @@ from pdca.system.models import AdoptedStandard, Exclusion, ManagementSystem
 def _system(request, pk: int, action: str = "view") -> ManagementSystem:
     """The system `pk` of the current organization (404 otherwise), if the role allows
     `action` on it (403 otherwise)."""
-    system = scoped_or_404(
+    system = object_for_page(
+        request,
         ManagementSystem.objects.filter(organization=request.organization).select_related("owner"),
-        request.user,
-        pk=pk,
+        pk,
+        action,
     )
-    require_page(request, action, system)
     return system
 
 
@@ -268,12 +269,12 @@ def exclusion_add(request, pk: int):
 @member_required
 def exclusion_remove(request, pk: int, exclusion_pk: int):
     system = _system(request, pk)
-    exclusion = scoped_or_404(
+    exclusion = object_for_page(
+        request,
         Exclusion.objects.filter(system=system).select_related("requirement__standard"),
-        request.user,
-        pk=exclusion_pk,
+        exclusion_pk,
+        "delete",
     )
-    require_page(request, "delete", exclusion)
     detail = reverse("system:system_detail", args=[system.pk])
     if request.method == "POST":
         try:

@@ -17,6 +17,7 @@ from pdca.core.selectors import history_of
 from pdca.core.views import (
     add_service_error,
     member_required,
+    object_for_page,
     paginate,
     require_page,
     scoped_or_404,
@@ -217,14 +218,14 @@ def member_list(request):
 
 
 def _member(request, pk: int, action: str) -> Membership:
-    membership = scoped_or_404(
+    membership = object_for_page(
+        request,
         Membership.objects.select_related("user", "organization").filter(
             organization=request.organization
         ),
-        request.user,
-        pk=pk,
+        pk,
+        action,
     )
-    require_page(request, action, membership)
     return membership
 
 

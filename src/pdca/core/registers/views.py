@@ -21,19 +21,17 @@ from pdca.core.views import (
     add_service_error,
     file_response,
     member_required,
+    object_for_page,
     paginate,
     require_page,
-    scoped_or_404,
 )
 from pdca.core.xlsx import XLSX_CONTENT_TYPE
 
 
 def _entry(spec: RegisterSpec, request, pk: int, action: str = "view"):
-    obj = scoped_or_404(
-        spec.model.objects.filter(organization=request.organization), request.user, pk=pk
+    return object_for_page(
+        request, spec.model.objects.filter(organization=request.organization), pk, action
     )
-    require_page(request, action, obj)
-    return obj
 
 
 def _sort_links(spec: RegisterSpec, request, current: str) -> list[dict]:
