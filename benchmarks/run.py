@@ -500,6 +500,135 @@ def audit_report_pdf() -> dict:
     }
 
 
+_CAPA: dict = {}
+
+
+def _capa():
+    """1,000 nonconformities over two years in every state, spread over 10 processes and 20
+    requirements, with 2 actions each and a check on the closed ones; inserted directly, once."""
+    if _CAPA:
+        return _CAPA["manager"]
+    import datetime as dt
+    import random
+
+    from django.utils import timezone
+
+    from pdca.core.roles import Role
+    from pdca.improvement.models import CorrectiveAction, EffectivenessCheck, Nonconformity
+    from pdca.standards.models import Requirement
+    from pdca.standards.services import ensure_catalogs_loaded
+    from pdca.system.models import Process
+    from pdca.tenancy.models import Membership, Organization
+
+    ensure_catalogs_loaded()
+    if not Organization.objects.filter(slug="org-a").exists():
+        _world()
+    org = Organization.objects.get(slug="org-a")
+    manager = Membership.objects.get(organization=org, role=Role.SYSTEM_MANAGER).user
+    owner = Membership.objects.get(organization=org, role=Role.PROCESS_OWNER).user
+    rng = random.Random(8)
+    processes = [
+        Process.objects.create(organization=org, code=f"CAPA-{i}", name=f"Process {i}")
+        for i in range(10)
+    ]
+    requirements = list(
+        Requirement.objects.filter(standard__code="iso9001-2015", kind="clause")[:20]
+    )
+    now = timezone.now()
+    states = list(Nonconformity.Status.values)
+    rows = []
+    for i in range(1000):
+        status = rng.choice(states)
+        created = now - dt.timedelta(days=rng.randint(0, 730))
+        closed = created + dt.timedelta(days=rng.randint(5, 200)) if status == "closed" else None
+        rows.append(
+            Nonconformity(
+                organization=org,
+                reference=f"NC-B{i:04d}",
+                title=f"Benchmark nonconformity {i}",
+                description="Found in the benchmark.",
+                source=rng.choice(Nonconformity.Source.values),
+                severity=rng.choice(["major", "minor"]),
+                status=status,
+                process=rng.choice(processes),
+                owner=owner,
+                due_date=(created + dt.timedelta(days=90)).date(),
+                closed_at=closed,
+            )
+        )
+    ncs = Nonconformity.objects.bulk_create(rows)
+    Through = Nonconformity.requirements.through
+    Through.objects.bulk_create(
+        Through(nonconformity_id=nc.pk, requirement_id=rng.choice(requirements).pk) for nc in ncs
+    )
+    for nc in ncs:
+        Nonconformity.objects.filter(pk=nc.pk).update(
+            created_at=now - dt.timedelta(days=rng.randint(0, 730))
+        )
+    CorrectiveAction.objects.bulk_create(
+        CorrectiveAction(
+            organization=org,
+            nonconformity=nc,
+            title=f"Action {n} of {nc.reference}",
+            owner=owner,
+            due_date=nc.due_date,
+        )
+        for nc in ncs
+        for n in range(2)
+    )
+    EffectivenessCheck.objects.bulk_create(
+        EffectivenessCheck(
+            organization=org,
+            nonconformity=nc,
+            checked_by=manager,
+            checked_at=now,
+            effective=rng.random() < 0.8,
+            notes="Checked.",
+        )
+        for nc in ncs
+        if nc.status == "closed"
+    )
+    _CAPA.update(manager=manager, owner=owner, count=len(ncs))
+    return manager
+
+
+@benchmark("nonconformity_list_page_1000", "ms")
+def nonconformity_list_page() -> dict:
+    manager = _capa()
+    client = _client_for(manager)
+    return {**timed_with_queries(lambda: client.get("/nonconformities/"), repeat=5), "rows": 1000}
+
+
+@benchmark("capa_analytics_page_1000", "ms")
+def capa_analytics_page() -> dict:
+    manager = _capa()
+    client = _client_for(manager)
+    url = "/nonconformities/analytics/"
+    response = client.get(url)
+    if response.status_code != 200:
+        return {"value": None, "skipped": f"GET {url} answered {response.status_code}"}
+    return {**timed_with_queries(lambda: client.get(url), repeat=5), "rows": 1000}
+
+
+@benchmark("capa_analytics_xlsx_1000", "ms")
+def capa_analytics_export() -> dict:
+    manager = _capa()
+    client = _client_for(manager)
+    url = "/nonconformities/analytics/export.xlsx"
+    return {**timed_with_queries(lambda: client.get(url), repeat=3), "rows": 1000}
+
+
+@benchmark("capa_tasks_page_2000_actions", "ms")
+def capa_tasks_page() -> dict:
+    _capa()
+    client = _client_for(_CAPA["owner"])
+    url = "/nonconformities/tasks/"
+    response = client.get(url)
+    if response.status_code != 200:
+        return {"value": None, "skipped": f"GET {url} answered {response.status_code}"}
+    return {**timed_with_queries(lambda: client.get(url), repeat=5), "actions": 2000}
+
+
 def main() -> int:
     setup_test_environment()
     old = setup_databases(verbosity=0, interactive=False)

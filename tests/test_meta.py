@@ -10,6 +10,24 @@ from pdca.core.testing import ApiBundle, ViewBundle
 
 #: "app_label.model": {"api" or "views": the reason that bundle does not apply}
 EXEMPT: dict[str, dict[str, str]] = {
+    "improvement.correctiveaction": {
+        "api": "planned, changed, cancelled and implemented only through the nonconformity's "
+        "workflow endpoints: role matrix in tests/improvement/test_actions_api.py",
+        "views": "forms on the nonconformity's page, tested role by role in "
+        "tests/improvement/test_workflow_pages.py",
+    },
+    "improvement.effectivenesscheck": {
+        "api": "created only by the verify step and read in the workflow view: role matrix in "
+        "tests/improvement/test_workflow_api.py",
+        "views": "made and shown on the nonconformity's page: tested in "
+        "tests/improvement/test_workflow_pages.py",
+    },
+    "improvement.capapolicy": {
+        "api": "one per organization at /api/v1/capa-policy/ (GET, PUT): role matrix in "
+        "tests/improvement/test_tasks_policy_api.py",
+        "views": "one per organization, with no list: its page is tested in "
+        "tests/improvement/test_policy_page.py",
+    },
     "documents.approval": {
         "api": "created only by the approve and reject steps; read per version at "
         "/api/v1/document-versions/{id}/approvals/: role matrix in "

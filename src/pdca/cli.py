@@ -250,6 +250,9 @@ def _add_subcommands() -> None:
     from pdca.audits.cli import app as audit_app
 
     app.add_typer(audit_app, name="audit")
+    from pdca.improvement.cli import app as capa_app
+
+    app.add_typer(capa_app, name="capa")
 
     app.command("verify-evidence")(verify_evidence_command)
 

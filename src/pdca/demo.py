@@ -7,6 +7,7 @@ import importlib.util
 
 from django.apps import apps
 from django.db import transaction
+from django.test.utils import override_settings
 
 from pdca.core.context import channel
 
@@ -14,7 +15,9 @@ from pdca.core.context import channel
 def load_demo() -> dict:
     """Load (or complete) the demo data; running it again changes nothing."""
     context: dict = {}
-    with channel("cli"), transaction.atomic():
+    # The demo people are fictitious: the assignments and reports it makes send no e-mail.
+    quiet = override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend")
+    with quiet, channel("cli"), transaction.atomic():
         for config in apps.get_app_configs():
             if not config.name.startswith("pdca."):
                 continue

@@ -59,8 +59,8 @@ INSTALLED_APPS = [
     "pdca.system",
     "pdca.risks",
     "pdca.documents",
-    "pdca.improvement",
     "pdca.audits",
+    "pdca.improvement",
     "pdca.assessments",
     "pdca.web",
 ]

@@ -121,7 +121,19 @@ def test_a_nonconformity_opens_one_for_the_auditee(personas, catalog, grade, aud
         "Evidence: Gauge G-12 at line 2: calibration label expired 2026-01-15.\n\n"
         "Finding: A gauge past its calibration date was used to release product."
     )
-    assert ActivityEntry.objects.filter(object_type="improvement.nonconformity").count() == 1
+    entries = ActivityEntry.objects.filter(object_type="improvement.nonconformity")
+    # A certification finding's nonconformity then gets the body's deadlines (default terms:
+    # the minor's plan within 30 days of the audit's end, verified at the next audit).
+    certification = source == "certification_audit"
+    assert list(entries.order_by("seq").values_list("action", flat=True)) == (
+        ["create", "update"] if certification else ["create"]
+    )
+    if certification:
+        assert nc.response_due == audit.end_date + dt.timedelta(days=30)
+        assert nc.closure_due is None
+        assert nc.due_date == nc.response_due
+    else:
+        assert (nc.response_due, nc.closure_due) == (None, None)
     assert ActivityEntry.objects.filter(object_type="audits.finding", action="create").count() == 1
 
 

@@ -154,7 +154,9 @@ def walk_the_journey(page: Page, base_url: str, personas: Personas, shot: Shot) 
             "To read",
             "Audit programmes",
             "Audits",
-            "Nonconformities",
+            "Report a nonconformity",
+            "My CAPA tasks",
+            "Improvement opportunities",
             "Standards",
             "Integrated view",
         ]

@@ -64,7 +64,11 @@ def expected_menu(role: str) -> list[str]:
         items += ["To read", "Audit programmes", "Audits"]
         if role in INSIDERS:
             items.append("Saved checklists")
-        items.append("Nonconformities")
+        if role != Role.EMPLOYEE:
+            items.append("Nonconformities")
+        items += ["Report a nonconformity", "My CAPA tasks", "Improvement opportunities"]
+        if role != Role.EMPLOYEE:
+            items.append("CAPA analytics")
     return [*items, "Standards", "Integrated view"]
 
 

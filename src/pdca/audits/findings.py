@@ -3,8 +3,9 @@ command calls.
 
 A finding is graded and stated in three parts (the requirement, the evidence seen, what was
 found). A major or minor nonconformity opens a Nonconformity for the auditee in the same
-transaction. Issuing the report freezes what it says into a numbered revision with its PDF and
-that PDF's SHA-256; from then on the findings stay as they are until a new revision is started.
+transaction, and an opportunity for improvement (OFI) opens an ImprovementOpportunity. Issuing
+the report freezes what it says into a numbered revision with its PDF and that PDF's SHA-256;
+from then on the findings stay as they are until a new revision is started.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from pdca.core.activity import (
 )
 from pdca.core.exceptions import Conflict, FieldError, ValidationFailed
 from pdca.core.permissions import require
+from pdca.improvement.deadlines import refresh_deadlines
 
 #: Audit types whose report carries a certification recommendation.
 CERTIFICATION_TYPES = frozenset(
@@ -41,6 +43,7 @@ CERTIFICATION_TYPES = frozenset(
 #: Audit states in which the report is issued: the findings are frozen.
 FROZEN = frozenset({Audit.Status.REPORT_ISSUED, Audit.Status.CLOSED})
 NONCONFORMITY_GRADES = frozenset({Finding.Grade.MAJOR, Finding.Grade.MINOR})
+OFI = Finding.Grade.OFI
 FINDING_FIELDS = (
     "grade",
     "title",
@@ -157,16 +160,22 @@ def _clean(audit: Audit, data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def _adopted_requirements(audit: Audit, finding: Finding) -> list:
+    """The finding's requirements the improvement registers accept: those of the standards the
+    organization adopted (a supplier or certification audit may cite others, which the
+    finding keeps)."""
+    from pdca.core.registers.choices import requirement_choices
+
+    wanted = [r.pk for r in finding.requirements.all()]
+    return list(requirement_choices(audit.organization).filter(pk__in=wanted))
+
+
 def _open_nonconformity(audit: Audit, finding: Finding, *, actor):
     """Open the auditee's Nonconformity for a major or minor finding (same transaction)."""
-    from pdca.core.registers.choices import requirement_choices
     from pdca.core.registers.services import create_entry
     from pdca.improvement.registers import NONCONFORMITIES
 
-    wanted = [r.pk for r in finding.requirements.all()]
-    # The register accepts requirements of the standards the organization adopted; a supplier
-    # or certification audit may cite others, which the finding keeps.
-    requirements = list(requirement_choices(audit.organization).filter(pk__in=wanted))
+    requirements = _adopted_requirements(audit, finding)
     nonconformity = create_entry(
         NONCONFORMITIES,
         audit.organization,
@@ -182,7 +191,58 @@ def _open_nonconformity(audit: Audit, finding: Finding, *, actor):
     )
     finding.nonconformity = nonconformity
     finding.save(update_fields=["nonconformity", "updated_at"])
+    refresh_deadlines(
+        nonconformity,
+        audit,
+        actor=actor,
+        message="Deadlines from the certification body's terms, counted from the audit's end.",
+    )
     return nonconformity
+
+
+def _open_opportunity(audit: Audit, finding: Finding, *, actor):
+    """Open the auditee's ImprovementOpportunity for an OFI finding (same transaction), unless
+    the finding opened one already (graded OFI before)."""
+    from pdca.core.registers.services import create_entry
+    from pdca.improvement.models import ImprovementOpportunity
+    from pdca.improvement.registers import OPPORTUNITIES
+
+    if ImprovementOpportunity.objects.filter(finding=finding).exists():
+        return None
+    opportunity = create_entry(
+        OPPORTUNITIES,
+        audit.organization,
+        actor=actor,
+        reference=_reference(audit, finding.number),
+        title=finding.title,
+        description=finding.statement,
+        source=ImprovementOpportunity.Source.AUDIT,
+        process=finding.process,
+        requirements=_adopted_requirements(audit, finding),
+    )
+    opportunity.finding = finding
+    opportunity.save(update_fields=["finding", "updated_at"])
+    return opportunity
+
+
+def _withdraw_opportunity(finding: Finding, *, actor, reason: str) -> None:
+    """Delete the opportunity an OFI finding opened when nobody has taken it up yet (still
+    open, not promoted); once the auditee works on it, it stays in their register."""
+    from pdca.improvement.models import ImprovementOpportunity
+
+    opportunity = ImprovementOpportunity.objects.select_for_update().filter(finding=finding).first()
+    if (
+        opportunity is None
+        or opportunity.status != ImprovementOpportunity.Status.OPEN
+        or opportunity.promoted_to_id is not None
+    ):
+        return
+    record_delete(
+        actor=actor,
+        obj=opportunity,
+        message=f"Withdrawn with audit finding F{finding.number}: {reason}",
+    )
+    opportunity.delete()
 
 
 @transaction.atomic
@@ -236,6 +296,8 @@ def raise_finding(
     )
     if finding.is_nonconformity:
         _open_nonconformity(audit, finding, actor=actor)
+    elif finding.grade == OFI:
+        _open_opportunity(audit, finding, actor=actor)
     return finding
 
 
@@ -243,7 +305,10 @@ def raise_finding(
 def update_finding(finding: Finding, *, actor, **fields: Any) -> Finding:
     """Change the given fields of a finding. Its nonconformity follows a change of grade:
     raised to major or minor, one is opened; major and minor swap its severity; lowered to an
-    observation, OFI or strength, refused while the nonconformity still awaits triage."""
+    observation, OFI or strength, refused while the nonconformity still awaits triage.
+    Regraded to OFI, it opens an improvement opportunity (unless it opened one before);
+    regraded from OFI, its opportunity is deleted if nobody took it up yet (still open), and
+    otherwise stays in the auditee's register."""
     require(actor, "change", finding)
     unknown = sorted(set(fields) - set(FINDING_FIELDS))
     if unknown:
@@ -275,6 +340,7 @@ def update_finding(finding: Finding, *, actor, **fields: Any) -> Finding:
             "nonconformity_open",
         )
     before = {**snapshot(finding), "requirements": sorted(r.pk for r in current["requirements"])}
+    previous_grade = finding.grade
     requirements = data.pop("requirements")
     for name, value in data.items():
         setattr(finding, name, value)
@@ -284,6 +350,12 @@ def update_finding(finding: Finding, *, actor, **fields: Any) -> Finding:
     changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
     if changes:
         record_activity(actor=actor, action="update", obj=finding, changes=changes)
+    if previous_grade == OFI and finding.grade != OFI:
+        _withdraw_opportunity(
+            finding, actor=actor, reason=f"regraded {finding.get_grade_display().lower()}."
+        )
+    elif finding.grade == OFI and previous_grade != OFI:
+        _open_opportunity(audit, finding, actor=actor)
     if finding.is_nonconformity:
         if nonconformity is None:
             _open_nonconformity(audit, finding, actor=actor)
@@ -298,13 +370,20 @@ def update_finding(finding: Finding, *, actor, **fields: Any) -> Finding:
                 before=nc_before,
                 message=f"Severity follows the grade of audit finding F{finding.number}.",
             )
+            refresh_deadlines(
+                nonconformity,
+                audit,
+                actor=actor,
+                message=f"Deadlines follow the grade of audit finding F{finding.number}.",
+            )
     return finding
 
 
 @transaction.atomic
 def delete_finding(finding: Finding, *, actor) -> None:
     """Delete a finding while the report is a draft; refused once issued, and while the
-    nonconformity it opened is still open (close it in the register first)."""
+    nonconformity it opened is still open (close it in the register first). An OFI's
+    opportunity goes with it if nobody took it up yet; otherwise it stays, unlinked."""
     require(actor, "delete", finding)
     audit = _locked(finding.audit)
     _refuse_when_frozen(audit)
@@ -315,6 +394,8 @@ def delete_finding(finding: Finding, *, actor) -> None:
             "open: close it in the nonconformity register before deleting the finding.",
             code="nonconformity_open",
         )
+    if finding.grade == OFI:
+        _withdraw_opportunity(finding, actor=actor, reason="the finding was deleted.")
     record_delete(actor=actor, obj=finding)
     finding.delete()
 

@@ -29,6 +29,11 @@ class ModelRules:
     owner_field: str | None = None
     owner_roles: frozenset[str] = field(default_factory=frozenset)
     owner_actions: frozenset[str] = field(default_factory=frozenset)
+    #: Roles without `view` on the organization still see the rows where one of
+    #: `reader_fields` (user foreign keys, or paths to one such as `actions__owner`) names
+    #: them: an employee sees what they reported.
+    reader_fields: tuple[str, ...] = ()
+    reader_roles: frozenset[str] = field(default_factory=frozenset)
 
 
 _registry: dict[str, ModelRules] = {}
@@ -44,6 +49,8 @@ def register(
     owner_field: str | None = None,
     owner_roles: Iterable[str] = (),
     owner_actions: Iterable[str] = (),
+    reader_fields: Iterable[str] = (),
+    reader_roles: Iterable[str] = (),
     **extra: Iterable[str],
 ) -> None:
     """Declare the permission rules of `model` (called from the app's `permissions.py`)."""
@@ -53,6 +60,8 @@ def register(
         owner_field=owner_field,
         owner_roles=frozenset(owner_roles),
         owner_actions=frozenset(owner_actions),
+        reader_fields=tuple(reader_fields),
+        reader_roles=frozenset(reader_roles),
     )
 
 
@@ -129,9 +138,27 @@ def may(user, action: str, target, *, organization=None) -> bool:
         and rules.owner_field
         and role in rules.owner_roles
         and action in rules.owner_actions
+        and getattr(instance, f"{rules.owner_field}_id", None) == user.pk
     ):
-        return getattr(instance, f"{rules.owner_field}_id", None) == user.pk
+        return True
+    if instance is not None and action == "view" and role in rules.reader_roles:
+        return _names_reader(instance, rules.reader_fields, user)
     return False
+
+
+def _names_reader(instance: models.Model, fields: tuple[str, ...], user) -> bool:
+    """Whether one of `fields` names the user: a foreign key of the row is read from it, a path
+    through a relation (`actions__owner`) costs one query."""
+    direct = [name for name in fields if "__" not in name]
+    if any(getattr(instance, f"{name}_id", None) == user.pk for name in direct):
+        return True
+    paths = [name for name in fields if "__" in name]
+    if not paths:
+        return False
+    named = Q()
+    for name in paths:
+        named |= Q(**{name: user})
+    return type(instance)._default_manager.filter(named, pk=instance.pk).exists()
 
 
 def require(user, action: str, target, *, organization=None) -> None:
@@ -169,6 +196,18 @@ def scope(queryset: models.QuerySet, user, action: str = "view") -> models.Query
         owned_orgs = [org for org, role in roles.items() if role in rules.owner_roles]
         if owned_orgs:
             condition |= Q(**{f"{org_field}__in": owned_orgs, rules.owner_field: user})
+    if action == "view" and rules.reader_fields:
+        reader_orgs = [org for org, role in roles.items() if role in rules.reader_roles]
+        if reader_orgs:
+            named = Q()
+            for name in rules.reader_fields:
+                if "__" in name:
+                    # Through a relation: a subquery, so a row named twice is listed once.
+                    rows = model._default_manager.filter(**{name: user}).values("pk")
+                    named |= Q(pk__in=rows)
+                else:
+                    named |= Q(**{name: user})
+            condition |= Q(**{f"{org_field}__in": reader_orgs}) & named
     if not roles:
         return queryset.none()
     return queryset.filter(condition)

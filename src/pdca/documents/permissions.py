@@ -20,8 +20,14 @@ from pdca.documents.models import (
 from pdca.system.permissions import IMPLEMENTERS
 
 APPROVERS = IMPLEMENTERS | {Role.TOP_MANAGEMENT}
-#: Members who upload evidence: everyone who writes documents or audits.
-UPLOADERS = IMPLEMENTERS | {Role.PROCESS_OWNER, Role.INTERNAL_AUDITOR, Role.TOP_MANAGEMENT}
+#: Members who upload evidence: everyone who writes documents or audits, and employees, who
+#: attach photos to the nonconformities they report and evidence to the actions they own.
+UPLOADERS = IMPLEMENTERS | {
+    Role.PROCESS_OWNER,
+    Role.INTERNAL_AUDITOR,
+    Role.TOP_MANAGEMENT,
+    Role.EMPLOYEE,
+}
 
 register(
     Document,

@@ -91,6 +91,33 @@ _items: list[NavItem] = [
         "Audit and improvement",
         "improvement.nonconformity",
     ),
+    # Every member may report a problem and has a task list (an employee sees only theirs).
+    NavItem(
+        "Report a nonconformity",
+        "improvement:report",
+        "Audit and improvement",
+        "improvement.nonconformity",
+        "report",
+    ),
+    NavItem(
+        "My CAPA tasks",
+        "improvement:tasks",
+        "Audit and improvement",
+        "improvement.nonconformity",
+        "report",
+    ),
+    NavItem(
+        "Improvement opportunities",
+        "improvement:opportunities-list",
+        "Audit and improvement",
+        "improvement.improvementopportunity",
+    ),
+    NavItem(
+        "CAPA analytics",
+        "improvement:analytics",
+        "Audit and improvement",
+        "improvement.nonconformity",
+    ),
     # The catalog is shared reference data: every signed-in person may read it.
     NavItem("Standards", "standards:list", "Standards"),
     NavItem("Integrated view", "standards:integrated", "Standards"),

@@ -18,6 +18,8 @@ from pdca.core.selectors import activity_for
 from pdca.core.views import member_required, paginate
 from pdca.documents.models import Document
 from pdca.documents.tasks_list import document_tasks
+from pdca.improvement.models import Nonconformity
+from pdca.improvement.selectors import capa_tasks
 from pdca.tenancy.selectors import members_for, sites_for
 
 #: What each role is for, in a sentence, shown on the home page.
@@ -56,6 +58,11 @@ def home(request):
             "document_tasks": (
                 document_tasks(request.user, org)
                 if may(request.user, "view", Document, organization=org)
+                else None
+            ),
+            "capa": (
+                capa_tasks(request.user, org)
+                if may(request.user, "report", Nonconformity, organization=org)
                 else None
             ),
         },

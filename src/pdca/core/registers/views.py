@@ -120,6 +120,8 @@ def detail_view(spec: RegisterSpec):
                 "history": history_of(obj, request.user)[:50],
                 "can_change": may(request.user, "change", obj),
                 "can_delete": may(request.user, "delete", obj),
+                # A reader of this one entry (an employee's own report) may not see the list.
+                "can_list": may(request.user, "view", spec.model, organization=obj.organization_id),
             },
         )
 

@@ -1,0 +1,203 @@
+"""`pdca capa …`: nonconformities from the command line: the open ones (overdue first), the
+analytics workbook, and the daily reminders and escalations.
+
+Without `--as` the operator at the command line is trusted like a platform administrator and
+sees every nonconformity; with `--as EMAIL` only what that member may see.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(
+    help="Corrective action: list nonconformities, export the analytics, send reminders.",
+    no_args_is_help=True,
+)
+console = Console()
+err = Console(stderr=True)
+
+OrgOption = Annotated[str | None, typer.Option("--org", help="The organization's slug")]
+AsOption = Annotated[
+    str | None,
+    typer.Option("--as", help="E-mail of a member: show only what they may see"),
+]
+
+
+def _setup() -> None:
+    from pdca.cli import setup_django
+
+    setup_django()
+
+
+def _organization(slug: str | None):
+    from pdca.tenancy.models import Organization
+
+    if slug is None:
+        return None
+    org = Organization.objects.filter(slug=slug).first()
+    if org is None:
+        err.print(f"[red]No organization with the slug {slug!r}.")
+        raise typer.Exit(1)
+    return org
+
+
+def _actor(email: str | None):
+    from pdca.accounts.models import User
+
+    if email is None:
+        return None
+    actor = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    if actor is None:
+        err.print(f"[red]No active user with the e-mail {email!r}.")
+        raise typer.Exit(1)
+    return actor
+
+
+def _date(value: str | None, option: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        err.print(f"[red]{option} must be a date as YYYY-MM-DD, not {value!r}.")
+        raise typer.Exit(2) from None
+
+
+@app.command("list")
+def list_nonconformities(
+    org: OrgOption = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only the overdue ones")] = False,
+    status: Annotated[
+        str | None, typer.Option("--status", help="Only this status (default: open ones)")
+    ] = None,
+    owner: Annotated[str | None, typer.Option("--owner", help="Owner's e-mail")] = None,
+    actor_email: AsOption = None,
+) -> None:
+    """List nonconformities, overdue first, with their days overdue.
+
+    Open ones unless --status says otherwise; --as shows only what that member may see."""
+    _setup()
+    from django.db.models import Case, F, IntegerField, Q, Value, When
+    from django.utils import timezone
+
+    from pdca.core.permissions import scope
+    from pdca.improvement.models import Nonconformity
+
+    statuses = Nonconformity.Status
+    if status is not None and status not in statuses.values:
+        err.print(f"[red]--status must be one of {', '.join(statuses.values)}, not {status!r}.")
+        raise typer.Exit(2)
+    organization, actor = _organization(org), _actor(actor_email)
+    today = timezone.localdate()
+    rows = Nonconformity.objects.select_related("organization", "owner")
+    if actor is not None:
+        rows = scope(rows, actor)
+    if organization is not None:
+        rows = rows.filter(organization=organization)
+    if status is not None:
+        rows = rows.filter(status=status)
+    else:
+        rows = rows.exclude(status__in=[statuses.CLOSED, statuses.DISMISSED])
+    late = ~Q(status__in=[statuses.CLOSED, statuses.DISMISSED]) & Q(due_date__lt=today)
+    if overdue:
+        rows = rows.filter(late)
+    if owner is not None:
+        rows = rows.filter(owner__email__iexact=owner.strip())
+    rows = rows.annotate(
+        late=Case(When(late, then=Value(0)), default=Value(1), output_field=IntegerField())
+    ).order_by("late", F("due_date").asc(nulls_last=True), "organization__slug", "reference", "pk")
+    table = Table(title="Nonconformities")
+    if organization is None:
+        table.add_column("Organization", no_wrap=True)
+    table.add_column("Reference", no_wrap=True)
+    for header in ("Title", "Status", "Severity", "Owner", "Due"):
+        table.add_column(header)
+    table.add_column("Days overdue", justify="right")
+    count = 0
+    for nc in rows:
+        count += 1
+        days = (today - nc.due_date).days if nc.late == 0 else 0
+        cells = [
+            nc.reference or f"#{nc.pk}",
+            nc.title,
+            nc.get_status_display(),
+            nc.get_severity_display() or "—",
+            nc.owner.email if nc.owner else "—",
+            nc.due_date.isoformat() if nc.due_date else "—",
+            str(days) if days else "",
+        ]
+        table.add_row(*([nc.organization.slug] if organization is None else []), *cells)
+    console.print(table)
+    console.print(f"{count} nonconformit{'y' if count == 1 else 'ies'}.")
+
+
+@app.command()
+def export(
+    file: Annotated[Path, typer.Argument(help="The workbook to write (.xlsx)")],
+    org: OrgOption = None,
+    actor_email: AsOption = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="Reported on or after")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Reported on or before")] = None,
+) -> None:
+    """Write the analytics workbook (the page's download) of one organization."""
+    _setup()
+    from pdca.core.permissions import may, memberships
+    from pdca.improvement.analytics_export import analytics_workbook
+    from pdca.improvement.models import Nonconformity
+    from pdca.tenancy.models import Organization
+
+    organization, actor = _organization(org), _actor(actor_email)
+    if organization is None:
+        ids = list(memberships(actor)) if actor is not None else []
+        if len(ids) != 1:
+            err.print("[red]Say which organization: --org SLUG.")
+            raise typer.Exit(2)
+        organization = Organization.objects.get(pk=ids[0])
+    if actor is not None and not may(actor, "view", Nonconformity, organization=organization):
+        err.print(f"[red]{actor.email} may not see the nonconformities of {organization.name}.")
+        raise typer.Exit(1)
+    filters = {"date_from": _date(date_from, "--from"), "date_to": _date(date_to, "--to")}
+    with err.status("Writing the workbook…"):
+        data = analytics_workbook(organization, actor, **filters)
+    try:
+        file.write_bytes(data)
+    except OSError as exc:
+        err.print(f"[red]Cannot write {file}: {exc.strerror or exc}.")
+        raise typer.Exit(1) from None
+    console.print(f"Wrote {file} (nonconformity analytics of {organization.name}).")
+
+
+@app.command()
+def remind(
+    org: OrgOption = None,
+    today: Annotated[
+        str | None, typer.Option("--today", help="Run as of this date (YYYY-MM-DD)")
+    ] = None,
+) -> None:
+    """Send overdue reminders and escalate overdue certification findings.
+
+    Meant to run once a day (from cron or a scheduled task)."""
+    _setup()
+    from django.utils import timezone
+
+    from pdca.core.context import channel
+    from pdca.improvement.notifications import escalate_overdue, send_reminders
+
+    organization = _organization(org)
+    day = _date(today, "--today") or timezone.localdate()
+    with channel("cli"):
+        reminded = send_reminders(today=day, organization=organization)
+        escalated = escalate_overdue(today=day, organization=organization)
+    console.print(f"Reminders: {reminded}")
+    if isinstance(escalated, list | tuple):
+        console.print(f"Escalated: {len(escalated)}")
+        for nc in escalated:
+            console.print(f"  {nc}")
+    else:
+        console.print(f"Escalated: {escalated}")

@@ -1,0 +1,52 @@
+"""The organization's corrective-action policy: due dates and waiting periods by severity."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from pdca.core.activity import record_activity, snapshot
+from pdca.core.exceptions import FieldError, ValidationFailed
+from pdca.core.permissions import require
+from pdca.improvement.models import CapaPolicy
+
+POLICY_FIELDS = ("major_due_days", "minor_due_days", "major_wait_days", "minor_wait_days")
+MAX_DAYS = 730
+
+
+def policy_for(organization) -> CapaPolicy:
+    """The organization's policy, or the defaults (unsaved) while it has none."""
+    organization_id = getattr(organization, "pk", organization)
+    return CapaPolicy.objects.filter(organization_id=organization_id).first() or CapaPolicy(
+        organization_id=organization_id
+    )
+
+
+@transaction.atomic
+def update_capa_policy(organization, *, actor, **fields: Any) -> CapaPolicy:
+    """Change the given days of the organization's policy (created on first change)."""
+    policy = policy_for(organization)
+    require(actor, "change", policy)
+    errors: list[FieldError] = []
+    for name, value in fields.items():
+        if name not in POLICY_FIELDS:
+            errors.append(FieldError(name, "This field does not exist or cannot be changed."))
+        elif not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_DAYS:
+            errors.append(FieldError(name, f"Give a whole number of days from 0 to {MAX_DAYS}."))
+        elif name.endswith("_due_days") and value < 1:
+            errors.append(FieldError(name, "Give at least one day."))
+    if errors:
+        raise ValidationFailed(errors)
+    before = snapshot(policy) if policy.pk else {}
+    for name, value in fields.items():
+        setattr(policy, name, value)
+    created = policy.pk is None
+    policy.save()
+    after = snapshot(policy)
+    changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+    if changes or created:
+        record_activity(
+            actor=actor, action="create" if created else "update", obj=policy, changes=changes
+        )
+    return policy

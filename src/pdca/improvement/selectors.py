@@ -1,0 +1,130 @@
+"""What each person has to do in corrective action, overdue first: their actions, the
+nonconformities they own, the effectiveness checks they may make, the reports waiting for
+triage, and what they reported themselves."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from pdca.core.permissions import may, scope
+from pdca.improvement.models import CorrectiveAction, Nonconformity
+from pdca.improvement.policy import policy_for
+
+S = Nonconformity.Status
+OPEN = [s for s in S.values if s not in (S.CLOSED, S.DISMISSED)]
+#: The next thing the owner does, by state.
+NEXT_STEP = {
+    S.TRIAGED: "Record the correction (containment)",
+    S.CONTAINED: "Analyse the cause",
+    S.CAUSE_ANALYSED: "Plan the corrective actions",
+    S.ACTION_PLANNED: "Get the actions implemented",
+}
+
+
+@dataclass
+class Tasks:
+    """One person's corrective-action tasks in one organization."""
+
+    actions: list[CorrectiveAction] = field(default_factory=list)
+    nonconformities: list[Nonconformity] = field(default_factory=list)
+    verifications: list[Nonconformity] = field(default_factory=list)
+    triage: list[Nonconformity] = field(default_factory=list)
+    reported: list[Nonconformity] = field(default_factory=list)
+    today: dt.date = field(default_factory=timezone.localdate)
+
+    @property
+    def count(self) -> int:
+        return (
+            len(self.actions)
+            + len(self.nonconformities)
+            + len(self.verifications)
+            + len(self.triage)
+        )
+
+    @property
+    def overdue(self) -> int:
+        late = [a for a in self.actions if a.due_date < self.today]
+        late += [n for n in self.nonconformities if n.due_date and n.due_date < self.today]
+        return len(late)
+
+
+def _overdue_first(items: list, today: dt.date) -> list:
+    """Overdue first (most overdue first), then by due date; no date last."""
+    far = dt.date.max
+    return sorted(
+        items,
+        key=lambda x: (0 if x.due_date and x.due_date < today else 1, x.due_date or far, x.pk),
+    )
+
+
+def visible_nonconformities(user, organization) -> QuerySet[Nonconformity]:
+    return scope(Nonconformity.objects.filter(organization=organization), user)
+
+
+def capa_tasks(user, organization, *, today: dt.date | None = None) -> Tasks:
+    """The person's tasks in the organization (a fixed number of queries, however many)."""
+    today = today or timezone.localdate()
+    tasks = Tasks(today=today)
+    tasks.actions = _overdue_first(
+        list(
+            CorrectiveAction.objects.filter(
+                organization=organization,
+                owner=user,
+                status=CorrectiveAction.Status.PLANNED,
+                nonconformity__status__in=OPEN,
+            ).select_related("nonconformity")
+        ),
+        today,
+    )
+    tasks.nonconformities = _overdue_first(
+        list(
+            Nonconformity.objects.filter(
+                organization=organization, owner=user, status__in=list(NEXT_STEP)
+            ).select_related("process")
+        ),
+        today,
+    )
+    for nc in tasks.nonconformities:
+        nc.next_step = NEXT_STEP[nc.status]
+    if may(user, "verify", Nonconformity, organization=organization):
+        current = Prefetch(
+            "actions",
+            queryset=CorrectiveAction.objects.exclude(status=CorrectiveAction.Status.CANCELLED),
+            to_attr="all_actions",
+        )
+        candidates = (
+            Nonconformity.objects.filter(organization=organization, status=S.IMPLEMENTED)
+            .select_related("organization")
+            .prefetch_related(current)
+        )
+        policy = policy_for(organization)
+        for nc in candidates:
+            mine = [
+                a
+                for a in nc.all_actions
+                if a.round == nc.round and user.pk in (a.owner_id, a.implemented_by_id)
+            ]
+            if mine:
+                continue
+            # workflow.check_opens_on's rule, with one policy read for the whole list.
+            wait = policy.wait_days(nc.severity)
+            nc.check_from = timezone.localdate(nc.implemented_at) + dt.timedelta(days=wait)
+            nc.check_ready = nc.check_from <= today
+            tasks.verifications.append(nc)
+        tasks.verifications.sort(key=lambda n: (n.check_from, n.pk))
+    if may(user, "triage", Nonconformity, organization=organization):
+        tasks.triage = list(
+            Nonconformity.objects.filter(organization=organization, status=S.REPORTED)
+            .select_related("reported_by")
+            .order_by("created_at", "pk")
+        )
+    tasks.reported = list(
+        Nonconformity.objects.filter(organization=organization, reported_by=user).order_by(
+            "-created_at", "-pk"
+        )[:20]
+    )
+    return tasks

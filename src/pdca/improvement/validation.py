@@ -1,0 +1,79 @@
+"""Checks of what people enter in the corrective-action workflow, each naming its field."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from pdca.core.exceptions import FieldError, ValidationFailed
+
+TEXT_LIMIT = 20_000
+
+
+def check_text(
+    data: dict[str, Any], name: str, missing: str, *, required: bool, limit: int = TEXT_LIMIT
+) -> str:
+    """The stripped text of `data[name]`; refused when required and blank, too long, or
+    holding a NUL character (which PostgreSQL cannot store)."""
+    value = data.get(name)
+    value = "" if value is None else str(value).strip()
+    if required and not value:
+        raise ValidationFailed.single(name, missing, "required")
+    if len(value) > limit:
+        raise ValidationFailed.single(name, f"Keep this to {limit:,} characters.")
+    if "\x00" in value:
+        raise ValidationFailed.single(name, "Must not contain a NUL character.")
+    return value
+
+
+def check_member(organization_id: int, user, name: str, *, required: bool) -> list[FieldError]:
+    """The person must be an active member of the organization."""
+    from pdca.tenancy.models import Membership
+
+    if user is None:
+        return [FieldError(name, "Choose a person.", "required")] if required else []
+    if not (
+        user.is_active
+        and Membership.objects.filter(organization_id=organization_id, user=user).exists()
+    ):
+        return [FieldError(name, f"{user.email} is not a member of this organization.")]
+    return []
+
+
+def check_evidence(organization_id: int, files: Iterable, *, required: bool = False) -> list:
+    """Evidence files of the organization, without repeats."""
+    files = list(dict.fromkeys(files or []))
+    if required and not files:
+        raise ValidationFailed.single(
+            "evidence", "Attach the evidence (upload it to the evidence store first).", "required"
+        )
+    foreign = [f for f in files if f.organization_id != organization_id]
+    if foreign:
+        raise ValidationFailed.single("evidence", "Choose evidence files of this organization.")
+    return files
+
+
+def clean_requirements(organization, requirements: Iterable) -> tuple[list, list[FieldError]]:
+    """At least one requirement, of the standards the organization adopted."""
+    from pdca.core.registers.choices import requirement_choices
+
+    wanted = list(dict.fromkeys(requirements))
+    if not wanted:
+        return [], [
+            FieldError("requirements", "Name the requirement(s) it fails to meet.", "required")
+        ]
+    allowed = set(
+        requirement_choices(organization)
+        .filter(pk__in=[r.pk for r in wanted])
+        .values_list("pk", flat=True)
+    )
+    outside = [r for r in wanted if r.pk not in allowed]
+    if outside:
+        return wanted, [
+            FieldError(
+                "requirements",
+                "Not a requirement of the standards this organization adopted: "
+                f"{', '.join(str(r) for r in outside[:5])}.",
+            )
+        ]
+    return wanted, []
