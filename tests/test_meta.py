@@ -120,3 +120,24 @@ def test_exemptions_name_real_models_and_give_reasons():
 def test_the_meta_test_sees_the_tenancy_models():
     assert {"tenancy.site", "tenancy.membership"} <= set(org_owned_models())
     assert _bundles()["tenancy.site"] == {"api", "views"}
+
+
+def test_api_schema_class_names_are_unique():
+    """django-ninja files a schema in the OpenAPI document under its class name: two classes of
+    one name would document one endpoint with the other's fields."""
+    from collections import defaultdict
+
+    from ninja import Schema
+
+    import pdca.api  # noqa: F401 - imports every router and its schemas
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    modules: dict[str, set[str]] = defaultdict(set)
+    for schema in subclasses(Schema):
+        if schema.__module__.startswith("pdca."):
+            modules[schema.__name__].add(schema.__module__)
+    assert {name: sorted(m) for name, m in modules.items() if len(m) > 1} == {}

@@ -105,10 +105,29 @@ def test_list_shows_the_open_ones_overdue_first(register):
         "employee@a.example",
         due,
         "10",
+        "",
     ]
-    assert rows["NC-001"][-1] == "3"
-    assert rows["NC-003"][-1] == ""
-    assert rows["NC-004"][3:] == ["—", "—", "—", ""]
+    assert rows["NC-001"][-2:] == ["3", ""]
+    assert rows["NC-003"][-2:] == ["", ""]
+    assert rows["NC-004"][3:] == ["—", "—", "—", "", ""]
+
+
+def test_an_overdue_action_makes_its_nonconformity_overdue(register, personas):
+    from pdca.improvement.models import CorrectiveAction, Nonconformity
+
+    on_time = Nonconformity.objects.get(reference="NC-003")
+    for days in (4, 2, -5):
+        CorrectiveAction.objects.create(
+            organization=personas.org,
+            nonconformity=on_time,
+            title=f"Action due {days} days ago",
+            owner=personas.users[Role.PROCESS_OWNER],
+            due_date=timezone.localdate() - dt.timedelta(days=days),
+        )
+    result = run("capa", "list", "--org", "org-a", "--overdue")
+    assert _references(result.output) == ["NC-002", "NC-001", "NC-003"]
+    row = next(line for line in result.output.splitlines() if "NC-003" in line)
+    assert [c.strip() for c in row.split("│")[1:-1]][-2:] == ["4", "2"]
 
 
 def test_list_filters(register):

@@ -66,7 +66,7 @@ class AssessmentFilter(Schema):
     status: GapAssessment.Status | None = None
 
 
-class RequirementRef(Schema):
+class GapRequirementRef(Schema):
     id: int
     standard: str = Field(alias="standard.code")
     number: str
@@ -89,7 +89,7 @@ def _overdue(item: GapItem, today: dt.date) -> bool:
 class GapItemOut(Schema):
     id: int
     assessment: int = Field(alias="assessment_id")
-    requirement: RequirementRef = Field(description="The requirement that names the item")
+    requirement: GapRequirementRef = Field(description="The requirement that names the item")
     covers: list[CoverRef] = Field(description="Every requirement the item assesses")
     shared: bool = Field(description="Assessed once for several standards")
     status: GapItem.Status
@@ -179,7 +179,7 @@ class ReadinessOut(Schema):
 
 class PlanItemOut(Schema):
     id: int
-    requirement: RequirementRef
+    requirement: GapRequirementRef
     standards: list[str] = Field(description="Codes of the standards the item covers")
     status: GapItem.Status
     owner: str | None

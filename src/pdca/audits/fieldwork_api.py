@@ -31,14 +31,14 @@ SAVED = ["saved checklists"]
 # --- schemas ------------------------------------------------------------------------------
 
 
-class CoverRef(Schema):
+class ChecklistCoverRef(Schema):
     id: int
     standard: str = Field(alias="standard.code")
     number: str
     title: str
 
 
-class EvidenceOut(Schema):
+class EvidenceRecordOut(Schema):
     id: int
     item: int = Field(alias="item_id")
     audit: int = Field(alias="item.audit_id")
@@ -60,7 +60,7 @@ class ChecklistItemOut(Schema):
     id: int
     audit: int = Field(alias="audit_id")
     requirement: int | None = Field(alias="requirement_id")
-    covers: list[CoverRef] = Field(description="Every requirement the item answers")
+    covers: list[ChecklistCoverRef] = Field(description="Every requirement the item answers")
     standards: list[str] = Field(description="Codes of the standards the item serves")
     custom: bool = Field(description="A question of the auditor's own")
     question: str
@@ -68,7 +68,7 @@ class ChecklistItemOut(Schema):
     result: str = Field(description="A result (see PATCH), or an empty string if unanswered")
     notes: str
     auditor: str | None = Field(description="E-mail of who set the result")
-    evidence: list[EvidenceOut]
+    evidence: list[EvidenceRecordOut]
     updated_at: dt.datetime
 
     @staticmethod
@@ -138,7 +138,7 @@ class EvidenceUpdate(Input):
     file: Id | None = None
 
 
-class EvidenceFilter(Schema):
+class EvidenceRecordFilter(Schema):
     item: Id | None = None
     audit: Id | None = None
     kind: EvidenceRecord.Kind | None = None
@@ -388,7 +388,9 @@ def _item_of_member(request, item_id: int) -> ChecklistItem:
 
 
 @router.post(
-    "/checklist-items/{item_id}/evidence/", response=responses(EvidenceOut, 201), tags=EVIDENCE
+    "/checklist-items/{item_id}/evidence/",
+    response=responses(EvidenceRecordOut, 201),
+    tags=EVIDENCE,
 )
 def create_item_evidence(request, item_id: int, payload: EvidenceIn):
     """Record evidence behind an item: a document version reviewed (`document_version`), an
@@ -399,9 +401,9 @@ def create_item_evidence(request, item_id: int, payload: EvidenceIn):
 # --- evidence records ---------------------------------------------------------------------
 
 
-@router.get("/evidence-records/", response=responses(list[EvidenceOut]), tags=EVIDENCE)
+@router.get("/evidence-records/", response=responses(list[EvidenceRecordOut]), tags=EVIDENCE)
 @paginate(Page)
-def list_evidence_records(request, filters: Query[EvidenceFilter]):
+def list_evidence_records(request, filters: Query[EvidenceRecordFilter]):
     qs = _evidence_qs(request.auth)
     if filters.item is not None:
         qs = qs.filter(item_id=filters.item)
@@ -412,7 +414,7 @@ def list_evidence_records(request, filters: Query[EvidenceFilter]):
     return qs
 
 
-@router.post("/evidence-records/", response=responses(EvidenceOut, 201), tags=EVIDENCE)
+@router.post("/evidence-records/", response=responses(EvidenceRecordOut, 201), tags=EVIDENCE)
 def create_evidence_record(request, payload: EvidenceCreate):
     """The same as POST /checklist-items/{id}/evidence/, naming the item in the body."""
     return _create_evidence(request, _item_of_member(request, payload.item), payload)
@@ -422,12 +424,14 @@ def _record(request, record_id: int) -> EvidenceRecord:
     return get_object_or_404(_evidence_qs(request.auth).select_related("item__audit"), pk=record_id)
 
 
-@router.get("/evidence-records/{record_id}/", response=responses(EvidenceOut), tags=EVIDENCE)
+@router.get("/evidence-records/{record_id}/", response=responses(EvidenceRecordOut), tags=EVIDENCE)
 def get_evidence_record(request, record_id: int):
     return _record(request, record_id)
 
 
-@router.patch("/evidence-records/{record_id}/", response=responses(EvidenceOut), tags=EVIDENCE)
+@router.patch(
+    "/evidence-records/{record_id}/", response=responses(EvidenceRecordOut), tags=EVIDENCE
+)
 def update_evidence_record(request, record_id: int, payload: EvidenceUpdate):
     record = _record(request, record_id)
     data = payload.model_dump(exclude_unset=True)

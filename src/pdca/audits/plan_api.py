@@ -80,7 +80,7 @@ class TeamMemberUpdate(Input):
     role: AuditTeamMember.Role
 
 
-class PlanItemOut(Schema):
+class AuditPlanItemOut(Schema):
     id: int
     organization: str = Field(alias="organization.slug")
     audit: int = Field(alias="audit_id")
@@ -381,7 +381,7 @@ def team_member_history(request, member_id: int):
 # --- plan ---------------------------------------------------------------------------------------
 
 
-@router.get("/audits/{audit_id}/plan/", response=responses(list[PlanItemOut]), tags=TAGS)
+@router.get("/audits/{audit_id}/plan/", response=responses(list[AuditPlanItemOut]), tags=TAGS)
 @paginate(Page)
 def list_audit_plan(request, audit_id: int):
     """The audit's timetable, in time order (every member sees it)."""
@@ -395,14 +395,14 @@ def _add_plan_item(request, audit: Audit, payload: PlanItemIn):
     return Status(201, _plan_items(request.auth).get(pk=item.pk))
 
 
-@router.post("/audits/{audit_id}/plan/", response=responses(PlanItemOut, 201), tags=TAGS)
+@router.post("/audits/{audit_id}/plan/", response=responses(AuditPlanItemOut, 201), tags=TAGS)
 def add_audit_plan_item(request, audit_id: int, payload: PlanItemIn):
     """Add a slot to the plan: within the audit's dates, audited by a team member who is not
     planned elsewhere at the same time."""
     return _add_plan_item(request, _audit_of_member(request, audit_id), payload)
 
 
-@router.get("/audit-plan-items/", response=responses(list[PlanItemOut]), tags=TAGS)
+@router.get("/audit-plan-items/", response=responses(list[AuditPlanItemOut]), tags=TAGS)
 @paginate(Page)
 def list_plan_items(request, filters: Query[AuditFilter]):
     """Plan slots of the audits you may see."""
@@ -412,17 +412,17 @@ def list_plan_items(request, filters: Query[AuditFilter]):
     return rows
 
 
-@router.post("/audit-plan-items/", response=responses(PlanItemOut, 201), tags=TAGS)
+@router.post("/audit-plan-items/", response=responses(AuditPlanItemOut, 201), tags=TAGS)
 def create_plan_item(request, payload: PlanItemCreate):
     return _add_plan_item(request, _audit_of_member(request, payload.audit), payload)
 
 
-@router.get("/audit-plan-items/{item_id}/", response=responses(PlanItemOut), tags=TAGS)
+@router.get("/audit-plan-items/{item_id}/", response=responses(AuditPlanItemOut), tags=TAGS)
 def get_plan_item(request, item_id: int):
     return get_object_or_404(_plan_items(request.auth), pk=item_id)
 
 
-@router.patch("/audit-plan-items/{item_id}/", response=responses(PlanItemOut), tags=TAGS)
+@router.patch("/audit-plan-items/{item_id}/", response=responses(AuditPlanItemOut), tags=TAGS)
 def update_plan_item(request, item_id: int, payload: PlanItemUpdate):
     """Change the given fields of a plan slot (`requirements` replaces the list)."""
     item = get_object_or_404(_plan_items(request.auth), pk=item_id)

@@ -31,7 +31,7 @@ router = Router(tags=["findings"])
 # --- schemas ------------------------------------------------------------------------------
 
 
-class RequirementRef(Schema):
+class FindingRequirementRef(Schema):
     id: int
     standard: str = Field(alias="standard.code")
     number: str
@@ -47,7 +47,7 @@ class FindingOut(Schema):
     requirement_statement: str
     evidence: str
     statement: str
-    requirements: list[RequirementRef]
+    requirements: list[FindingRequirementRef]
     process: int | None = Field(alias="process_id")
     site: int | None = Field(alias="site_id")
     checklist_item: int | None = Field(alias="checklist_item_id")
@@ -93,7 +93,7 @@ class FindingFilter(Schema):
     organization: Text | None = Field(None, max_length=60, description="Organization slug")
 
 
-class ReportOut(Schema):
+class AuditReportOut(Schema):
     id: int
     organization: str = Field(alias="organization.slug")
     audit: int = Field(alias="audit_id")
@@ -109,7 +109,7 @@ class ReportOut(Schema):
         return obj.issued_by.email
 
 
-class ReportDetail(ReportOut):
+class ReportDetail(AuditReportOut):
     content: dict[str, Any]
 
 
@@ -319,7 +319,7 @@ def start_audit_report_revision(request, audit_id: int, payload: ReasonIn):
     return get_audit_report(request, audit.pk)
 
 
-@router.get("/audit-reports/", response=responses(list[ReportOut]), tags=["audit reports"])
+@router.get("/audit-reports/", response=responses(list[AuditReportOut]), tags=["audit reports"])
 @paginate(Page)
 def list_audit_reports(request, filters: Query[ReportFilter]):
     """Issued report revisions you may read."""

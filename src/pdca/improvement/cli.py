@@ -83,7 +83,7 @@ def list_nonconformities(
 
     Open ones unless --status says otherwise; --as shows only what that member may see."""
     _setup()
-    from django.db.models import Case, F, IntegerField, Q, Value, When
+    from django.db.models import Case, Count, F, IntegerField, Min, Q, Value, When
     from django.utils import timezone
 
     from pdca.core.permissions import scope
@@ -104,7 +104,15 @@ def list_nonconformities(
         rows = rows.filter(status=status)
     else:
         rows = rows.exclude(status__in=[statuses.CLOSED, statuses.DISMISSED])
-    late = ~Q(status__in=[statuses.CLOSED, statuses.DISMISSED]) & Q(due_date__lt=today)
+    # Overdue: the nonconformity's own due date has passed, or one of its planned actions'.
+    late_action = Q(actions__status="planned", actions__due_date__lt=today)
+    rows = rows.annotate(
+        oldest_action=Min("actions__due_date", filter=late_action),
+        late_actions=Count("actions", filter=late_action),
+    )
+    late = ~Q(status__in=[statuses.CLOSED, statuses.DISMISSED]) & (
+        Q(due_date__lt=today) | Q(late_actions__gt=0)
+    )
     if overdue:
         rows = rows.filter(late)
     if owner is not None:
@@ -119,10 +127,12 @@ def list_nonconformities(
     for header in ("Title", "Status", "Severity", "Owner", "Due"):
         table.add_column(header)
     table.add_column("Days overdue", justify="right")
+    table.add_column("Actions overdue", justify="right")
     count = 0
     for nc in rows:
         count += 1
-        days = (today - nc.due_date).days if nc.late == 0 else 0
+        dates = [d for d in (nc.due_date, nc.oldest_action) if d and d < today]
+        days = (today - min(dates)).days if nc.late == 0 and dates else 0
         cells = [
             nc.reference or f"#{nc.pk}",
             nc.title,
@@ -131,6 +141,7 @@ def list_nonconformities(
             nc.owner.email if nc.owner else "—",
             nc.due_date.isoformat() if nc.due_date else "—",
             str(days) if days else "",
+            str(nc.late_actions) if nc.late_actions else "",
         ]
         table.add_row(*([nc.organization.slug] if organization is None else []), *cells)
     console.print(table)

@@ -138,7 +138,7 @@ class LineFilter(Schema):
     q: Text | None = Field(None, max_length=200, description="Text in number, title or notes")
 
 
-class VersionOut(Schema):
+class SoaVersionOut(Schema):
     id: int
     organization: str = Field(alias="organization.slug")
     soa: int = Field(alias="soa_id")
@@ -161,7 +161,7 @@ class FrozenLine(Schema):
     notes: str = ""
 
 
-class VersionDetail(VersionOut):
+class VersionDetail(SoaVersionOut):
     lines: list[FrozenLine]
     intact: bool = Field(description="The stored lines still match their SHA-256")
 
@@ -409,7 +409,7 @@ def soa_line_history_flat(request, line_id: int):
 # --- versions -----------------------------------------------------------------------------
 
 
-@router.get("/soa/{soa_id}/versions/", response=responses(list[VersionOut]))
+@router.get("/soa/{soa_id}/versions/", response=responses(list[SoaVersionOut]))
 @paginate(Page)
 def soa_versions(request, soa_id: int):
     """The approved versions, newest first (without their lines)."""
@@ -422,7 +422,7 @@ def soa_version_get(request, soa_id: int, number: int):
     return get_object_or_404(_versions(request.auth), soa_id=soa_id, number=number)
 
 
-@router.get("/soa-versions/", response=responses(list[VersionOut]))
+@router.get("/soa-versions/", response=responses(list[SoaVersionOut]))
 @paginate(Page)
 def soa_version_list_all(request, soa: Id | None = None):
     """Approved versions of every SoA you may see (filter by `soa`)."""

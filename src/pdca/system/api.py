@@ -129,7 +129,7 @@ class AdoptionCreate(Input):
     standard: Text = Field(min_length=1, max_length=60, description="Standard code")
 
 
-class RequirementRef(Schema):
+class SystemRequirementRef(Schema):
     id: int
     standard: str = Field(alias="standard.code")
     number: str
@@ -140,7 +140,7 @@ class ExclusionOut(Schema):
     id: int
     organization: str = Field(alias="organization.slug")
     system: int = Field(alias="system_id")
-    requirement: RequirementRef
+    requirement: SystemRequirementRef
     justification: str
     created_at: dt.datetime
 
