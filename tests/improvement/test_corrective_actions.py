@@ -318,3 +318,22 @@ def test_an_action_is_implemented_once(cast):
         implement_corrective_action(action, actor=action.owner, note="y", evidence=[cast.evidence])
     assert excinfo.value.code == "action_done"
     assert action_state(action) == before
+
+
+def test_an_administrator_cannot_own_an_action(personas):
+    from pdca.core.exceptions import ValidationFailed as Refused
+
+    cast = make_cast(personas)
+    nc = drive(cast, Nonconformity.Status.CAUSE_ANALYSED)
+    admin = personas.users[Role.ADMIN]
+    with pytest.raises(Refused) as refused:
+        add_corrective_action(
+            nc,
+            actor=cast.manager,
+            title="Fix it",
+            owner=admin,
+            due_date=in_days(3),
+        )
+    assert [e.field for e in refused.value.errors] == ["owner"]
+    assert "administrator" in refused.value.errors[0].message
+    assert not nc.actions.exists()

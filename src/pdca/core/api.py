@@ -246,3 +246,28 @@ class Page(PaginationBase):
             "offset": offset,
             "items": queryset[offset : offset + limit],
         }
+
+
+def organization_for(user, slug: str | None, *, may_view=None):
+    """One of the user's organizations: the one whose slug is given, or their only one (422
+    naming `organization` when they belong to several). Another organization answers 404, and so
+    does one where the user's role may not view `may_view` (a model), when it is given."""
+    from django.shortcuts import get_object_or_404
+
+    from pdca.core.permissions import may, scope
+    from pdca.tenancy.models import Organization
+
+    organizations = scope(Organization.objects.all(), user)
+    if slug:
+        organization = get_object_or_404(organizations, slug=slug)
+    else:
+        found = list(organizations[:2])
+        if len(found) != 1:
+            raise ValidationFailed.single(
+                "organization",
+                "You belong to several organizations: give the organization's slug.",
+            )
+        organization = found[0]
+    if may_view is not None and not may(user, "view", may_view, organization=organization):
+        raise Http404("No such object.")
+    return organization

@@ -10,7 +10,7 @@ from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field
 
-from pdca.core.api import Id, Input, Page, Text, responses
+from pdca.core.api import Id, Input, Page, Text, organization_for, responses
 from pdca.core.exceptions import NotFound, ValidationFailed
 from pdca.core.permissions import may, scope
 from pdca.core.views import file_response
@@ -145,19 +145,7 @@ class OrganizationFilter(Schema):
 def _organization(request, slug: str | None) -> Organization:
     """One of the user's organizations where they may read documents: the one named, or the
     only one; 404 for any other."""
-    organizations = scope(Organization.objects.all(), request.auth)
-    if slug:
-        organization = get_object_or_404(organizations, slug=slug)
-    else:
-        found = list(organizations[:2])
-        if len(found) != 1:
-            raise ValidationFailed.single(
-                "organization", "You belong to several organizations: give the organization's slug."
-            )
-        organization = found[0]
-    if not may(request.auth, "view", Document, organization=organization):
-        raise Http404("No such object.")
-    return organization
+    return organization_for(request.auth, slug, may_view=Document)
 
 
 def _starter(key: str):

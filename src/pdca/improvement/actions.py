@@ -48,7 +48,9 @@ def _clean(nc: Nonconformity, data: dict[str, Any], *, creating: bool) -> dict[s
             except ValidationFailed as exc:
                 errors += exc.errors
     if "owner" in data or creating:
-        errors += check_member(nc.organization_id, data.get("owner"), "owner", required=True)
+        errors += check_member(
+            nc.organization_id, data.get("owner"), "owner", required=True, owner=True
+        )
         clean["owner"] = data.get("owner")
     if "due_date" in data or creating:
         due = data.get("due_date")

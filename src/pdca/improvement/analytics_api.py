@@ -4,13 +4,12 @@ page. Thin endpoints over `improvement.analytics`."""
 import datetime as dt
 
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from pdca.core.api import Text, responses
+from pdca.core.api import Text, organization_for, responses
 from pdca.core.exceptions import ValidationFailed
-from pdca.core.permissions import require, scope
+from pdca.core.permissions import require
 from pdca.improvement.analytics import Analytics, Bucket, nonconformity_analytics
 from pdca.improvement.analytics_export import XLSX_CONTENT_TYPE, analytics_workbook, filename
 from pdca.improvement.models import Nonconformity
@@ -100,16 +99,7 @@ class AnalyticsOut(Schema):
 def _organization(request, slug: str | None) -> Organization:
     """One of the user's organizations (404 otherwise), whose nonconformities the user's role
     may see (403 otherwise)."""
-    organizations = scope(Organization.objects.all(), request.auth)
-    if slug:
-        organization = get_object_or_404(organizations, slug=slug)
-    else:
-        found = list(organizations[:2])
-        if len(found) != 1:
-            raise ValidationFailed.single(
-                "organization", "You belong to several organizations: give the organization's slug."
-            )
-        organization = found[0]
+    organization = organization_for(request.auth, slug)
     require(request.auth, "view", Nonconformity, organization=organization)
     return organization
 

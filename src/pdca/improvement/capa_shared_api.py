@@ -12,6 +12,7 @@ from django.utils import timezone
 from ninja import Schema
 from pydantic import Field
 
+from pdca.core.api import organization_for as core_organization_for
 from pdca.core.exceptions import FieldError, ValidationFailed
 from pdca.core.permissions import scope
 from pdca.documents.models import DocumentVersion, EvidenceFile
@@ -194,15 +195,7 @@ def nonconformity_for(request, nc_id: int) -> Nonconformity:
 
 def organization_for(request, slug: str | None) -> Organization:
     """One of the caller's organizations: the one named, or the only one (404 for others)."""
-    organizations = scope(Organization.objects.all(), request.auth)
-    if slug:
-        return get_object_or_404(organizations, slug=slug)
-    found = list(organizations[:2])
-    if len(found) != 1:
-        raise ValidationFailed.single(
-            "organization", "You belong to several organizations: give the organization's slug."
-        )
-    return found[0]
+    return core_organization_for(request.auth, slug)
 
 
 def workflow_view(nc_id: int, user) -> dict[str, Any]:

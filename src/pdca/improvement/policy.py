@@ -26,6 +26,10 @@ def policy_for(organization) -> CapaPolicy:
 @transaction.atomic
 def update_capa_policy(organization, *, actor, **fields: Any) -> CapaPolicy:
     """Change the given days of the organization's policy (created on first change)."""
+    from pdca.improvement.numbering import lock_organization
+
+    # Under the organization's lock: two first changes at once must not both create the policy.
+    lock_organization(getattr(organization, "pk", organization))
     policy = policy_for(organization)
     require(actor, "change", policy)
     errors: list[FieldError] = []

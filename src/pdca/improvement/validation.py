@@ -26,17 +26,32 @@ def check_text(
     return value
 
 
-def check_member(organization_id: int, user, name: str, *, required: bool) -> list[FieldError]:
-    """The person must be an active member of the organization."""
+def check_member(
+    organization_id: int, user, name: str, *, required: bool, owner: bool = False
+) -> list[FieldError]:
+    """The person must be an active member of the organization; an `owner` (of a
+    nonconformity or an action) must also have a role that may act on it, which an
+    administrator's does not."""
+    from pdca.core.roles import Role
     from pdca.tenancy.models import Membership
 
     if user is None:
         return [FieldError(name, "Choose a person.", "required")] if required else []
-    if not (
-        user.is_active
-        and Membership.objects.filter(organization_id=organization_id, user=user).exists()
-    ):
+    role = (
+        Membership.objects.filter(organization_id=organization_id, user=user)
+        .values_list("role", flat=True)
+        .first()
+    )
+    if not user.is_active or role is None:
         return [FieldError(name, f"{user.email} is not a member of this organization.")]
+    if owner and role == Role.ADMIN:
+        return [
+            FieldError(
+                name,
+                f"{user.email} is this organization's administrator, whose role does not act on "
+                "nonconformities: choose someone who will.",
+            )
+        ]
     return []
 
 

@@ -157,7 +157,7 @@ def _triage(nc: Nonconformity, actor, data: dict[str, Any]) -> dict[str, Any]:
     if severity not in Nonconformity.Severity.values:
         errors.append(FieldError("severity", "Choose major or minor.", "required"))
     owner = data.get("owner", nc.owner)
-    errors += check_member(nc.organization_id, owner, "owner", required=True)
+    errors += check_member(nc.organization_id, owner, "owner", required=True, owner=True)
     process = data.get("process", nc.process)
     if process is None:
         errors.append(FieldError("process", "Choose the process it happened in.", "required"))

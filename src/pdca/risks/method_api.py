@@ -5,7 +5,6 @@ import datetime as dt
 from typing import Literal
 
 from django.db.models import QuerySet
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -13,9 +12,9 @@ from pydantic import Field
 
 from pdca.accounts.models import User
 from pdca.core.activity_api import ActivityOut
-from pdca.core.api import Id, Input, Page, Text, responses
+from pdca.core.api import Id, Input, Page, Text, organization_for, responses
 from pdca.core.exceptions import ValidationFailed
-from pdca.core.permissions import may, scope, visible_organization_ids
+from pdca.core.permissions import scope, visible_organization_ids
 from pdca.core.selectors import history_of
 from pdca.risks import actions as action_services
 from pdca.risks import method_services, scoring
@@ -160,23 +159,12 @@ class ActionFilter(Schema):
 
 def _organization(request, slug: str | None) -> Organization:
     """One of the user's organizations: the one named, or the only one."""
-    organizations = scope(Organization.objects.all(), request.auth)
-    if slug:
-        return get_object_or_404(organizations, slug=slug)
-    found = list(organizations[:2])
-    if len(found) != 1:
-        raise ValidationFailed.single(
-            "organization", "You belong to several organizations: give the organization's slug."
-        )
-    return found[0]
+    return organization_for(request.auth, slug)
 
 
 def _viewable(request, slug: str | None, model) -> Organization:
     """The organization, if the user's role there may see `model` (404 otherwise)."""
-    organization = _organization(request, slug)
-    if not may(request.auth, "view", model, organization=organization):
-        raise Http404("No such object.")
-    return organization
+    return organization_for(request.auth, slug, may_view=model)
 
 
 def _method_out(method: RiskMethod) -> dict:

@@ -10,9 +10,9 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from pdca.accounts.models import User
-from pdca.core.api import Id, Input, Text, responses
+from pdca.core.api import Id, Input, Text, organization_for, responses
 from pdca.core.exceptions import ValidationFailed
-from pdca.core.permissions import require, scope, visible_organization_ids
+from pdca.core.permissions import require, scope
 from pdca.system import raci
 from pdca.system.models import Process, Responsibility
 from pdca.tenancy.models import Organization
@@ -100,17 +100,7 @@ def _row_out(row: raci.RaciRow) -> dict:
 
 
 def _organization(user, slug: str | None) -> Organization:
-    visible = visible_organization_ids(user)
-    if slug:
-        org = Organization.objects.filter(slug=slug, pk__in=visible).first()
-        if org is None:
-            raise Http404
-        return org
-    if len(visible) != 1:
-        raise ValidationFailed.single(
-            "organization", "You belong to several organizations: name one (its slug)."
-        )
-    return Organization.objects.get(pk=visible[0])
+    return organization_for(user, slug)
 
 
 # --- endpoints ------------------------------------------------------------------------------
