@@ -21,6 +21,7 @@ from pdca.improvement.workflow_forms import (
     CancelActionForm,
     ImplementActionForm,
 )
+from pdca.risks.models import Risk
 
 S = Nonconformity.Status
 #: The states of the main path, in order (dismissed is off it).
@@ -212,6 +213,11 @@ def nonconformity_detail_context(request, nonconformity: Nonconformity) -> dict[
         ),
         "add_action_url": reverse("improvement:action-create", args=[nc.pk]),
         "risk": nc.risk,
+        "can_raise_risk": (
+            nc.risk_id is None
+            and may(user, "change", nc)
+            and may(user, "add", Risk, organization=nc.organization)
+        ),
         "risk_url": _visible_link(user, nc.risk, "risks:risks-detail"),
         "finding": finding,
         "finding_url": _visible_link(user, finding, "audits:finding"),

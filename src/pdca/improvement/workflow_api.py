@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Status
+from ninja import Router, Schema, Status
 from pydantic import Field
 
 from pdca.core.api import Id, Input, Text, responses
@@ -233,3 +233,24 @@ def verify(request, nc_id: int, payload: VerifyIn):
 def close(request, nc_id: int, payload: CloseIn | None = None):
     """Close a nonconformity verified effective (implementers)."""
     return _take(request, nc_id, "close", (payload or CloseIn()).model_dump())
+
+
+class RaisedRiskOut(Schema):
+    id: int
+    code: str
+    title: str
+
+
+@router.post(
+    "/nonconformities/{int:nc_id}/raise-risk/",
+    response=responses(RaisedRiskOut, 201),
+    summary="Raise a risk from a nonconformity",
+    operation_id="raise_risk_from_nonconformity",
+)
+def raise_risk_endpoint(request, nc_id: int):
+    """Open a risk in the register from the nonconformity (title, process, requirements,
+    owner) and link them; 409 `risk_linked` when it has a risk already."""
+    from pdca.improvement.risk_link import raise_risk
+
+    risk = raise_risk(nonconformity_for(request, nc_id), actor=request.auth)
+    return Status(201, {"id": risk.pk, "code": risk.code, "title": risk.title})

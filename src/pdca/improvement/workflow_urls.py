@@ -15,6 +15,7 @@ urlpatterns: list = [
         name="nonconformity-step",
     ),
     path("nonconformities/<int:pk>/actions/new/", views.action_create, name="action-create"),
+    path("nonconformities/<int:pk>/raise-risk/", views.raise_risk_page, name="raise-risk"),
     path("corrective-actions/<int:pk>/edit/", views.action_edit, name="action-edit"),
     path("corrective-actions/<int:pk>/cancel/", views.action_cancel, name="action-cancel"),
     path("corrective-actions/<int:pk>/implement/", views.action_implement, name="action-implement"),

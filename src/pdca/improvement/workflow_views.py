@@ -387,3 +387,21 @@ def policy(request: HttpRequest) -> HttpResponse:
         },
         status=status,
     )
+
+
+@member_required
+@require_POST
+def raise_risk_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """Open a risk from the nonconformity, then go to the risk's form to rate it."""
+    from pdca.improvement.risk_link import raise_risk
+
+    nc = _nonconformity(request, pk, "change")
+    try:
+        risk = raise_risk(nc, actor=request.user)
+    except PermissionDenied as exc:
+        _refuse_page(exc)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return _back(nc)
+    messages.success(request, f"Risk {risk.code} raised: rate it on the risk method.")
+    return redirect("risks:risks-edit", pk=risk.pk)
