@@ -255,3 +255,14 @@ def test_the_opportunity_page_links_its_finding_for_those_who_read_findings(
     assert f'href="/findings/{finding.pk}/"' not in html
     assert f'href="/audits/{audit.pk}/"' in html
     assert "F1 Calibration status not visible at the line" in html
+
+
+def test_the_findings_page_links_the_opportunity_it_opened(client, personas, catalog):
+    audit = make_audit(personas.org)
+    finding = services.raise_finding(
+        audit, actor=personas.manager, grade="ofi", title="Digital gauges", statement="Consider."
+    )
+    login(client, personas.manager)
+    html = client.get(f"/findings/{finding.pk}/").content.decode()
+    opportunity = finding.opportunity
+    assert f'href="/opportunities/{opportunity.pk}/"' in html

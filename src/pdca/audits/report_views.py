@@ -109,7 +109,13 @@ def _finding(request, pk: int, action: str = "view") -> Finding:
     finding = object_for_page(
         request,
         Finding.objects.filter(organization=request.organization).select_related(
-            "audit", "nonconformity", "process", "site", "checklist_item", "raised_by"
+            "audit",
+            "nonconformity",
+            "opportunity",
+            "process",
+            "site",
+            "checklist_item",
+            "raised_by",
         ),
         pk,
         action,
