@@ -264,3 +264,35 @@ def test_terms_name_a_closure_before_the_response_and_a_second_default(cast):
         "major_closure_days",
         "is_default",
     ]
+
+
+def test_an_audit_findings_severity_is_not_changed_in_the_register(personas, catalog):
+    from pdca.core.exceptions import ValidationFailed
+    from pdca.core.registers.services import update_entry
+    from pdca.improvement.registers import NONCONFORMITIES
+
+    audit = Audit.objects.create(
+        organization=personas.org,
+        title="Stage 2",
+        audit_type="stage2",
+        start_date=dt.date(2026, 3, 2),
+        end_date=dt.date(2026, 3, 4),
+    )
+    nc = Nonconformity.objects.create(
+        organization=personas.org,
+        title="No management review",
+        description="None held.",
+        source="certification_audit",
+        severity="major",
+    )
+    Finding.objects.create(
+        organization=personas.org, audit=audit, number=1, grade="major", title="x", nonconformity=nc
+    )
+    with pytest.raises(ValidationFailed) as refused:
+        update_entry(NONCONFORMITIES, nc, actor=personas.manager, severity="minor")
+    assert refused.value.errors[0].code == "graded_by_auditor"
+    nc.refresh_from_db()
+    assert nc.severity == "major"
+    update_entry(NONCONFORMITIES, nc, actor=personas.manager, title="No management review held")
+    nc.refresh_from_db()
+    assert nc.title == "No management review held"

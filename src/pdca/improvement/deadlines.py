@@ -168,6 +168,21 @@ def pending_deadline(nonconformity: Nonconformity) -> tuple[str, dt.date] | None
 
 
 def validate_terms_choice(nonconformity: Nonconformity) -> None:
+    """Only certification findings follow a body's terms; an audit finding's severity is the
+    auditor's grade, changed by regrading the finding, not in the register."""
+    if nonconformity.pk is not None:
+        stored = (
+            Nonconformity.objects.filter(pk=nonconformity.pk)
+            .values_list("severity", flat=True)
+            .first()
+        )
+        if stored != nonconformity.severity and audit_of(nonconformity) is not None:
+            raise ValidationFailed.single(
+                "severity",
+                "The severity of an audit finding's nonconformity is the auditor's grade: the "
+                "auditor regrades the finding.",
+                "graded_by_auditor",
+            )
     if (
         nonconformity.certification_terms_id
         and nonconformity.source != Nonconformity.Source.CERTIFICATION_AUDIT
