@@ -18,7 +18,7 @@ from pdca.improvement.actions import (
 )
 from pdca.improvement.models import CorrectiveAction, Nonconformity
 from pdca.improvement.workflow import current_actions, transition_nonconformity
-from tests.improvement.test_transitions import (
+from tests.improvement.factories import (
     CHANGERS,
     PATH,
     Cast,

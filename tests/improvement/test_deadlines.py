@@ -19,7 +19,7 @@ from pdca.improvement.deadlines import (
 )
 from pdca.improvement.models import CertificationTerms, Nonconformity
 from pdca.improvement.workflow import transition_nonconformity
-from tests.improvement.test_transitions import Cast, in_days, make_cast, step_data
+from tests.improvement.factories import Cast, in_days, make_cast, step_data
 
 S = Nonconformity.Status
 D = dt.date

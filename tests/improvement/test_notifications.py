@@ -19,7 +19,7 @@ from pdca.improvement.models import CertificationTerms, CorrectiveAction, Noncon
 from pdca.improvement.notifications import escalate_overdue, send_reminders
 from pdca.improvement.reporting import report_nonconformity
 from pdca.improvement.workflow import transition_nonconformity
-from tests.improvement.test_transitions import (
+from tests.improvement.factories import (
     Cast,
     drive,
     in_days,

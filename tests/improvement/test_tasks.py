@@ -14,7 +14,7 @@ from pdca.core.roles import ORGANIZATION_ROLES, Role
 from pdca.core.testing import count_queries
 from pdca.improvement.models import CorrectiveAction, Nonconformity
 from pdca.improvement.selectors import capa_tasks
-from tests.improvement.test_transitions import Cast, drive, in_days, make_cast, noon
+from tests.improvement.factories import Cast, drive, in_days, make_cast, noon
 
 pytestmark = pytest.mark.django_db
 S = Nonconformity.Status

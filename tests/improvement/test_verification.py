@@ -13,7 +13,7 @@ from pdca.improvement.actions import add_corrective_action, cancel_corrective_ac
 from pdca.improvement.models import CorrectiveAction, EffectivenessCheck, Nonconformity
 from pdca.improvement.policy import update_capa_policy
 from pdca.improvement.workflow import check_opens_on, step_state, transition_nonconformity
-from tests.improvement.test_transitions import (
+from tests.improvement.factories import (
     Cast,
     drive,
     entries,
