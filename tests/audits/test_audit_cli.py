@@ -9,7 +9,7 @@ import subprocess
 import pytest
 from typer.testing import CliRunner
 
-from pdca.audits import findings as services
+from pdca.audits import report_issue
 from pdca.audits.cli import app
 from tests.audits.test_findings import make_audit, raise_minor
 
@@ -40,9 +40,9 @@ def test_report_writes_the_draft_when_none_is_issued(personas, catalog, tmp_path
 def test_report_writes_the_stored_issued_revision(personas, catalog, tmp_path):
     audit = make_audit(personas.org)
     raise_minor(audit, personas.manager)
-    first = services.issue_report(audit, actor=personas.manager)
-    services.start_revision(audit, actor=personas.manager, reason="Wording")
-    second = services.issue_report(audit, actor=personas.manager)
+    first = report_issue.issue_report(audit, actor=personas.manager)
+    report_issue.start_revision(audit, actor=personas.manager, reason="Wording")
+    second = report_issue.issue_report(audit, actor=personas.manager)
     latest, rev1 = tmp_path / "latest.pdf", tmp_path / "rev1.pdf"
     result = run("report", audit.pk, "--pdf", latest)
     assert result.exit_code == 0, result.output

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from pdca.audits import findings as services
 from pdca.audits import report as reports
+from pdca.audits import report_issue
 from pdca.audits.models import Audit, AuditMeeting, AuditReport, AuditTeamMember
 from pdca.core.exceptions import Conflict, PermissionDenied, ValidationFailed
 from pdca.core.models import ActivityEntry
@@ -147,7 +148,7 @@ def test_report_content_query_count_does_not_grow(personas, catalog):
 
 
 def test_issue_freezes_content_and_stores_the_pdf(stage2, personas):
-    report = services.issue_report(stage2, actor=personas.manager)
+    report = report_issue.issue_report(stage2, actor=personas.manager)
     stage2.refresh_from_db()
     assert stage2.status == Audit.Status.REPORT_ISSUED
     assert report.revision == 1
@@ -167,20 +168,22 @@ def test_issue_freezes_content_and_stores_the_pdf(stage2, personas):
 
 
 def test_a_change_after_issue_is_refused_and_a_revision_issues_rev_2(stage2, personas):
-    first = services.issue_report(stage2, actor=personas.manager)
+    first = report_issue.issue_report(stage2, actor=personas.manager)
     first_hash, first_content = first.sha256, first.content
     finding = stage2.findings.get(number=2)
     with pytest.raises(Conflict):
         services.update_finding(finding, actor=personas.manager, title="Clean floors")
     with pytest.raises(ValidationFailed) as caught:
-        services.issue_report(stage2, actor=personas.manager)  # rev 2 needs a reason
+        report_issue.issue_report(stage2, actor=personas.manager)  # rev 2 needs a reason
     assert caught.value.errors[0].field == "reason"
     with pytest.raises(ValidationFailed) as caught:
-        services.start_revision(stage2, actor=personas.manager, reason=" ")
+        report_issue.start_revision(stage2, actor=personas.manager, reason=" ")
     assert caught.value.errors[0].field == "reason"
-    services.start_revision(stage2, actor=personas.manager, reason="Client asked for F2 wording")
+    report_issue.start_revision(
+        stage2, actor=personas.manager, reason="Client asked for F2 wording"
+    )
     services.update_finding(finding, actor=personas.manager, title="Clean floors")
-    second = services.issue_report(stage2, actor=personas.manager)
+    second = report_issue.issue_report(stage2, actor=personas.manager)
     assert second.revision == 2
     assert second.reason == "Client asked for F2 wording"
     assert second.sha256 != first_hash
@@ -195,26 +198,26 @@ def test_a_change_after_issue_is_refused_and_a_revision_issues_rev_2(stage2, per
 def test_issue_needs_reporting_and_the_issue_permission(personas, catalog):
     audit = make_audit(personas.org, status=Audit.Status.IN_PROGRESS)
     with pytest.raises(Conflict) as caught:
-        services.issue_report(audit, actor=personas.manager)
+        report_issue.issue_report(audit, actor=personas.manager)
     assert caught.value.code == "not_reporting"
     Audit.objects.filter(pk=audit.pk).update(status=Audit.Status.REPORTING)
     for role in (Role.TOP_MANAGEMENT, Role.EMPLOYEE, Role.PROCESS_OWNER, Role.ADMIN):
         with pytest.raises(PermissionDenied):
-            services.issue_report(audit, actor=personas.users[role])
+            report_issue.issue_report(audit, actor=personas.users[role])
     assert not AuditReport.objects.exists()
     audit.refresh_from_db()
     assert audit.status == Audit.Status.REPORTING
 
 
 def test_a_tampered_pdf_is_not_handed_out(stage2, personas, client):
-    report = services.issue_report(stage2, actor=personas.manager)
+    report = report_issue.issue_report(stage2, actor=personas.manager)
     storage = evidence_storage()
     storage.delete(blob_name(report.sha256))
     from django.core.files.base import ContentFile
 
     storage.save(blob_name(report.sha256), ContentFile(b"%PDF-1.7 forged"))
     with pytest.raises(Conflict):
-        services.read_report_pdf(report, actor=personas.manager)
+        report_issue.read_report_pdf(report, actor=personas.manager)
     login(client, personas.employee)
     assert client.get(f"/audit-reports/{report.pk}/pdf/").status_code == 409
     assert client.get(f"/api/v1/audit-reports/{report.pk}/pdf/").status_code == 409
@@ -232,7 +235,7 @@ def test_auditees_see_the_issued_report_but_not_the_draft(stage2, personas, clie
     assert client.get(f"/audits/{stage2.pk}/findings/").status_code == 404
     assert client.get(f"/audits/{stage2.pk}/report/draft.pdf").status_code == 404
     assert client.get(f"/api/v1/audits/{stage2.pk}/report/").status_code == 404
-    report = services.issue_report(stage2, actor=personas.manager)
+    report = report_issue.issue_report(stage2, actor=personas.manager)
     page = client.get(f"/audits/{stage2.pk}/report/").content.decode()
     assert THREE_PARTS["statement"] in page
     assert report.sha256 in page
@@ -259,7 +262,7 @@ def test_insiders_read_the_draft(stage2, personas, client, role):
 
 
 def test_the_outsider_gets_404_everywhere(stage2, personas, client):
-    report = services.issue_report(stage2, actor=personas.manager)
+    report = report_issue.issue_report(stage2, actor=personas.manager)
     login(client, personas.outsider)
     for url in (
         f"/audits/{stage2.pk}/report/",

@@ -10,7 +10,7 @@ import datetime as dt
 from django.utils import timezone
 
 from pdca.accounts.models import User
-from pdca.audits import checklists, findings, services
+from pdca.audits import checklists, findings, report_issue, services
 from pdca.audits.models import Audit, AuditProgramme, ChecklistItem
 from pdca.audits.registers import AUDITS, PROGRAMMES
 from pdca.core.registers.services import create_entry
@@ -179,7 +179,7 @@ def load(context: dict) -> None:
         audit.conclusion = "The audited processes conform, except for one minor nonconformity."
         audit.save(update_fields=["summary", "conclusion"])
         services.transition_audit(audit, "reporting", actor=auditor)
-        findings.issue_report(audit, actor=auditor)
+        report_issue.issue_report(audit, actor=auditor)
         services.transition_audit(audit, "closed", actor=auditor)
     if not Audit.objects.filter(organization=org, reference="IA-2026-02").exists():
         start = today - dt.timedelta(days=1)

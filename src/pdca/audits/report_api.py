@@ -15,6 +15,7 @@ from pydantic import Field
 
 from pdca.audits import findings as services
 from pdca.audits import report as reports
+from pdca.audits import report_issue
 from pdca.audits.models import Audit, AuditReport, ChecklistItem, Finding
 from pdca.core.activity_api import ActivityOut
 from pdca.core.api import Id, Input, Page, Text, responses
@@ -300,7 +301,7 @@ def get_audit_report(request, audit_id: int):
 )
 def issue_audit_report(request, audit_id: int, payload: ReasonIn):
     """Issue the next revision: content frozen, PDF stored with its SHA-256."""
-    report = services.issue_report(
+    report = report_issue.issue_report(
         _audit_of_member(request, audit_id), actor=request.auth, reason=payload.reason
     )
     return Status(201, _reports(request.auth).get(pk=report.pk))
@@ -313,7 +314,7 @@ def issue_audit_report(request, audit_id: int, payload: ReasonIn):
 )
 def start_audit_report_revision(request, audit_id: int, payload: ReasonIn):
     """Start a new revision of an issued report (the audit goes back to reporting)."""
-    audit = services.start_revision(
+    audit = report_issue.start_revision(
         _audit_of_member(request, audit_id), actor=request.auth, reason=payload.reason
     )
     return get_audit_report(request, audit.pk)
@@ -340,7 +341,7 @@ def get_audit_report_revision(request, report_id: int):
 def get_audit_report_pdf(request, report_id: int):
     """The revision's stored PDF, re-hashed against its recorded SHA-256 first (409 if not)."""
     report = get_object_or_404(_reports(request.auth).select_related("pdf"), pk=report_id)
-    data = services.read_report_pdf(report, actor=request.auth)
+    data = report_issue.read_report_pdf(report, actor=request.auth)
     response = HttpResponse(data, content_type=reports.PDF_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{report.pdf.original_name}"'
     return response

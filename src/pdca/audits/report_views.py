@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from pdca.audits import findings as services
 from pdca.audits import report as reports
+from pdca.audits import report_issue as issuing
 from pdca.audits.models import Audit, AuditReport, ChecklistItem, Finding
 from pdca.core.exceptions import ServiceError
 from pdca.core.forms import StyledFormMixin
@@ -299,7 +300,7 @@ def report_issue(request, pk: int):
     """Issue the next revision (POST): content frozen, PDF stored with its SHA-256."""
 
     def issue(audit, reason):
-        report = services.issue_report(audit, actor=request.user, reason=reason)
+        report = issuing.issue_report(audit, actor=request.user, reason=reason)
         messages.success(request, f"Revision {report.revision} issued; SHA-256 {report.sha256}.")
 
     return _reason_action(request, pk, issue)
@@ -310,7 +311,7 @@ def report_revise(request, pk: int):
     """Start a new revision (POST): the audit goes back to reporting."""
 
     def revise(audit, reason):
-        services.start_revision(audit, actor=request.user, reason=reason)
+        issuing.start_revision(audit, actor=request.user, reason=reason)
         messages.success(request, "A new revision is started: findings may change again.")
 
     return _reason_action(request, pk, revise)
@@ -325,7 +326,7 @@ def report_draft_pdf(request, pk: int):
     return file_response(
         reports.render_pdf(content),
         reports.PDF_CONTENT_TYPE,
-        services.report_filename(content),
+        issuing.report_filename(content),
         inline=True,
     )
 
@@ -339,7 +340,7 @@ def report_pdf(request, pk: int):
         pk=pk,
     )
     try:
-        data = services.read_report_pdf(report, actor=request.user)
+        data = issuing.read_report_pdf(report, actor=request.user)
     except ServiceError as exc:
         if exc.status == 403:
             raise DjangoPermissionDenied(exc.message) from None
