@@ -315,6 +315,30 @@ def test_demo_loads_the_demo_organizations_with_one_member_per_role(demo_env):
     assert all(u.check_password(DEMO_PASSWORD) for u in User.objects.all())
     assert User.objects.count() == 14
     assert run("verify-log").exit_code == 0
+    _assert_demo_corrective_action()
+
+
+def _assert_demo_corrective_action() -> None:
+    """The demo shows corrective action at every step (see pdca.improvement.demo)."""
+    from collections import Counter
+
+    from pdca.improvement.models import Nonconformity
+
+    ncs = Nonconformity.objects.filter(organization__slug="acme")
+    assert Counter(ncs.values_list("status", flat=True)) == {
+        "reported": 2,
+        "triaged": 1,
+        "contained": 1,
+        "action_planned": 1,
+        "implemented": 1,
+        "closed": 2,
+    }
+    assert ncs.filter(status="closed", round=2).count() == 1  # the first fix did not work
+    assert ncs.filter(recurrence_of__isnull=False).count() == 1
+    assert sorted(ncs.filter(escalated_at__isnull=False).values_list("reference", flat=True)) == [
+        "S2-2026-F1",
+        "S2-2026-F2",
+    ]
 
 
 @pytest.mark.django_db

@@ -239,6 +239,7 @@ def load(context: dict) -> None:
         demo.contain(repeat, "Batch 4520 held and deburred.", "hold-4520.txt")
 
     _audit_finding(demo, today)
+    _certification_findings(demo, today)
 
     demo.report(
         "Safety guard removed on lathe 3",
@@ -300,3 +301,58 @@ def _opportunities(org, people) -> None:
         benefit="Fewer gauges found out of date at audits.",
         process=Process.objects.filter(organization=org, code="S-04").first(),
     )
+
+
+def _certification_findings(demo: _Demo, today: dt.date) -> None:
+    """Northbridge's stage 2 findings, recorded by the organization: a major (triaged) and a
+    minor (not yet) whose responses are more than a week overdue, so both are escalated."""
+    from pdca.audits import findings
+    from pdca.audits.models import Audit
+    from pdca.audits.registers import AUDITS
+    from pdca.improvement.notifications import escalate_overdue
+    from pdca.standards.models import Standard
+
+    if Audit.objects.filter(organization=demo.org, reference="S2-2026").exists():
+        return
+    manager = demo.p["manager"]
+    end = today - dt.timedelta(days=45)
+    audit = create_entry(
+        AUDITS,
+        demo.org,
+        actor=manager,
+        reference="S2-2026",
+        title="Stage 2 certification audit by Northbridge Certification",
+        audit_type="stage2",
+        standards=list(Standard.objects.filter(code="iso9001-2015")),
+        scope="Design-free CNC machining of flanges and housings at the Wakefield plant",
+        start_date=end - dt.timedelta(days=2),
+        end_date=end,
+    )
+    major = findings.raise_finding(
+        audit,
+        actor=manager,
+        grade="major",
+        title="Management review does not cover every required input",
+        requirement_statement="The management review considers the inputs the standard lists, "
+        "among them the performance of external providers and the adequacy of resources.",
+        evidence="Minutes of the two reviews held in 2026: no supplier performance, no "
+        "resources, no effectiveness of actions taken on risks.",
+        statement="The management review is not carried out with the required inputs.",
+        requirements=[_req("iso9001-2015", "9.3.2")],
+        process=demo.processes.get("M-01"),
+    )
+    findings.raise_finding(
+        audit,
+        actor=manager,
+        grade="minor",
+        title="Obsolete drawing revision at machine 4",
+        requirement_statement="Documented information is controlled so that the right version "
+        "is available where it is used.",
+        evidence="Drawing H-220 rev B at machine 4; rev C released in May.",
+        statement="An obsolete revision was available at the point of use.",
+        requirements=[_req("iso9001-2015", "7.5.3")],
+        process=demo.processes.get("C-03"),
+    )
+    major.nonconformity.refresh_from_db()
+    demo.triage(major.nonconformity, "major", [_req("iso9001-2015", "9.3.2")], owner="ceo")
+    escalate_overdue(organization=demo.org, today=today)
