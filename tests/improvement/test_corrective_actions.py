@@ -320,7 +320,7 @@ def test_an_action_is_implemented_once(cast):
     assert action_state(action) == before
 
 
-def test_an_administrator_cannot_own_an_action(personas):
+def test_an_administrator_cannot_own_an_action(personas, catalog):
     from pdca.core.exceptions import ValidationFailed as Refused
 
     cast = make_cast(personas)
