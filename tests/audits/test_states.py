@@ -87,6 +87,11 @@ def test_back_steps(personas):
     move(audit, S.PLANNED, personas.manager)
     audit.refresh_from_db()
     assert audit.status == S.PLANNED
+    entries = ActivityEntry.objects.filter(object_type="audits.audit", object_id=str(audit.pk))
+    assert [(e.action, e.changes) for e in entries.order_by("-seq")[:2]][::-1] == [
+        ("back_to_prepared", {"status": ["in_progress", "prepared"]}),
+        ("back_to_planned", {"status": ["prepared", "planned"]}),
+    ]
 
 
 def _refused(audit, to, actor, message, **kw):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from pdca.core.permissions import may, rules_for, scope
+from pdca.core.permissions import may, scope
 from pdca.core.roles import ORGANIZATION_ROLES, Role
 from pdca.improvement.models import CorrectiveAction, Nonconformity
 from pdca.tenancy.models import Membership, Site
@@ -35,16 +35,6 @@ def rows(personas):
 
 def visible(user, model=Nonconformity) -> list[str]:
     return sorted(str(r.title) for r in scope(model.objects.all(), user))
-
-
-def test_the_rules_of_nonconformities_name_the_readers():
-    rules = rules_for(Nonconformity)
-    assert (rules.reader_fields, rules.reader_roles) == (
-        ("reported_by", "owner", "actions__owner"),
-        frozenset({Role.EMPLOYEE}),
-    )
-    assert rules_for(CorrectiveAction).reader_fields == ("owner",)
-    assert rules_for(Site).reader_fields == ()
 
 
 def test_an_employee_sees_what_they_reported_or_own_and_nothing_else(personas, rows):

@@ -545,3 +545,26 @@ def test_the_workflow_view_costs_the_same_queries_with_2_and_12_actions(client, 
     large, response = count_queries(lambda: client.get(workflow_url(nc)))
     assert len(response.json()["actions"]) == 12
     assert large == small
+
+
+def test_openapi_documents_each_steps_own_body():
+    from pdca.api import api
+
+    paths = api.get_openapi_schema()["paths"]
+    bodies = {}
+    for path, operations in paths.items():
+        if "/steps/" in path:
+            body = operations["post"]["requestBody"]
+            schema = body["content"]["application/json"]["schema"]
+            ref = schema.get("$ref") or schema["anyOf"][0]["$ref"]
+            bodies[path.split("/")[-2]] = (ref.rsplit("/", 1)[1], body.get("required"))
+    assert bodies == {
+        "triage": ("TriageIn", True),
+        "dismiss": ("DismissIn", True),
+        "contain": ("ContainIn", True),
+        "analyse": ("AnalyseIn", True),
+        "plan": ("PlanIn", True),
+        "implement": ("ImplementIn", False),
+        "verify": ("VerifyIn", True),
+        "close": ("CloseIn", False),
+    }

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from pdca.core.models import ActivityEntry
 from pdca.core.roles import Role
 from pdca.core.testing.api_bundle import login
 from pdca.documents.evidence import store_evidence
@@ -403,7 +404,43 @@ def test_an_employee_sees_their_own_report_but_not_anothers(client, personas):
     login(client, personas.employee)
     assert client.get(detail_url(mine)).status_code == 200
     assert client.get(detail_url(other)).status_code == 404
+    entries = ActivityEntry.objects.count()
     assert client.post(step_url(other, "dismiss"), {"dismiss-reason": "x"}).status_code == 404
+    other.refresh_from_db()
+    assert (other.status, other.closure_note) == ("reported", "")
+    assert ActivityEntry.objects.count() == entries
+
+
+def test_the_reporting_employee_sees_only_their_own_action_on_the_page(client, personas):
+    from pdca.improvement.models import CorrectiveAction, EffectivenessCheck
+
+    nc = make_nc(personas, S.ACTION_PLANNED)
+    theirs = CorrectiveAction.objects.create(
+        organization=personas.org,
+        nonconformity=nc,
+        title="Label the gauge rack",
+        owner=personas.employee,
+        due_date=nc.due_date,
+    )
+    others = list(CorrectiveAction.objects.filter(nonconformity=nc).exclude(pk=theirs.pk))
+    assert others
+    EffectivenessCheck.objects.create(
+        organization=personas.org,
+        nonconformity=nc,
+        checked_by=personas.manager,
+        checked_at=nc.created_at,
+        effective=False,
+        notes="An earlier check the employee is not shown.",
+    )
+    login(client, personas.employee)
+    page = client.get(detail_url(nc)).content.decode()
+    assert "Label the gauge rack" in page
+    assert all(action.title not in page for action in others)
+    assert "An earlier check the employee is not shown." not in page
+    login(client, personas.manager)
+    page = client.get(detail_url(nc)).content.decode()
+    assert all(action.title in page for action in [theirs, *others])
+    assert "An earlier check the employee is not shown." in page
 
 
 def test_the_page_links_the_risk_and_the_recurrence(client, personas):

@@ -26,7 +26,7 @@ def audit_detail_context(request, audit: Audit) -> dict:
     slots = list(audit.plan_items.order_by("starts_at").values_list("starts_at", "ends_at"))
     meetings = {m.kind: m for m in audit.meetings.all()}
     can_change = may(user, "change", audit)
-    frozen = audit.status in services.FROZEN
+    frozen = audit.report_frozen
     return {
         "status": audit.get_status_display(),
         "steps": services.available_steps(audit) if can_change else [],

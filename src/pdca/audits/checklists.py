@@ -27,7 +27,6 @@ from pdca.standards.models import Requirement
 from pdca.standards.selectors import with_descendants
 from pdca.system.models import Exclusion
 
-CLOSED_STATUSES = frozenset({Audit.Status.REPORT_ISSUED, Audit.Status.CLOSED})
 #: Custom questions sort after every requirement ("~" sorts after digits and letters).
 CUSTOM_SORT_KEY = "~custom"
 MAX_QUESTION = 5_000
@@ -35,7 +34,7 @@ MAX_TEXT = 20_000
 
 
 def fieldwork_open(audit: Audit) -> bool:
-    return audit.status not in CLOSED_STATUSES
+    return not audit.report_frozen
 
 
 def _require_open(audit: Audit) -> None:

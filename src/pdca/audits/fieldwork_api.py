@@ -13,13 +13,12 @@ from pydantic import Field
 from pdca.audits import checklists as services
 from pdca.audits.models import Audit, ChecklistItem, EvidenceRecord, SavedChecklist
 from pdca.core.activity_api import ActivityOut
-from pdca.core.api import Id, Input, Page, Text, responses
+from pdca.core.api import Id, Input, Page, Text, organization_for, responses
 from pdca.core.exceptions import ValidationFailed
 from pdca.core.permissions import scope, visible_organization_ids
 from pdca.core.selectors import history_of
 from pdca.documents.models import DocumentVersion, EvidenceFile
 from pdca.standards.models import Requirement
-from pdca.tenancy.models import Organization
 
 router = Router()
 
@@ -484,9 +483,7 @@ def list_saved_checklists(request, filters: Query[SavedFilter]):
 @router.post("/saved-checklists/", response=responses(SavedOut, 201), tags=SAVED)
 def create_saved_checklist(request, payload: SavedCreate):
     """Keep a checklist for reuse: the questions given, or an audit's checklist (`audit`)."""
-    org = get_object_or_404(
-        scope(Organization.objects.all(), request.auth), slug=payload.organization
-    )
+    org = organization_for(request.auth, payload.organization)
     if payload.audit is not None:
         audit = Audit.objects.filter(organization=org, pk=payload.audit).first()
         if audit is None:

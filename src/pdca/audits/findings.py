@@ -36,8 +36,6 @@ CERTIFICATION_TYPES = frozenset(
         Audit.Type.SPECIAL,
     }
 )
-#: Audit states in which the report is issued: the findings are frozen.
-FROZEN = frozenset({Audit.Status.REPORT_ISSUED, Audit.Status.CLOSED})
 NONCONFORMITY_GRADES = frozenset({Finding.Grade.MAJOR, Finding.Grade.MINOR})
 OFI = Finding.Grade.OFI
 FINDING_FIELDS = (
@@ -88,7 +86,7 @@ def locked_audit(audit: Audit) -> Audit:
 
 
 def _refuse_when_frozen(audit: Audit) -> None:
-    if audit.status in FROZEN:
+    if audit.report_frozen:
         raise Conflict(
             f"The report of {audit} is issued ({audit.get_status_display().lower()}): its "
             "findings are frozen. Start a new report revision to change them.",

@@ -265,7 +265,7 @@ def plan(request, pk: int):
     """The audit plan as a timetable by day: every member (auditees included) sees it."""
     audit = _audit(request, pk)
     org = request.organization
-    frozen = audit.status in services.FROZEN
+    frozen = audit.report_frozen
     return render(
         request,
         "audits/plan.html",

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -22,6 +22,7 @@ from pdca.core.api import Id, Input, Page, Text, responses
 from pdca.core.exceptions import FieldError, ValidationFailed
 from pdca.core.permissions import may, require, scope, visible_organization_ids
 from pdca.core.selectors import history_of
+from pdca.core.views import file_response
 from pdca.standards.models import Requirement
 from pdca.system.models import Process
 from pdca.tenancy.models import Site
@@ -273,7 +274,7 @@ def get_audit_report(request, audit_id: int):
     while it is not issued, otherwise the latest issued revision (404 when none is)."""
     audit = _audit(request, audit_id)
     insider = may(request.auth, "view", Finding, organization=audit.organization)
-    if insider and audit.status not in services.FROZEN:
+    if insider and not audit.report_frozen:
         content = reports.report_content(audit)
         return {
             "audit": audit.pk,
@@ -342,6 +343,4 @@ def get_audit_report_pdf(request, report_id: int):
     """The revision's stored PDF, re-hashed against its recorded SHA-256 first (409 if not)."""
     report = get_object_or_404(_reports(request.auth).select_related("pdf"), pk=report_id)
     data = report_issue.read_report_pdf(report, actor=request.auth)
-    response = HttpResponse(data, content_type=reports.PDF_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{report.pdf.original_name}"'
-    return response
+    return file_response(data, reports.PDF_CONTENT_TYPE, report.pdf.original_name)

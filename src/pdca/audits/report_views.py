@@ -143,7 +143,7 @@ def finding_list(request, pk: int):
         {
             "audit": audit,
             "findings": rows,
-            "frozen": audit.status in services.FROZEN,
+            "frozen": audit.report_frozen,
             "can_add": may(request.user, "add", Finding, organization=audit.organization),
         },
     )
@@ -189,7 +189,7 @@ def finding_detail(request, pk: int):
                 "standard__name", "sort_key"
             ),
             "history": history_of(finding, request.user)[:50],
-            "frozen": finding.audit.status in services.FROZEN,
+            "frozen": finding.audit.report_frozen,
             "can_change": may(request.user, "change", finding),
             "can_delete": may(request.user, "delete", finding),
         },
@@ -262,7 +262,7 @@ def report_page(request, pk: int):
     audit = _audit(request, pk)
     revisions = list(_revisions(audit, request.user))
     insider = may(request.user, "view", Finding, organization=audit.organization)
-    draft = insider and audit.status not in services.FROZEN
+    draft = insider and not audit.report_frozen
     content = (
         reports.report_content(audit) if draft else (revisions[0].content if revisions else None)
     )

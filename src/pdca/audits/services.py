@@ -50,7 +50,6 @@ STEPS: tuple[Step, ...] = (
 )
 STEP_BY_MOVE = {(s.source, s.target): s for s in STEPS}
 #: Once the report is issued the team and plan are part of it; a new revision would be needed.
-FROZEN = (S.REPORT_ISSUED, S.CLOSED)
 
 
 def steps_from(status: str) -> list[Step]:
@@ -132,7 +131,7 @@ def transition_audit(
 
 
 def _check_not_frozen(audit: Audit, what: str) -> None:
-    if audit.status in FROZEN:
+    if audit.report_frozen:
         raise Conflict(
             f"The audit's report is issued ({audit.get_status_display().lower()}): its {what} "
             "can no longer change.",

@@ -3,13 +3,13 @@ page. Thin endpoints over `improvement.analytics`."""
 
 import datetime as dt
 
-from django.http import HttpResponse
 from ninja import Query, Router, Schema
 from pydantic import Field
 
 from pdca.core.api import Text, organization_for, responses
 from pdca.core.exceptions import ValidationFailed
 from pdca.core.permissions import require
+from pdca.core.views import file_response
 from pdca.improvement.analytics import Analytics, Bucket, nonconformity_analytics
 from pdca.improvement.analytics_export import XLSX_CONTENT_TYPE, analytics_workbook, filename
 from pdca.improvement.models import Nonconformity
@@ -186,9 +186,8 @@ def export_nonconformity_analytics(request, query: Query[AnalyticsQuery]):
     """The figures as an XLSX workbook, with every nonconformity and its corrective actions."""
     organization = _organization(request, query.organization)
     figures = nonconformity_analytics(organization, request.auth, **_filters(query))
-    response = HttpResponse(
-        analytics_workbook(organization, request.auth, figures), content_type=XLSX_CONTENT_TYPE
+    return file_response(
+        analytics_workbook(organization, request.auth, figures),
+        XLSX_CONTENT_TYPE,
+        filename(organization, figures.today),
     )
-    name = filename(organization, figures.today)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response

@@ -12,7 +12,6 @@ from django.utils import timezone
 from ninja import Schema
 from pydantic import Field
 
-from pdca.core.api import organization_for as core_organization_for
 from pdca.core.exceptions import FieldError, ValidationFailed
 from pdca.core.permissions import scope
 from pdca.documents.models import DocumentVersion, EvidenceFile
@@ -21,7 +20,7 @@ from pdca.improvement.models import CorrectiveAction, EffectivenessCheck, Noncon
 from pdca.improvement.workflow import available_steps, check_opens_on
 from pdca.standards.models import Requirement
 from pdca.system.models import Process
-from pdca.tenancy.models import Organization, Site
+from pdca.tenancy.models import Site
 
 #: Most ids one list field of a request may name.
 MAX_IDS = 200
@@ -191,11 +190,6 @@ def nonconformities_of(user) -> QuerySet[Nonconformity]:
 def nonconformity_for(request, nc_id: int) -> Nonconformity:
     """A nonconformity the caller may read (404 for anyone else, including other orgs)."""
     return get_object_or_404(nonconformities_of(request.auth), pk=nc_id)
-
-
-def organization_for(request, slug: str | None) -> Organization:
-    """One of the caller's organizations: the one named, or the only one (404 for others)."""
-    return core_organization_for(request.auth, slug)
 
 
 def workflow_view(nc_id: int, user) -> dict[str, Any]:

@@ -4,13 +4,11 @@ policy (due days and waiting periods by severity). Thin endpoints over
 
 import datetime as dt
 
-from django.http import Http404
 from ninja import Query, Router, Schema
 from pydantic import Field, StrictInt
 
-from pdca.core.api import Input, Text, responses
-from pdca.core.permissions import may
-from pdca.improvement.capa_shared_api import action_overdue, organization_for
+from pdca.core.api import Input, Text, organization_for, responses
+from pdca.improvement.capa_shared_api import action_overdue
 from pdca.improvement.models import CapaPolicy, CorrectiveAction, Nonconformity
 from pdca.improvement.policy import MAX_DAYS, policy_for, update_capa_policy
 from pdca.improvement.selectors import capa_tasks
@@ -76,7 +74,7 @@ class CapaTasksOut(Schema):
 def list_capa_tasks(request, filters: Query[CapaOrganizationQuery]):
     """Your corrective-action tasks in one organization: actions to carry out,
     nonconformities to take through, checks to make, reports to triage."""
-    organization = organization_for(request, filters.organization)
+    organization = organization_for(request.auth, filters.organization)
     tasks = capa_tasks(request.auth, organization)
     return {
         "organization": organization.slug,
@@ -123,10 +121,7 @@ def _policy_out(organization, policy: CapaPolicy) -> dict:
 
 
 def _policy_organization(request, slug: str | None):
-    organization = organization_for(request, slug)
-    if not may(request.auth, "view", CapaPolicy, organization=organization):
-        raise Http404("No such object.")
-    return organization
+    return organization_for(request.auth, slug, may_view=CapaPolicy)
 
 
 @router.get(

@@ -70,8 +70,9 @@ def _visible_link(user, obj, url_name: str) -> str | None:
 
 def _actions(nonconformity: Nonconformity, user, bound: dict, today) -> list[dict[str, Any]]:
     """The actions grouped by round, the current round first, with their forms."""
+    # Scoped: an employee who reported it sees only the actions they own, as in the API.
     actions = list(
-        CorrectiveAction.objects.filter(nonconformity=nonconformity)
+        scope(CorrectiveAction.objects.filter(nonconformity=nonconformity), user)
         .select_related("owner", "implemented_by", "document_version__document")
         .prefetch_related("evidence")
         .order_by("-round", "due_date", "pk")
@@ -167,7 +168,7 @@ def nonconformity_detail_context(request, nonconformity: Nonconformity) -> dict[
     )
     deadline = pending_deadline(nc)
     checks = list(
-        EffectivenessCheck.objects.filter(nonconformity=nc)
+        scope(EffectivenessCheck.objects.filter(nonconformity=nc), user)
         .select_related("checked_by")
         .prefetch_related("evidence")
         .order_by("-round", "-checked_at")

@@ -9,6 +9,7 @@ from django.db import transaction
 from pdca.core.activity import record_activity, snapshot
 from pdca.core.exceptions import FieldError, ValidationFailed
 from pdca.core.permissions import require
+from pdca.core.validation import apply_fields
 from pdca.improvement.models import CapaPolicy
 
 POLICY_FIELDS = ("major_due_days", "minor_due_days", "major_wait_days", "minor_wait_days")
@@ -35,16 +36,15 @@ def update_capa_policy(organization, *, actor, **fields: Any) -> CapaPolicy:
     errors: list[FieldError] = []
     for name, value in fields.items():
         if name not in POLICY_FIELDS:
-            errors.append(FieldError(name, "This field does not exist or cannot be changed."))
-        elif not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_DAYS:
+            continue  # apply_fields below names it
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_DAYS:
             errors.append(FieldError(name, f"Give a whole number of days from 0 to {MAX_DAYS}."))
         elif name.endswith("_due_days") and value < 1:
             errors.append(FieldError(name, "Give at least one day."))
     if errors:
         raise ValidationFailed(errors)
     before = snapshot(policy) if policy.pk else {}
-    for name, value in fields.items():
-        setattr(policy, name, value)
+    apply_fields(policy, fields, POLICY_FIELDS)
     created = policy.pk is None
     policy.save()
     after = snapshot(policy)

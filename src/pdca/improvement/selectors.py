@@ -7,12 +7,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch
 from django.utils import timezone
 
-from pdca.core.permissions import may, scope
+from pdca.core.permissions import may
 from pdca.improvement.models import CorrectiveAction, Nonconformity
 from pdca.improvement.policy import policy_for
+from pdca.improvement.workflow import barred_from_checking, check_opens_on
 
 S = Nonconformity.Status
 OPEN = [s for s in S.values if s not in (S.CLOSED, S.DISMISSED)]
@@ -61,10 +62,6 @@ def _overdue_first(items: list, today: dt.date) -> list:
     )
 
 
-def visible_nonconformities(user, organization) -> QuerySet[Nonconformity]:
-    return scope(Nonconformity.objects.filter(organization=organization), user)
-
-
 def capa_tasks(user, organization, *, today: dt.date | None = None) -> Tasks:
     """The person's tasks in the organization (a fixed number of queries, however many)."""
     today = today or timezone.localdate()
@@ -103,16 +100,10 @@ def capa_tasks(user, organization, *, today: dt.date | None = None) -> Tasks:
         )
         policy = policy_for(organization)
         for nc in candidates:
-            mine = [
-                a
-                for a in nc.all_actions
-                if a.round == nc.round and user.pk in (a.owner_id, a.implemented_by_id)
-            ]
-            if mine:
+            current = [a for a in nc.all_actions if a.round == nc.round]
+            if user.pk in barred_from_checking(current):
                 continue
-            # workflow.check_opens_on's rule, with one policy read for the whole list.
-            wait = policy.wait_days(nc.severity)
-            nc.check_from = timezone.localdate(nc.implemented_at) + dt.timedelta(days=wait)
+            nc.check_from = check_opens_on(nc, policy)
             nc.check_ready = nc.check_from <= today
             tasks.verifications.append(nc)
         tasks.verifications.sort(key=lambda n: (n.check_from, n.pk))

@@ -67,12 +67,22 @@ def current_actions(nonconformity: Nonconformity) -> list[CorrectiveAction]:
     ]
 
 
-def check_opens_on(nonconformity: Nonconformity) -> dt.date | None:
+def barred_from_checking(actions: list[CorrectiveAction]) -> set[int]:
+    """Who may not check these (current, not cancelled) actions: their owners and whoever
+    carried them out."""
+    return {a.owner_id for a in actions} | {
+        a.implemented_by_id for a in actions if a.implemented_by_id
+    }
+
+
+def check_opens_on(nonconformity: Nonconformity, policy=None) -> dt.date | None:
     """The first day the effectiveness check may be made: the waiting period for the
-    nonconformity's severity after its actions were implemented."""
+    nonconformity's severity after its actions were implemented (`policy` saves its read when
+    the caller holds it)."""
     if nonconformity.implemented_at is None:
         return None
-    wait = policy_for(nonconformity.organization_id).wait_days(nonconformity.severity)
+    policy = policy or policy_for(nonconformity.organization_id)
+    wait = policy.wait_days(nonconformity.severity)
     implemented = timezone.localdate(nonconformity.implemented_at)
     return implemented + dt.timedelta(days=wait)
 
@@ -101,10 +111,7 @@ def _precondition(nonconformity: Nonconformity, step: str, actor) -> str:
         if not actions:
             return "No corrective action was implemented in this round."
     if step == "verify":
-        owners = {a.owner_id for a in current_actions(nonconformity)} | {
-            a.implemented_by_id for a in current_actions(nonconformity) if a.implemented_by_id
-        }
-        if actor.pk in owners:
+        if actor.pk in barred_from_checking(current_actions(nonconformity)):
             return (
                 "You own or carried out one of its corrective actions: the check that they "
                 "worked is made by someone else."

@@ -9,14 +9,12 @@ may not read, 404.
 """
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Literal
 
-from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from pdca.core.api import Id, Input, Text, responses
-from pdca.core.permissions import scope
+from pdca.core.api import Id, Input, Text, organization_for, responses
 from pdca.improvement import capa_actions_api, capa_tasks_api
 from pdca.improvement.capa_shared_api import (
     MAX_IDS,
@@ -28,7 +26,6 @@ from pdca.improvement.capa_shared_api import (
 from pdca.improvement.models import Nonconformity
 from pdca.improvement.reporting import REPORTABLE_SOURCES, report_nonconformity
 from pdca.improvement.workflow import MAX_WHYS, transition_nonconformity
-from pdca.tenancy.models import Organization
 
 router = Router(tags=["corrective action"])
 router.add_router("", capa_actions_api.router)
@@ -113,9 +110,7 @@ class CloseIn(Input):
 )
 def report(request, payload: ReportNonconformityIn):
     """Report a nonconformity (any member): it waits for triage, and the reporter sees it."""
-    organization = get_object_or_404(
-        scope(Organization.objects.all(), request.auth), slug=payload.organization
-    )
+    organization = organization_for(request.auth, payload.organization)
     data = resolve_ids(organization.pk, payload.model_dump(exclude={"organization"}))
     nc = report_nonconformity(organization, actor=request.auth, **data)
     return Status(201, workflow_view(nc.pk, request.auth))
@@ -133,106 +128,82 @@ def workflow(request, nc_id: int):
     return workflow_view(nc_id, request.auth)
 
 
-def _take(request, nc_id: int, step: str, data: dict[str, Any]) -> dict[str, Any]:
-    nc = nonconformity_for(request, nc_id)
-    transition_nonconformity(nc, step, actor=request.auth, **resolve_ids(nc.organization_id, data))
-    return workflow_view(nc.pk, request.auth)
-
-
 STEP_PATH = "/nonconformities/{int:nc_id}/steps/"
+#: step: (its body, summary, description). One endpoint a step, so OpenAPI shows each body.
+STEP_ENDPOINTS: dict[str, tuple[type[Input], str, str]] = {
+    "triage": (
+        TriageIn,
+        "Triage a nonconformity",
+        "Triage a report (implementers): severity, owner, process, requirements, and the due "
+        "date (from the policy unless given). Fields left out keep their current value.",
+    ),
+    "dismiss": (
+        DismissIn,
+        "Dismiss a report",
+        "Dismiss a report that is not a nonconformity, saying why (implementers; not for an "
+        "audit finding's nonconformity).",
+    ),
+    "contain": (
+        ContainIn,
+        "Record the correction",
+        "Record the correction (the immediate fix) with its evidence.",
+    ),
+    "analyse": (
+        AnalyseIn,
+        "Record the root cause",
+        "Record the cause analysis: the method, its working (whys, categories) and the root cause.",
+    ),
+    "plan": (
+        PlanIn,
+        "Confirm the action plan",
+        "Confirm the plan of corrective actions and say how their effect will be checked.",
+    ),
+    "implement": (
+        ImplementIn,
+        "Mark a nonconformity implemented",
+        "Mark the nonconformity implemented once every action of the round is; the waiting "
+        "period before the effectiveness check starts.",
+    ),
+    "verify": (
+        VerifyIn,
+        "Check effectiveness",
+        "Check effectiveness after the waiting period (not by an action's owner). Not "
+        'effective sends it back to "contained" for a new round of analysis.',
+    ),
+    "close": (CloseIn, "Close a nonconformity", "Close a nonconformity verified effective."),
+}
 
 
-@router.post(
-    f"{STEP_PATH}triage/",
-    response=responses(NonconformityWorkflowOut),
-    summary="Triage a nonconformity",
-    operation_id="triage_nonconformity",
-)
-def triage(request, nc_id: int, payload: TriageIn):
-    """Triage a report (implementers): severity, owner, process, requirements, and the due
-    date (from the policy unless given)."""
-    return _take(request, nc_id, "triage", payload.model_dump(exclude_unset=True))
+#: Steps that need no data: their body may be left out altogether.
+OPTIONAL_BODY = frozenset({"implement", "close"})
 
 
-@router.post(
-    f"{STEP_PATH}dismiss/",
-    response=responses(NonconformityWorkflowOut),
-    summary="Dismiss a report",
-    operation_id="dismiss_nonconformity",
-)
-def dismiss(request, nc_id: int, payload: DismissIn):
-    """Dismiss a report that is not a nonconformity, saying why (implementers; not for an
-    audit finding's nonconformity)."""
-    return _take(request, nc_id, "dismiss", payload.model_dump())
+def _add_step_endpoint(step: str, body: type[Input], summary: str, description: str) -> None:
+    def take_step(request, nc_id: int, payload: body):  # type: ignore[valid-type]
+        # Triage keeps the current value of every field left out.
+        data = payload.model_dump(exclude_unset=step == "triage")
+        nc = nonconformity_for(request, nc_id)
+        data = resolve_ids(nc.organization_id, data)
+        transition_nonconformity(nc, step, actor=request.auth, **data)
+        return workflow_view(nc.pk, request.auth)
+
+    if step in OPTIONAL_BODY:
+        required = take_step
+
+        def take_step(request, nc_id: int, payload: body | None = None):  # type: ignore[valid-type]
+            return required(request, nc_id, payload if payload is not None else body())
+
+    take_step.__doc__ = description
+    router.post(
+        f"{STEP_PATH}{step}/",
+        response=responses(NonconformityWorkflowOut),
+        summary=summary,
+        operation_id=f"{step}_nonconformity",
+    )(take_step)
 
 
-@router.post(
-    f"{STEP_PATH}contain/",
-    response=responses(NonconformityWorkflowOut),
-    summary="Record the correction",
-    operation_id="contain_nonconformity",
-)
-def contain(request, nc_id: int, payload: ContainIn):
-    """Record the correction (the immediate fix) with its evidence."""
-    return _take(request, nc_id, "contain", payload.model_dump())
-
-
-@router.post(
-    f"{STEP_PATH}analyse/",
-    response=responses(NonconformityWorkflowOut),
-    summary="Record the root cause",
-    operation_id="analyse_nonconformity",
-)
-def analyse(request, nc_id: int, payload: AnalyseIn):
-    """Record the cause analysis: the method, its working (whys, categories) and the root
-    cause."""
-    return _take(request, nc_id, "analyse", payload.model_dump())
-
-
-@router.post(
-    f"{STEP_PATH}plan/",
-    response=responses(NonconformityWorkflowOut),
-    summary="Confirm the action plan",
-    operation_id="plan_nonconformity",
-)
-def plan(request, nc_id: int, payload: PlanIn):
-    """Confirm the plan of corrective actions and say how their effect will be checked."""
-    return _take(request, nc_id, "plan", payload.model_dump())
-
-
-@router.post(
-    f"{STEP_PATH}implement/",
-    response=responses(NonconformityWorkflowOut),
-    summary="Mark a nonconformity implemented",
-    operation_id="implement_nonconformity",
-)
-def implement(request, nc_id: int, payload: ImplementIn | None = None):
-    """Mark the nonconformity implemented once every action of the round is; the waiting
-    period before the effectiveness check starts."""
-    return _take(request, nc_id, "implement", {})
-
-
-@router.post(
-    f"{STEP_PATH}verify/",
-    response=responses(NonconformityWorkflowOut),
-    summary="Check effectiveness",
-    operation_id="verify_nonconformity",
-)
-def verify(request, nc_id: int, payload: VerifyIn):
-    """Check effectiveness after the waiting period (not by an action's owner). Not
-    effective sends it back to "contained" for a new round of analysis."""
-    return _take(request, nc_id, "verify", payload.model_dump())
-
-
-@router.post(
-    f"{STEP_PATH}close/",
-    response=responses(NonconformityWorkflowOut),
-    summary="Close a nonconformity",
-    operation_id="close_nonconformity",
-)
-def close(request, nc_id: int, payload: CloseIn | None = None):
-    """Close a nonconformity verified effective (implementers)."""
-    return _take(request, nc_id, "close", (payload or CloseIn()).model_dump())
+for _step, (_body, _summary, _description) in STEP_ENDPOINTS.items():
+    _add_step_endpoint(_step, _body, _summary, _description)
 
 
 class RaisedRiskOut(Schema):

@@ -76,6 +76,12 @@ class Audit(OrgOwned):
     def __str__(self) -> str:
         return f"{self.reference} {self.title}".strip()
 
+    @property
+    def report_frozen(self) -> bool:
+        """Once the report is issued, its findings and working papers stay as they are until
+        a new revision is started."""
+        return self.status in (self.Status.REPORT_ISSUED, self.Status.CLOSED)
+
 
 class AuditTeamMember(OrgOwned):
     """A person on an audit's team, in one role."""
