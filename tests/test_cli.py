@@ -43,6 +43,8 @@ def _counts():
         ("createuser", "--password"),
         ("verify-log", "--org"),
         ("manage", "Run a Django management command"),
+        ("backup", "archive"),
+        ("restore", "--force"),
     ],
 )
 def test_every_command_has_help(command, says):
@@ -55,7 +57,7 @@ def test_every_command_has_help(command, says):
 def test_the_top_level_help_lists_every_command():
     result = run("--help")
     assert result.exit_code == 0
-    for command in ("serve", "demo", "createuser", "verify-log", "manage"):
+    for command in ("serve", "demo", "createuser", "verify-log", "manage", "backup", "restore"):
         assert command in result.output
 
 

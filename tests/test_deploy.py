@@ -136,3 +136,22 @@ def test_without_database_url_the_embedded_database_lives_in_the_var_folder(tmp_
     db = json.loads(result.stdout)["default"]
     assert db["ENGINE"] == "django.db.backends.sqlite3"
     assert db["NAME"] == str((tmp_path / "var" / "pdca.sqlite3").resolve())
+
+
+def test_collectstatic_succeeds_with_the_production_static_storage(tmp_path):
+    """The hashed, compressed copies whitenoise serves: a CSS or JS file naming a file that is
+    not shipped (a source map, an image) makes the production storage fail here."""
+    static = tmp_path / "static"
+    result = _python(
+        tmp_path,
+        ["-m", "django", "collectstatic", "--noinput", "--verbosity", "1"],
+        **PRODUCTION,
+        PDCA_SECRET_KEY=_secret_key(),
+        PDCA_STATIC_ROOT=str(static),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    manifest = json.loads((static / "staticfiles.json").read_text())["paths"]
+    for name in ("vendor/bootstrap/bootstrap.min.css", "vendor/bootstrap/bootstrap.bundle.min.js"):
+        hashed = static / manifest[name]
+        assert hashed.is_file() and hashed.name != Path(name).name
+        assert hashed.with_name(hashed.name + ".gz").is_file()

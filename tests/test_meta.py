@@ -10,6 +10,13 @@ from pdca.core.testing import ApiBundle, ViewBundle
 
 #: "app_label.model": {"api" or "views": the reason that bundle does not apply}
 EXEMPT: dict[str, dict[str, str]] = {
+    "tenancy.invitation": {
+        "api": "nested under its organization (/organizations/{slug}/invitations/, resend and "
+        "revoke steps, no PATCH or DELETE) plus accept and decline by token: role matrix in "
+        "tests/tenancy/test_invitations_api.py",
+        "views": "listed on the Members page for managers only and answered on a public link "
+        "page: role matrix in tests/tenancy/test_invitation_pages.py",
+    },
     "improvement.correctiveaction": {
         "api": "planned, changed, cancelled and implemented only through the nonconformity's "
         "workflow endpoints: role matrix in tests/improvement/test_actions_api.py",

@@ -5,6 +5,7 @@ from pdca.assessments.api import router as assessments_router
 from pdca.audits.api import router as audits_router
 from pdca.core.activity_api import router as activity_router
 from pdca.core.api import PdcaAPI, api_auth, install_error_handlers
+from pdca.core.retention_api import router as retention_router
 from pdca.documents.api import router as documents_router
 from pdca.improvement.api import router as improvement_router
 from pdca.risks.api import router as risks_router
@@ -29,6 +30,7 @@ install_error_handlers(api)
 api.add_router("/", accounts_router)
 api.add_router("/", tenancy_router)
 api.add_router("/activity/", activity_router)
+api.add_router("/", retention_router)
 api.add_router("/", standards_router)
 api.add_router("/", system_router)
 api.add_router("/", assessments_router)

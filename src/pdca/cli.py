@@ -253,8 +253,18 @@ def _add_subcommands() -> None:
     from pdca.improvement.cli import app as capa_app
 
     app.add_typer(capa_app, name="capa")
+    from pdca.tenancy.cli import app as members_app
+
+    app.add_typer(members_app, name="members")
+    from pdca.core.records_cli import app as records_app
+
+    app.add_typer(records_app, name="records")
 
     app.command("verify-evidence")(verify_evidence_command)
+    from pdca.interop.cli import backup_command, restore_command
+
+    app.command("backup")(backup_command)
+    app.command("restore")(restore_command)
 
 
 _add_subcommands()

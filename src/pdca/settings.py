@@ -68,6 +68,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Every error under /api/ as application/problem+json, 404 and 405 included.
+    "pdca.core.problem_middleware.ProblemResponsesMiddleware",
     "pdca.core.middleware.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -77,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "pdca.tenancy.middleware.CurrentOrganizationMiddleware",
+    "pdca.core.middleware.PreconditionMiddleware",
     # axes last, as its documentation asks: it must see the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -144,6 +147,10 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 AXES_FAILURE_LIMIT = int(os.environ.get("PDCA_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("PDCA_LOGIN_COOLOFF_HOURS", "0.5"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# …and the account from every address once it had this many failures from all addresses
+# together (guessing spread over many addresses); see accounts/lockout.py.
+PDCA_LOGIN_ACCOUNT_FAILURE_LIMIT = int(os.environ.get("PDCA_LOGIN_ACCOUNT_FAILURE_LIMIT", "20"))
+AXES_HANDLER = "pdca.accounts.lockout.AccountLockoutHandler"
 AXES_USERNAME_FORM_FIELD = "username"
 # The address in any case is one account, as at sign-in (see accounts/lockout.py).
 AXES_USERNAME_CALLABLE = "pdca.accounts.lockout.lockout_username"

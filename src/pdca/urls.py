@@ -18,3 +18,7 @@ urlpatterns = [
     path("", include("pdca.tenancy.urls")),
     path("", include("pdca.web.urls")),
 ]
+
+# A URL under /api/ that matches no endpoint (an unknown path, an id that is not a number) is a
+# problem document; elsewhere Django's page.
+handler404 = "pdca.core.problem_middleware.page_not_found"

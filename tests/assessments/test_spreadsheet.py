@@ -137,7 +137,7 @@ def test_values_are_exported_as_typed_cells_without_control_characters(personas,
     assert sheet.cell(row, 6).value == "process_owner@a.example"
     assert sheet.cell(row, 7).value == dt.datetime(2030, 1, 31)
     assert sheet.cell(row, 7).is_date
-    assert sheet.cell(row, 8).value == "=SUM(A1) bell\nsecond line"
+    assert sheet.cell(row, 8).value == "'=SUM(A1) bell\nsecond line"  # marked as text
     assert sheet.cell(row, 8).data_type == "s"
     assert sheet.cell(row, 10).value == "https://intranet.example/policy"
 

@@ -13,6 +13,7 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from pdca.core.models import ActivityEntry
+from pdca.core.records import disposing
 from pdca.core.roles import ORGANIZATION_ROLES, Role
 from pdca.core.testing import ViewBundle, count_queries
 from pdca.core.testing.api_bundle import login
@@ -174,7 +175,8 @@ def test_detail_shows_badge_expected_gap_chart_table_and_form(personas):
     assert "45%" in html and "-15% behind the plan" in html
     assert 'class="objective-chart"' in html
     assert html.count('class="point"') == 4
-    assert html.count("/edit/") == 4 and html.count("/delete/") == 4
+    # A measurement is a record: corrected, never deleted.
+    assert html.count("/edit/") == 4 and html.count("/delete/") == 0
     assert 'id="measurement-form"' in html
     assert f'action="/objectives/{objective.pk}/measurements/new/"' in html
     # Newest first in the table.
@@ -203,7 +205,8 @@ def test_detail_query_count_does_not_grow_with_measurements(personas):
     series(objective, ["80", "81"])
     render_detail(personas.manager, objective)  # the user's roles are read once, then kept
     n_small, _ = render_detail(personas.manager, objective)
-    Measurement.objects.filter(objective=objective).delete()
+    with disposing():
+        Measurement.objects.filter(objective=objective).delete()
     series(objective, [str(80 + i) for i in range(12)])
     n_large, html = render_detail(personas.manager, objective)
     assert html.count('class="point"') == 12

@@ -336,7 +336,7 @@ def test_who_may_record(personas, role):
         assert not ActivityEntry.objects.filter(object_type="system.measurement").exists()
 
 
-def test_the_owning_process_owner_may_record_update_and_delete(personas):
+def test_the_owning_process_owner_may_record_and_correct_but_never_delete(personas):
     owner = personas.users[Role.PROCESS_OWNER]
     objective = make_objective(personas.org, owner=owner)
     today = timezone.localdate()
@@ -344,11 +344,17 @@ def test_the_owning_process_owner_may_record_update_and_delete(personas):
     objectives.update_measurement(m, value="91", note="Recounted", actor=owner)
     m.refresh_from_db()
     assert (m.value, m.note) == (D("91"), "Recounted")
-    assert entries(m, "update").get().changes == {"value": ["90", "91"], "note": ["", "Recounted"]}
+    changes = entries(m, "update").get().changes
+    # The before-value is the stored one, read under the row lock ("90.0000").
+    assert [D(v) for v in changes["value"]] == [D("90"), D("91")]
+    assert changes["note"] == ["", "Recounted"]
     pk = m.pk
-    objectives.delete_measurement(m, actor=owner)
-    assert not Measurement.objects.filter(pk=pk).exists()
-    assert ActivityEntry.objects.filter(
+    # A measurement is a record of the objective's results: it is corrected, not deleted.
+    with pytest.raises(Conflict) as refused:
+        objectives.delete_measurement(m, actor=owner)
+    assert refused.value.code == "is_record"
+    assert Measurement.objects.filter(pk=pk).exists()
+    assert not ActivityEntry.objects.filter(
         object_type="system.measurement", object_id=str(pk), action="delete"
     ).exists()
 

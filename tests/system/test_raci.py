@@ -449,7 +449,7 @@ def test_the_workbook_has_the_grid_with_coloured_letters_and_frozen_headers(clie
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
     assert rows[0] == ["Process", "Activity", "Setter", "Employee A", "Problems"]
     assert rows[1] == ["P-03", "Release CNC programs", "R", "A", None]
-    assert rows[2][1] == "=cmd|' /C calc'!A0 approve"
+    assert rows[2][1] == "'=cmd|' /C calc'!A0 approve"  # marked as text
     assert sheet["C2"].data_type == "s" and sheet["B3"].data_type == "s"
     assert rows[2][4] == "Nobody is responsible (no R); Nobody is accountable (no A)"
     assert sheet.freeze_panes == "C2"

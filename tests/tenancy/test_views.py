@@ -48,24 +48,17 @@ class TestSitePages(ViewBundle):
 
 
 class TestMemberPages(ViewBundle):
+    """Nobody is added directly: people are invited (tests/tenancy/test_invitation_pages.py)."""
+
     model = Membership
     list_url = "/members/"
-    create_url = "/members/new/"
     view_roles = ALL_ROLES
     add_roles = change_roles = delete_roles = MANAGERS
-    invalid_form_data = [
-        ({"email": "nobody", "role": "employee"}, "email"),
-        ({"email": "x@y.example", "role": "lead_auditor"}, "role"),
-    ]
 
     def make(self, org, index=0):
         return make_member(
             org, Role.EMPLOYEE if org.kind == "organization" else Role.AUDITOR, index
         )
-
-    def form_data(self, org):
-        role = Role.EMPLOYEE if org.kind == "organization" else Role.AUDITOR
-        return {"email": "someone.new@example.com", "role": role, "full_name": "Someone New"}
 
     def edit_data(self, obj):
         return {"role": obj.role, "job_title": "Team lead"}

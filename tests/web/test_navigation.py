@@ -42,7 +42,7 @@ def expected_menu(role: str) -> list[str]:
     organization its management system."""
     items = ["Home", "Organization", "Sites", "Members"]
     if role in OVERSEERS:
-        items.append("Activity log")
+        items += ["Activity log", "Records and retention"]
     if role in ORGANIZATION_ROLES:
         items += [
             "Management system",

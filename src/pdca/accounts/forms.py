@@ -44,8 +44,8 @@ class PasswordResetForm(StyledFormMixin, auth_forms.PasswordResetForm):
         """Active people with this address, including those who have no password yet.
 
         Django leaves out accounts without a usable password, but pdca creates people without
-        one (`pdca createuser --no-password`, invited members) and a reset is how they choose
-        it, also when their invitation link has expired.
+        one (`pdca createuser --no-password`, and accounts made before invitations let people
+        choose their own) and a reset is how they choose it.
         """
         return User.objects.filter(email__iexact=normalize_email(email), is_active=True)
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from pdca.accounts.models import ApiToken, User
 from pdca.core.activity import record_activity, record_create, record_update, snapshot
+from pdca.core.concurrency import lock_for_update, save_changed
 from pdca.core.exceptions import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
 
 TOKEN_PREFIX = "pdca_"
@@ -68,9 +69,10 @@ def create_user(
 def update_profile(user: User, *, full_name: str, actor) -> User:
     if actor.pk != user.pk:
         raise PermissionDenied("You may only change your own profile.")
+    lock_for_update(user)
     before = snapshot(user)
     user.full_name = full_name.strip()[:150]
-    user.save(update_fields=["full_name"])
+    save_changed(user)
     record_update(actor=actor, obj=user, before=before)
     return user
 

@@ -17,6 +17,7 @@ from pdca.assessments.models import GapAssessment, GapItem
 from pdca.assessments.readiness import compute_readiness
 from pdca.core.activity_api import ActivityOut
 from pdca.core.api import Id, Input, Page, Text, responses
+from pdca.core.concurrency import announce
 from pdca.core.exceptions import FieldError, ValidationFailed
 from pdca.core.permissions import require, scope, visible_organization_ids
 from pdca.core.selectors import history_of
@@ -355,7 +356,7 @@ def create_assessment(request, payload: AssessmentCreate):
     "/assessments/{assessment_id}/", response=responses(AssessmentOut), tags=["assessments"]
 )
 def get_assessment(request, assessment_id: int):
-    return _assessment(request, assessment_id)
+    return announce(_assessment(request, assessment_id))
 
 
 @router.patch(
@@ -366,7 +367,7 @@ def update_assessment(request, assessment_id: int, payload: AssessmentUpdate):
     services.update_assessment(
         assessment, actor=request.auth, **payload.model_dump(exclude_unset=True)
     )
-    return _assessment(request, assessment_id)
+    return announce(_assessment(request, assessment_id))
 
 
 @router.delete("/assessments/{assessment_id}/", response=responses(None, 204), tags=["assessments"])
@@ -494,7 +495,7 @@ def list_gap_items(request, filters: Query[GapItemFilter]):
 
 @router.get("/gap-items/{item_id}/", response=responses(GapItemOut), tags=["gap items"])
 def get_gap_item(request, item_id: int):
-    return _item(request, item_id)
+    return announce(_item(request, item_id))
 
 
 @router.patch("/gap-items/{item_id}/", response=responses(GapItemOut), tags=["gap items"])
@@ -504,7 +505,7 @@ def update_gap_item(request, item_id: int, payload: ItemUpdate):
     item = _item(request, item_id)
     data = _with_owner(payload.model_dump(exclude_unset=True), item.organization_id)
     services.update_item(item, actor=request.auth, **data)
-    return _item(request, item_id)
+    return announce(_item(request, item_id))
 
 
 @router.post(

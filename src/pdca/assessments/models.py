@@ -13,6 +13,8 @@ class GapAssessment(OrgOwned):
     """One assessment of a management system at a point in time. Several are kept over time;
     a new one can start as a copy of the previous, and two can be compared."""
 
+    record_type = "assessment"
+
     class Status(models.TextChoices):
         OPEN = "open", "Open"
         CLOSED = "closed", "Closed"
@@ -34,11 +36,19 @@ class GapAssessment(OrgOwned):
     def __str__(self) -> str:
         return self.title
 
+    def record_reason(self) -> str | None:
+        return "it is closed" if self.status == self.Status.CLOSED else None
+
+    def closed_reason(self) -> str | None:
+        return "it is closed" if self.status == self.Status.CLOSED else None
+
 
 class GapItem(OrgOwned):
     """One line of an assessment. An item usually covers one requirement; a requirement that
     shares a Harmonized Structure core clause with other adopted standards is assessed once, in
     one item that covers them all, until someone splits it."""
+
+    record_type = "assessment"
 
     class Status(models.TextChoices):
         NOT_STARTED = "not_started", "Not started"
@@ -88,3 +98,8 @@ class GapItem(OrgOwned):
 
     def __str__(self) -> str:
         return f"{self.requirement.number} {self.requirement.title}"
+
+    def record_reason(self) -> str | None:
+        if self.assessment.status == GapAssessment.Status.CLOSED:
+            return "its gap assessment is closed"
+        return None

@@ -5,7 +5,6 @@ clause, items by status, and the implementation plan with overdue items first.""
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +17,7 @@ from pdca.assessments import charts, services
 from pdca.assessments.models import GapAssessment, GapItem
 from pdca.assessments.readiness import Readiness, Score, compute_readiness, items_for_readiness
 from pdca.assessments.spreadsheet import clean_text, covers_label, export_items
+from pdca.core.xlsx import workbook_bytes
 
 PDF_CONTENT_TYPE = "application/pdf"
 OPEN_STATUSES = (GapItem.Status.NOT_STARTED, GapItem.Status.PLANNED, GapItem.Status.PARTIAL)
@@ -307,6 +307,4 @@ def report_xlsx(assessment: GapAssessment, today: dt.date | None = None) -> byte
                 cell.fill = OVERDUE_FILL
     workbook.properties.title = f"Gap report: {clean_text(assessment.title)}"
     workbook.properties.creator = "pdca"
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return workbook_bytes(workbook)

@@ -21,6 +21,7 @@ from django.utils.safestring import SafeString, mark_safe
 from pdca.assessments.models import GapItem
 from pdca.assessments.pages import is_overdue, label, requirement_url
 from pdca.assessments.services import may_change_any
+from pdca.core.concurrency import VERSION_FIELD, version_token
 from pdca.core.permissions import may
 from pdca.standards.models import Requirement
 
@@ -170,6 +171,11 @@ def render_row(row: Row, *, bulk: bool, selected: set[int], csrf_token: str) -> 
 
     # The checkbox for the bulk bar (it belongs to the bar's form, wherever the row is).
     parts.append('<td class="col-check">')
+    if row.editable:
+        # The version the row shows: a save based on a row someone changed since is refused.
+        parts.append(
+            f'<input type="hidden" name="{VERSION_FIELD}" value="{escape(version_token(item))}">'
+        )
     if row.editable and bulk:
         checked = " checked" if pk in selected else ""
         parts.append(

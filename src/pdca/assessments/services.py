@@ -19,8 +19,10 @@ from pdca.core.activity import (
     record_update,
     snapshot,
 )
+from pdca.core.concurrency import lock_for_update, save_changed
 from pdca.core.exceptions import Conflict, FieldError, PermissionDenied, ValidationFailed
 from pdca.core.permissions import may, require
+from pdca.core.records import ensure_deletable
 from pdca.standards.models import Requirement
 from pdca.standards.selectors import with_descendants
 from pdca.system.models import Exclusion, ManagementSystem
@@ -231,6 +233,7 @@ def _copy_values(source: GapAssessment, target: GapAssessment) -> None:
 
 @transaction.atomic
 def update_assessment(assessment: GapAssessment, *, actor, **data: Any) -> GapAssessment:
+    lock_for_update(assessment)
     require(actor, "change", assessment)
     before = snapshot(assessment)
     from pdca.core.validation import apply_fields
@@ -240,7 +243,7 @@ def update_assessment(assessment: GapAssessment, *, actor, **data: Any) -> GapAs
         raise ValidationFailed.single("title", "This field is required.")
     if assessment.status not in GapAssessment.Status.values:
         raise ValidationFailed.single("status", "Choose open or closed.")
-    assessment.save()
+    save_changed(assessment)
     record_update(actor=actor, obj=assessment, before=before)
     return assessment
 
@@ -248,6 +251,7 @@ def update_assessment(assessment: GapAssessment, *, actor, **data: Any) -> GapAs
 @transaction.atomic
 def delete_assessment(assessment: GapAssessment, *, actor) -> None:
     require(actor, "delete", assessment)
+    ensure_deletable(assessment)
     record_delete(actor=actor, obj=assessment)
     assessment.items.all().delete()
     assessment.delete()
@@ -321,12 +325,13 @@ def _apply(item: GapItem, data: dict[str, Any]) -> None:
 @transaction.atomic
 def update_item(item: GapItem, *, actor, **data: Any) -> GapItem:
     """Change an item's status, owner, target date, notes, justification or evidence."""
+    lock_for_update(item)
     errors = _check_item_changes(item, data, actor)
     if errors:
         raise ValidationFailed(errors)
     before = snapshot(item)
     _apply(item, data)
-    item.save()
+    save_changed(item)
     record_update(actor=actor, obj=item, before=before)
     return item
 
@@ -344,6 +349,8 @@ def bulk_update_items(
             pk__in=[x for x in ids if isinstance(x, int)]
         ).select_related("owner", "requirement")
     }
+    for pk in sorted(items):  # in one order, so two bulk saves never deadlock
+        lock_for_update(items[pk])
     errors: list[FieldError] = []
     for index, change in enumerate(changes):
         prefix = f"items.{index}."
@@ -360,7 +367,7 @@ def bulk_update_items(
         item = items[change["id"]]
         before = snapshot(item)
         _apply(item, {k: v for k, v in change.items() if k != "id"})
-        item.save()
+        save_changed(item)
         if record_update(actor=actor, obj=item, before=before):
             updated.append(item)
     return updated

@@ -21,8 +21,11 @@ from pdca.core.activity import (
     record_update,
     snapshot,
 )
+from pdca.core.concurrency import lock_for_update, save_changed
+from pdca.core.deletion import lock_for_delete
 from pdca.core.exceptions import Conflict, FieldError, ValidationFailed
 from pdca.core.permissions import require
+from pdca.core.records import ensure_deletable
 from pdca.standards.models import Requirement
 from pdca.standards.selectors import with_descendants
 from pdca.system.models import Exclusion
@@ -204,6 +207,7 @@ def add_custom_question(
 def update_item(item: ChecklistItem, *, actor, **data: Any) -> ChecklistItem:
     """Answer an item: its result and notes. Whoever sets the result is recorded as its
     auditor."""
+    lock_for_update(item)
     require(actor, "change", item)
     _require_open(item.audit)
     errors = []
@@ -221,7 +225,7 @@ def update_item(item: ChecklistItem, *, actor, **data: Any) -> ChecklistItem:
         item.auditor = actor
     if "notes" in data:
         item.notes = data["notes"] or ""
-    item.save()
+    save_changed(item)
     record_update(actor=actor, obj=item, before=before)
     return item
 
@@ -230,7 +234,9 @@ def update_item(item: ChecklistItem, *, actor, **data: Any) -> ChecklistItem:
 def delete_item(item: ChecklistItem, *, actor) -> None:
     """Remove an item and its evidence records (findings raised from it stay)."""
     require(actor, "delete", item)
+    lock_for_delete(item, parent="audit")
     _require_open(item.audit)
+    ensure_deletable(item)
     record_delete(actor=actor, obj=item)
     item.delete()
 
@@ -315,6 +321,7 @@ def add_evidence(
 @transaction.atomic
 def update_evidence(record: EvidenceRecord, *, actor, **data: Any) -> EvidenceRecord:
     """Correct an evidence record (its kind, description, version, interviewee, sample)."""
+    lock_for_update(record)
     require(actor, "change", record)
     _require_open(record.item.audit)
     allowed = {"kind", "description", "document_version", "interviewee", "sample_size", "file"}
@@ -329,7 +336,7 @@ def update_evidence(record: EvidenceRecord, *, actor, **data: Any) -> EvidenceRe
             value = (value or "").strip()
         setattr(record, name, value)
     _check_evidence(record)
-    record.save()
+    save_changed(record)
     record_update(actor=actor, obj=record, before=before)
     return record
 
@@ -338,7 +345,9 @@ def update_evidence(record: EvidenceRecord, *, actor, **data: Any) -> EvidenceRe
 def delete_evidence(record: EvidenceRecord, *, actor) -> None:
     """Remove an evidence record (its file stays in the evidence store)."""
     require(actor, "delete", record)
+    lock_for_delete(record, parent="item")
     _require_open(record.item.audit)
+    ensure_deletable(record)
     record_delete(actor=actor, obj=record)
     record.delete()
 
@@ -434,6 +443,7 @@ def save_checklist(audit: Audit, name: str, *, actor, description: str = "") -> 
 
 @transaction.atomic
 def update_saved_checklist(saved: SavedChecklist, *, actor, **data: Any) -> SavedChecklist:
+    lock_for_update(saved)
     require(actor, "change", saved)
     unknown = set(data) - {"name", "description", "items"}
     if unknown:
@@ -447,7 +457,7 @@ def update_saved_checklist(saved: SavedChecklist, *, actor, **data: Any) -> Save
         saved.description = (data["description"] or "").strip()
     if "items" in data:
         saved.items = _check_items(data["items"])
-    saved.save()
+    save_changed(saved)
     _record_saved(actor, saved, "update", diff(before, snapshot(saved)))
     return saved
 

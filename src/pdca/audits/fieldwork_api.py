@@ -14,6 +14,7 @@ from pdca.audits import checklists as services
 from pdca.audits.models import Audit, ChecklistItem, EvidenceRecord, SavedChecklist
 from pdca.core.activity_api import ActivityOut
 from pdca.core.api import Id, Input, Page, Text, organization_for, responses
+from pdca.core.concurrency import announce
 from pdca.core.exceptions import ValidationFailed
 from pdca.core.permissions import scope, visible_organization_ids
 from pdca.core.selectors import history_of
@@ -335,7 +336,7 @@ def create_checklist_item(request, payload: ItemCreate):
 
 @router.get("/checklist-items/{item_id}/", response=responses(ChecklistItemOut), tags=ITEMS)
 def get_checklist_item(request, item_id: int):
-    return _item(request, item_id)
+    return announce(_item(request, item_id))
 
 
 @router.patch("/checklist-items/{item_id}/", response=responses(ChecklistItemOut), tags=ITEMS)
@@ -425,7 +426,7 @@ def _record(request, record_id: int) -> EvidenceRecord:
 
 @router.get("/evidence-records/{record_id}/", response=responses(EvidenceRecordOut), tags=EVIDENCE)
 def get_evidence_record(request, record_id: int):
-    return _record(request, record_id)
+    return announce(_record(request, record_id))
 
 
 @router.patch(
@@ -504,7 +505,7 @@ def create_saved_checklist(request, payload: SavedCreate):
 
 @router.get("/saved-checklists/{saved_id}/", response=responses(SavedOut), tags=SAVED)
 def get_saved_checklist(request, saved_id: int):
-    return _saved(request, saved_id)
+    return announce(_saved(request, saved_id))
 
 
 @router.patch("/saved-checklists/{saved_id}/", response=responses(SavedOut), tags=SAVED)

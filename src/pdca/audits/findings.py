@@ -22,8 +22,10 @@ from pdca.core.activity import (
     record_update,
     snapshot,
 )
+from pdca.core.concurrency import lock_for_update, save_changed
 from pdca.core.exceptions import Conflict, FieldError, ValidationFailed
 from pdca.core.permissions import require
+from pdca.core.records import ensure_deletable
 from pdca.improvement.deadlines import refresh_deadlines
 
 #: Audit types whose report carries a certification recommendation.
@@ -315,6 +317,7 @@ def update_finding(finding: Finding, *, actor, **fields: Any) -> Finding:
     audit = locked_audit(finding.audit)
     _refuse_when_frozen(audit)
     finding = Finding.objects.select_related("nonconformity").get(pk=finding.pk)
+    lock_for_update(finding)  # after the audit's lock, as every writer of its findings takes them
     current = {name: getattr(finding, name) for name in FINDING_FIELDS if name != "requirements"}
     current["requirements"] = list(finding.requirements.all())
     data = _clean(audit, {**current, **fields})
@@ -338,10 +341,12 @@ def update_finding(finding: Finding, *, actor, **fields: Any) -> Finding:
     requirements = data.pop("requirements")
     for name, value in data.items():
         setattr(finding, name, value)
-    finding.save()
+    written = save_changed(finding)
     finding.requirements.set(requirements)
     after = {**snapshot(finding), "requirements": sorted(r.pk for r in requirements)}
     changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+    if changes and not written:
+        save_changed(finding, touch=True)  # new requirements only: still a new version
     if changes:
         record_activity(actor=actor, action="update", obj=finding, changes=changes)
     if previous_grade == OFI and finding.grade != OFI:
@@ -388,6 +393,7 @@ def delete_finding(finding: Finding, *, actor) -> None:
             "open: close it in the nonconformity register before deleting the finding.",
             code="nonconformity_open",
         )
+    ensure_deletable(finding)
     if finding.grade == OFI:
         _withdraw_opportunity(finding, actor=actor, reason="the finding was deleted.")
     record_delete(actor=actor, obj=finding)

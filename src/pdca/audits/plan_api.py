@@ -18,9 +18,11 @@ from pdca.audits.models import Audit, AuditMeeting, AuditPlanItem, AuditProgramm
 from pdca.audits.programme_pages import programme_coverage
 from pdca.core.activity_api import ActivityOut
 from pdca.core.api import Id, Input, Page, Text, responses
+from pdca.core.concurrency import announce
 from pdca.core.exceptions import FieldError, ValidationFailed
 from pdca.core.permissions import scope, visible_organization_ids
 from pdca.core.selectors import history_of
+from pdca.core.validation import TEXT_MAX_LENGTH
 from pdca.standards.models import Requirement
 from pdca.system.models import Process
 from pdca.tenancy.models import Site
@@ -143,7 +145,7 @@ class MeetingIn(Input):
     kind: AuditMeeting.Kind
     held_at: dt.datetime
     attendees: Text = Field(min_length=1, max_length=20_000, description="One per line")
-    notes: Text = Field("", max_length=50_000)
+    notes: Text = Field("", max_length=TEXT_MAX_LENGTH)
 
 
 class MeetingCreate(MeetingIn):
@@ -153,7 +155,7 @@ class MeetingCreate(MeetingIn):
 class MeetingUpdate(Input):
     held_at: dt.datetime = None
     attendees: Text = Field(None, min_length=1, max_length=20_000)
-    notes: Text = Field(None, max_length=50_000)
+    notes: Text = Field(None, max_length=TEXT_MAX_LENGTH)
 
 
 class AuditFilter(Schema):
@@ -350,7 +352,7 @@ def create_team_member(request, payload: TeamMemberCreate):
 
 @router.get("/audit-team-members/{member_id}/", response=responses(TeamMemberOut), tags=TAGS)
 def get_team_member(request, member_id: int):
-    return get_object_or_404(_members(request.auth), pk=member_id)
+    return announce(get_object_or_404(_members(request.auth), pk=member_id))
 
 
 @router.patch("/audit-team-members/{member_id}/", response=responses(TeamMemberOut), tags=TAGS)
@@ -419,7 +421,7 @@ def create_plan_item(request, payload: PlanItemCreate):
 
 @router.get("/audit-plan-items/{item_id}/", response=responses(AuditPlanItemOut), tags=TAGS)
 def get_plan_item(request, item_id: int):
-    return get_object_or_404(_plan_items(request.auth), pk=item_id)
+    return announce(get_object_or_404(_plan_items(request.auth), pk=item_id))
 
 
 @router.patch("/audit-plan-items/{item_id}/", response=responses(AuditPlanItemOut), tags=TAGS)
@@ -492,7 +494,7 @@ def create_meeting(request, payload: MeetingCreate):
 
 @router.get("/audit-meetings/{meeting_id}/", response=responses(MeetingOut), tags=TAGS)
 def get_meeting(request, meeting_id: int):
-    return get_object_or_404(_meetings(request.auth), pk=meeting_id)
+    return announce(get_object_or_404(_meetings(request.auth), pk=meeting_id))
 
 
 @router.patch("/audit-meetings/{meeting_id}/", response=responses(MeetingOut), tags=TAGS)

@@ -19,6 +19,7 @@ from pdca.audits import report_issue
 from pdca.audits.models import Audit, AuditReport, ChecklistItem, Finding
 from pdca.core.activity_api import ActivityOut
 from pdca.core.api import Id, Input, Page, Text, responses
+from pdca.core.concurrency import announce
 from pdca.core.exceptions import FieldError, ValidationFailed
 from pdca.core.permissions import may, require, scope, visible_organization_ids
 from pdca.core.selectors import history_of
@@ -231,7 +232,7 @@ def create_audit_finding(request, audit_id: int, payload: FindingCreate):
 
 @router.get("/findings/{finding_id}/", response=responses(FindingOut))
 def get_finding(request, finding_id: int):
-    return get_object_or_404(_findings(request.auth), pk=finding_id)
+    return announce(get_object_or_404(_findings(request.auth), pk=finding_id))
 
 
 @router.patch("/findings/{finding_id}/", response=responses(FindingOut))

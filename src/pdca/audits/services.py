@@ -19,8 +19,11 @@ from django.utils import timezone
 from pdca.audits.independence import AUDITING_ROLES, check_auditor, is_member
 from pdca.audits.models import Audit, AuditMeeting, AuditPlanItem, AuditTeamMember, Finding
 from pdca.core.activity import record_activity, record_create, record_delete, snapshot
+from pdca.core.concurrency import lock_for_update, save_changed
+from pdca.core.deletion import lock_for_delete
 from pdca.core.exceptions import Conflict, FieldError, ValidationFailed
 from pdca.core.permissions import require
+from pdca.core.records import ensure_deletable
 from pdca.core.validation import apply_fields, validate_instance
 
 S = Audit.Status
@@ -209,6 +212,7 @@ def add_team_member(audit: Audit, user, role: str, *, actor) -> AuditTeamMember:
 @transaction.atomic
 def update_team_member(member: AuditTeamMember, *, actor, role: str) -> AuditTeamMember:
     """Change a team member's role (the lead role moves the audit's lead auditor with it)."""
+    lock_for_update(member)
     require(actor, "change", member)
     audit = member.audit
     _check_not_frozen(audit, "team")
@@ -239,6 +243,7 @@ def update_team_member(member: AuditTeamMember, *, actor, role: str) -> AuditTea
 def remove_team_member(member: AuditTeamMember, *, actor) -> None:
     """Take someone off the team; refused while plan items still name them as auditor."""
     require(actor, "delete", member)
+    lock_for_delete(member, parent="audit")
     audit = member.audit
     _check_not_frozen(audit, "team")
     planned = audit.plan_items.filter(auditor_id=member.user_id).count()
@@ -248,6 +253,7 @@ def remove_team_member(member: AuditTeamMember, *, actor) -> None:
             "someone else first.",
             code="in_use",
         )
+    ensure_deletable(member)
     record_delete(actor=actor, obj=member)
     if member.role == AuditTeamMember.Role.LEAD and audit.lead_auditor_id == member.user_id:
         _sync_lead(audit, None, actor=actor)
@@ -395,6 +401,7 @@ def add_plan_item(
 @transaction.atomic
 def update_plan_item(item: AuditPlanItem, *, actor, **fields: Any) -> AuditPlanItem:
     """Change the given fields of a plan slot (`requirements` replaces the list)."""
+    lock_for_update(item)
     require(actor, "change", item)
     _check_not_frozen(item.audit, "plan")
     before = {**snapshot(item), "requirements": _requirement_ids(item)}
@@ -405,11 +412,13 @@ def update_plan_item(item: AuditPlanItem, *, actor, **fields: Any) -> AuditPlanI
     apply_fields(item, fields, PLAN_FIELDS)
     chosen = list(dict.fromkeys(requirements)) if requirements is not None else None
     _check_plan_item(item, chosen)
-    item.save()
+    written = save_changed(item)
     if chosen is not None:
         item.requirements.set(chosen)
     after = {**snapshot(item), "requirements": _requirement_ids(item)}
     changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+    if changes and not written:
+        save_changed(item, touch=True)  # new requirements only: still a new version
     if changes:
         record_activity(actor=actor, action="update", obj=item, changes=changes)
     return item
@@ -418,7 +427,9 @@ def update_plan_item(item: AuditPlanItem, *, actor, **fields: Any) -> AuditPlanI
 @transaction.atomic
 def delete_plan_item(item: AuditPlanItem, *, actor) -> None:
     require(actor, "delete", item)
+    lock_for_delete(item, parent="audit")
     _check_not_frozen(item.audit, "plan")
+    ensure_deletable(item)
     record_delete(actor=actor, obj=item)
     item.delete()
 
@@ -486,6 +497,7 @@ def record_meeting(
 
 @transaction.atomic
 def update_meeting(meeting: AuditMeeting, *, actor, **fields: Any) -> AuditMeeting:
+    lock_for_update(meeting)
     require(actor, "change", meeting)
     if meeting.audit.status == S.CLOSED:
         _check_not_frozen(meeting.audit, "meetings")
@@ -495,7 +507,7 @@ def update_meeting(meeting: AuditMeeting, *, actor, **fields: Any) -> AuditMeeti
             fields[name] = ""
     apply_fields(meeting, fields, MEETING_FIELDS)
     _check_meeting(meeting)
-    meeting.save()
+    save_changed(meeting)
     changes = {k: [before.get(k), v] for k, v in snapshot(meeting).items() if before.get(k) != v}
     if changes:
         record_activity(actor=actor, action="update", obj=meeting, changes=changes)
@@ -505,7 +517,9 @@ def update_meeting(meeting: AuditMeeting, *, actor, **fields: Any) -> AuditMeeti
 @transaction.atomic
 def delete_meeting(meeting: AuditMeeting, *, actor) -> None:
     require(actor, "delete", meeting)
+    lock_for_delete(meeting, parent="audit")
     if meeting.audit.status == S.CLOSED:
         _check_not_frozen(meeting.audit, "meetings")
+    ensure_deletable(meeting)
     record_delete(actor=actor, obj=meeting)
     meeting.delete()

@@ -70,6 +70,8 @@ def jsonable(value: Any) -> Any:
 
 def tracked_fields(instance: models.Model) -> list[models.Field]:
     excluded = {"id", "created_at", "updated_at", "organization", "password"}
+    # Archiving is recorded by its own entries (who, when, why), not as a field change.
+    excluded.update(("archived_at", "archived_by", "archive_reason"))
     excluded.update(getattr(instance, "activity_exclude", ()))
     return [
         f for f in instance._meta.concrete_fields if f.name not in excluded and not f.primary_key

@@ -7,20 +7,31 @@ problem.
 
 from __future__ import annotations
 
+import enum
+import logging
+import sys
 from typing import Annotated, Any
 
 from django.conf import settings
+from django.core.exceptions import BadRequest, ObjectDoesNotExist, RequestDataTooBig
+from django.db import DataError, IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI, Query, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi import schema as ninja_openapi
 from ninja.pagination import PaginationBase
+from ninja.schema import NinjaGenerateJsonSchema
 from ninja.security import HttpBearer, SessionAuth
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic.json_schema import DefsRef
 
 from pdca.core.exceptions import ServiceError, ValidationFailed
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+logger = logging.getLogger(__name__)
 
 
 #: A row id the database can hold (larger ones would fail in the database, not here).
@@ -75,7 +86,15 @@ class Problem(Schema):
 
 
 #: Error responses every endpoint may give, for the OpenAPI document.
-ERRORS: dict[int, Any] = {401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}
+ERRORS: dict[int, Any] = {
+    401: Problem,
+    403: Problem,
+    404: Problem,
+    409: Problem,
+    # A write based on a stale version (`If-Match`); see docs/concurrency.md.
+    412: Problem,
+    422: Problem,
+}
 
 
 def responses(ok: Any, status: int = 200) -> dict[int, Any]:
@@ -144,6 +163,53 @@ def _loc_to_field(loc: list[Any]) -> str:
     return ".".join(parts)
 
 
+def _enum_for_ref(core_ref: str) -> type[enum.Enum] | None:
+    """The enumeration a pydantic core reference (`module.Qual.Name:id`) points to, if any."""
+    dotted = core_ref.rsplit(":", 1)[0]
+    if "[" in dotted:
+        return None
+    parts = dotted.split(".")
+    for cut in range(len(parts) - 1, 0, -1):
+        module = sys.modules.get(".".join(parts[:cut]))
+        if module is None:
+            continue
+        found: Any = module
+        for name in parts[cut:]:
+            found = getattr(found, name, None)
+        return found if isinstance(found, type) and issubclass(found, enum.Enum) else None
+    return None
+
+
+def enum_component_name(enum_class: type[enum.Enum]) -> str:
+    """The OpenAPI component name of an enumeration: its qualified name without dots, so that
+    `GapItem.Status` and `Audit.Status` are `GapItemStatus` and `AuditStatus`, not one `Status`
+    overwriting the other."""
+    return enum_class.__qualname__.replace(".", "")
+
+
+class PdcaJsonSchema(NinjaGenerateJsonSchema):
+    """Names enumeration components after their qualified name (see `enum_component_name`).
+
+    django-ninja generates each schema on its own and merges their definitions by name, so two
+    enumerations called `Status` in different models would silently document one as the other.
+    """
+
+    def get_defs_ref(self, core_mode_ref):
+        defs_ref = super().get_defs_ref(core_mode_ref)
+        enum_class = _enum_for_ref(core_mode_ref[0])
+        if enum_class is not None:
+            choices = self._prioritized_defsref_choices[defs_ref]
+            short, short_mode = choices[0], choices[1]
+            name = self.normalize_name(enum_component_name(enum_class))
+            choices[0] = DefsRef(name)
+            choices[1] = DefsRef(name + short_mode[len(short) :])
+        return defs_ref
+
+
+# django-ninja builds the OpenAPI document with this generator (there is no setting for it).
+ninja_openapi.NinjaGenerateJsonSchema = PdcaJsonSchema
+
+
 class PdcaAPI(NinjaAPI):
     """NinjaAPI whose OpenAPI document gives error responses their real media type."""
 
@@ -210,6 +276,60 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def _not_found(request, exc):
         return problem(
             request, status=404, title="Not found", detail="No such object.", code="not_found"
+        )
+
+    @api.exception_handler(RequestDataTooBig)
+    def _too_big(request, exc):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return problem(
+            request,
+            status=413,
+            title="Request body too large",
+            detail=f"The request body is larger than {limit} bytes.",
+            code="request_too_large",
+        )
+
+    @api.exception_handler(MultiPartParserError)
+    @api.exception_handler(BadRequest)
+    def _bad_request(request, exc):
+        return problem(
+            request,
+            status=400,
+            title="Malformed request",
+            detail=f"The request body could not be read: {exc}",
+            code="malformed_request",
+        )
+
+    # The last line of defence: a row that vanished under a concurrent delete, or a write the
+    # database refused, is the client's 404 or 409, never a server error. Services should have
+    # named the problem first; these are logged so that they can be found and fixed.
+    @api.exception_handler(ObjectDoesNotExist)
+    def _vanished(request, exc):
+        logger.warning("Object vanished during %s %s: %s", request.method, request.path, exc)
+        return problem(
+            request, status=404, title="Not found", detail="No such object.", code="not_found"
+        )
+
+    @api.exception_handler(IntegrityError)
+    def _conflict(request, exc):
+        logger.warning("Integrity error during %s %s: %s", request.method, request.path, exc)
+        return problem(
+            request,
+            status=409,
+            title="Conflict",
+            detail="The change conflicts with the current data (it may have just changed).",
+            code="conflict",
+        )
+
+    @api.exception_handler(DataError)
+    def _data_error(request, exc):
+        logger.warning("Data error during %s %s: %s", request.method, request.path, exc)
+        return problem(
+            request,
+            status=422,
+            title="Invalid input",
+            detail="A value does not fit its field (too long or out of range).",
+            code="validation_failed",
         )
 
     @api.exception_handler(HttpError)

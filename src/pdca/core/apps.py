@@ -5,3 +5,8 @@ class CoreConfig(AppConfig):
     name = "pdca.core"
     label = "core"
     verbose_name = "Core"
+
+    def ready(self) -> None:
+        from pdca.core.records import connect_guards
+
+        connect_guards()

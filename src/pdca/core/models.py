@@ -32,9 +32,45 @@ class OrgOwned(models.Model):
 
     #: Fields left out of activity-log snapshots (bookkeeping, or secrets).
     activity_exclude: tuple[str, ...] = ()
+    #: Which retention period applies once a row is a record (see `core.records`).
+    record_type: str = ""
 
     class Meta:
         abstract = True
+
+    def record_reason(self) -> str | None:
+        """Why this row is a record that may no longer be deleted (None: it is not one).
+
+        Models whose rows become records override this: it is the one place that decides."""
+        return None
+
+    def closed_reason(self) -> str | None:
+        """Why this row may no longer be changed (None: it may)."""
+        return None
+
+
+class Archivable(models.Model):
+    """A register entry that is archived (withdrawn, cancelled, made obsolete) instead of
+    deleted once it is a record: who, when and why; archived entries stay readable, leave the
+    default lists and pickers, and may be restored."""
+
+    archived_at = models.DateTimeField(null=True, blank=True, editable=False)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    archive_reason = models.CharField(max_length=500, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
 
 class RequirementLinked(models.Model):
@@ -121,3 +157,25 @@ class ActivityChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.chain} at {self.seq}"
+
+
+class RetentionPeriod(models.Model):
+    """How many years an organization keeps archived records of one type before they may be
+    disposed of; without a row, `core.records.DEFAULT_RETENTION_YEARS` applies."""
+
+    organization = models.ForeignKey(
+        "tenancy.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    record_type = models.CharField(max_length=40)
+    years = models.PositiveSmallIntegerField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "record_type"], name="retention_org_type_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record_type}: {self.years} years"

@@ -5,11 +5,40 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 
 from pdca.core.exceptions import FieldError, ValidationFailed
+
+#: The longest text a text field (`TextField`) holds when it declares no `max_length` itself:
+#: enforced by `validate_instance` (pages, API, imports) and declared in the OpenAPI document.
+TEXT_MAX_LENGTH = 20_000
+
+
+def is_text(field: models.Field) -> bool:
+    return isinstance(field, models.CharField | models.TextField)
+
+
+def text_max_length(field: models.Field) -> int | None:
+    """The most characters `field` may hold: its own `max_length`, or for a text field without
+    one, `TEXT_MAX_LENGTH`."""
+    if field.max_length:
+        return field.max_length
+    return TEXT_MAX_LENGTH if isinstance(field, models.TextField) else None
+
+
+def _null_to_empty(instance: models.Model, name: str, value: Any) -> Any:
+    """`null` for a text column that cannot hold NULL means empty text (one rule everywhere:
+    see docs/api.md)."""
+    if value is None:
+        try:
+            field = instance._meta.get_field(name)
+        except FieldDoesNotExist:
+            return value
+        if is_text(field) and not field.null:
+            return ""
+    return value
 
 
 def field_errors(exc: DjangoValidationError) -> list[FieldError]:
@@ -23,11 +52,40 @@ def field_errors(exc: DjangoValidationError) -> list[FieldError]:
 
 
 def validate_instance(instance: models.Model, exclude: Iterable[str] = ()) -> None:
-    """Run the model's own validation; raise ValidationFailed naming each field."""
+    """Run the model's own validation; raise ValidationFailed naming each field.
+
+    Also applies the rules Django's `full_clean` leaves out: `None` in a text column that
+    cannot hold NULL becomes empty text, and a text field's length limit (`text_max_length`)
+    is checked, since `full_clean` does not check a `TextField`'s."""
+    exclude = list(exclude)
+    errors: list[FieldError] = []
+    for field in instance._meta.concrete_fields:
+        if not is_text(field) or field.name in exclude:
+            continue
+        value = getattr(instance, field.attname)
+        if value is None and not field.null:
+            setattr(instance, field.attname, "")
+            value = ""
+        limit = text_max_length(field)
+        if (
+            isinstance(field, models.TextField)
+            and limit
+            and isinstance(value, str)
+            and len(value) > limit
+        ):
+            errors.append(
+                FieldError(
+                    field.name,
+                    f"Ensure this value has at most {limit} characters (it has {len(value)}).",
+                    "max_length",
+                )
+            )
     try:
-        instance.full_clean(exclude=list(exclude))
+        instance.full_clean(exclude=exclude)
     except DjangoValidationError as exc:
-        raise ValidationFailed(field_errors(exc)) from None
+        errors.extend(field_errors(exc))
+    if errors:
+        raise ValidationFailed(errors)
 
 
 def apply_fields(
@@ -47,6 +105,7 @@ def apply_fields(
     for name, value in data.items():
         if isinstance(value, str):
             value = value.strip()
+        value = _null_to_empty(instance, name, value)
         if getattr(instance, name) != value:
             setattr(instance, name, value)
             changed.append(name)

@@ -11,14 +11,13 @@ Read in a fixed number of queries, however many standards, requirements and docu
 
 from __future__ import annotations
 
-import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef
 
 from pdca.core.permissions import scope
-from pdca.core.xlsx import WRAP, clean_text, style_header
+from pdca.core.xlsx import WRAP, clean_text, style_header, workbook_bytes
 from pdca.documents.models import Document, DocumentVersion
 
 MET, IN_PROGRESS, GAP, EXCLUDED = "met", "in_progress", "gap", "excluded"
@@ -291,6 +290,4 @@ def coverage_xlsx(sections: list[StandardCoverage]) -> bytes:
         )
     summary.column_dimensions["A"].width = 24
     summary.column_dimensions["B"].width = 18
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)

@@ -28,8 +28,10 @@ from django.http import FileResponse
 from django.utils.text import get_valid_filename
 
 from pdca.core.activity import record_activity, record_delete, record_update, snapshot
+from pdca.core.concurrency import lock_for_update, save_changed
 from pdca.core.exceptions import Conflict, ValidationFailed
 from pdca.core.permissions import require
+from pdca.core.records import ensure_deletable
 from pdca.documents import filetypes
 from pdca.documents.models import EvidenceFile
 
@@ -254,10 +256,11 @@ def store_evidence(organization, upload: Any, *, actor, description: str = "") -
 @transaction.atomic
 def update_evidence(evidence: EvidenceFile, *, actor, description: str) -> EvidenceFile:
     """Change what is said about a file (its description); the bytes never change."""
+    lock_for_update(evidence)
     require(actor, "change", evidence)
     before = snapshot(evidence)
     evidence.description = _description(description)
-    evidence.save(update_fields=["description", "updated_at"])
+    save_changed(evidence)
     record_update(actor=actor, obj=evidence, before=before)
     return evidence
 
@@ -274,6 +277,7 @@ def delete_evidence(evidence: EvidenceFile, *, actor) -> None:
             code="evidence_in_use",
         )
     sha256 = evidence.sha256
+    ensure_deletable(evidence)
     record_delete(actor=actor, obj=evidence)
     try:
         with transaction.atomic():

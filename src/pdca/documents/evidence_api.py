@@ -6,6 +6,7 @@ instead of 201 with a new one.
 """
 
 import datetime as dt
+from typing import Annotated
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -16,6 +17,7 @@ from pydantic import Field
 
 from pdca.core.activity_api import ActivityOut
 from pdca.core.api import ERRORS, Input, Page, Text, responses
+from pdca.core.concurrency import announce
 from pdca.core.permissions import scope
 from pdca.core.selectors import history_of
 from pdca.documents import evidence as services
@@ -105,9 +107,9 @@ def list_evidence(request, filters: Query[EvidenceFilter]):
 @router.post("/evidence/", response={200: EvidenceOut, 201: EvidenceOut, **ERRORS})
 def upload_evidence(
     request,
-    organization: Form[str],
+    organization: Annotated[str, Form(max_length=60)],
     file: File[UploadedFile],
-    description: Form[str] = "",
+    description: Annotated[str, Form(max_length=300)] = "",
 ):
     """Upload a file (multipart: `file`, `organization` slug, optional `description`).
 
@@ -122,7 +124,7 @@ def upload_evidence(
 
 @router.get("/evidence/{file_id}/", response=responses(EvidenceOut))
 def get_evidence(request, file_id: int):
-    return _file(request, file_id)
+    return announce(_file(request, file_id))
 
 
 @router.patch("/evidence/{file_id}/", response=responses(EvidenceOut))

@@ -3,6 +3,7 @@ read-and-acknowledge requests. Thin endpoints over pdca.documents.versions and
 pdca.documents.acknowledgements."""
 
 import datetime as dt
+from typing import Annotated
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
@@ -13,6 +14,7 @@ from pydantic import Field
 from pdca.accounts.models import User
 from pdca.core.activity_api import ActivityOut
 from pdca.core.api import Id, Input, Page, Text, responses
+from pdca.core.concurrency import announce
 from pdca.core.exceptions import ValidationFailed
 from pdca.core.permissions import scope, visible_organization_ids
 from pdca.core.selectors import history_of
@@ -110,8 +112,12 @@ class AckFilter(Schema):
 
 
 class AckRequest(Input):
-    roles: list[Text] = Field([], max_length=20, description="Roles whose members are asked")
-    users: list[Text] = Field([], max_length=1000, description="E-mails of members")
+    roles: list[Annotated[Text, Field(max_length=40)]] = Field(
+        [], max_length=20, description="Roles whose members are asked"
+    )
+    users: list[Annotated[Text, Field(max_length=254)]] = Field(
+        [], max_length=1000, description="E-mails of members"
+    )
     due_date: dt.date | None = None
     same_people: bool = Field(False, description="Ask those asked on the previous version")
 
@@ -208,7 +214,7 @@ def create_document_version(request, payload: VersionCreate):
 
 @router.get("/document-versions/{version_id}/", response=responses(VersionOut))
 def get_document_version(request, version_id: int):
-    return _version(request, version_id)
+    return announce(_version(request, version_id))
 
 
 @router.patch("/document-versions/{version_id}/", response=responses(VersionOut))

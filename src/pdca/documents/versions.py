@@ -30,6 +30,7 @@ from pdca.core.activity import (
     record_update,
     snapshot,
 )
+from pdca.core.concurrency import check_version, lock_for_update, save_changed, serialize_on
 from pdca.core.exceptions import (
     Conflict,
     FieldError,
@@ -38,6 +39,7 @@ from pdca.core.exceptions import (
     ValidationFailed,
 )
 from pdca.core.permissions import may, require
+from pdca.core.records import ensure_deletable
 from pdca.documents.models import Approval, Document, DocumentVersion, EvidenceFile
 
 Status = DocumentVersion.Status
@@ -189,6 +191,7 @@ def create_version(
 @transaction.atomic
 def update_version(version: DocumentVersion, *, actor, **fields) -> DocumentVersion:
     """Change a draft's content, file or change summary."""
+    lock_for_update(version)
     require(actor, "change", version.document)
     _refuse_unless_draft(version, "changed")
     unknown = sorted(set(fields) - set(VERSION_FIELDS))
@@ -206,7 +209,7 @@ def update_version(version: DocumentVersion, *, actor, **fields) -> DocumentVers
     before = snapshot(version)
     for name, value in fields.items():
         setattr(version, name, value.strip() if isinstance(value, str) else value)
-    version.save()
+    save_changed(version)
     record_update(actor=actor, obj=version, before=before)
     return version
 
@@ -216,6 +219,7 @@ def delete_version(version: DocumentVersion, *, actor) -> None:
     """Delete a draft; anything further along is kept."""
     require(actor, "change", version.document)
     _refuse_unless_draft(version, "deleted")
+    ensure_deletable(version)
     record_delete(actor=actor, obj=version)
     version.delete()
 
@@ -362,12 +366,16 @@ def transition_version(
     """Move `version` one step along the workflow (see the module's docstring). `to` is the
     step's name or the status to reach; the step is recorded in the activity log under its
     name, and reviewers' decisions as approvals."""
+    # The document's row first: steps of its versions go one at a time, so two approved
+    # versions published at once never leave two published versions.
+    serialize_on(Document, version.document_id)
     # Read again under a row lock: two reviewers acting at once see each other's decision.
     locked = (
         DocumentVersion.objects.select_for_update(of=("self",))
         .select_related("document", "file", "organization")
         .get(pk=version.pk)
     )
+    check_version(locked)
     if not isinstance(comment, str):
         raise ValidationFailed.single(comment_field, "Give the comment as text.")
     comment = comment.strip()

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from pdca.core.activity import record_activity, snapshot
+from pdca.core.concurrency import lock_for_update, save_changed
 from pdca.core.exceptions import Conflict, FieldError, ValidationFailed
 from pdca.core.permissions import require
 from pdca.improvement.models import CorrectiveAction, Nonconformity
@@ -98,6 +99,7 @@ def update_corrective_action(action: CorrectiveAction, *, actor, **fields: Any) 
     require(actor, "change", nc)
     _refuse_unless_planning(nc)
     action = CorrectiveAction.objects.select_related("owner").get(pk=action.pk)
+    lock_for_update(action)  # after its nonconformity's lock, as every writer of actions
     if action.status != CorrectiveAction.Status.PLANNED:
         raise Conflict(
             f"The action is {action.get_status_display().lower()}: it is no longer changed.",
@@ -108,7 +110,7 @@ def update_corrective_action(action: CorrectiveAction, *, actor, **fields: Any) 
     previous_owner = action.owner_id
     for name, value in data.items():
         setattr(action, name, value)
-    action.save()
+    save_changed(action)
     changes = {k: [before.get(k), v] for k, v in snapshot(action).items() if before.get(k) != v}
     if changes:
         record_activity(actor=actor, action="update", obj=action, changes=changes)

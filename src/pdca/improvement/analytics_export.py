@@ -4,15 +4,13 @@ recurrences, and every nonconformity with its corrective actions. The page, the 
 
 from __future__ import annotations
 
-import io
-
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.text import slugify
 from openpyxl import Workbook
 
 from pdca.core.permissions import scope
-from pdca.core.xlsx import WRAP, XLSX_CONTENT_TYPE, clean_text, style_header
+from pdca.core.xlsx import WRAP, XLSX_CONTENT_TYPE, clean_text, style_header, workbook_bytes
 from pdca.improvement.analytics import (
     Analytics,
     Bucket,
@@ -188,6 +186,4 @@ def analytics_workbook(organization, user, figures: Analytics | None = None, **f
             if row[index].value is not None:
                 row[index].number_format = "yyyy-mm-dd"
     sheet.auto_filter.ref = sheet.dimensions
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)

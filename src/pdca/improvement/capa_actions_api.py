@@ -11,6 +11,7 @@ from ninja.pagination import paginate
 from pydantic import Field
 
 from pdca.core.api import Id, Input, Page, Text, responses
+from pdca.core.concurrency import announce
 from pdca.improvement import actions as services
 from pdca.improvement.capa_shared_api import (
     MAX_IDS,
@@ -112,7 +113,7 @@ def list_corrective_actions(request, filters: Query[CorrectiveActionFilter]):
     summary="One corrective action",
 )
 def get_corrective_action(request, action_id: int):
-    return _action(request, action_id)
+    return announce(_action(request, action_id))
 
 
 @router.patch(

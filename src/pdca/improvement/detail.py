@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pdca.core.permissions import may, scope
+from pdca.core.records import closed_reason
 from pdca.improvement.actions import PLANNING
 from pdca.improvement.deadlines import pending_deadline
 from pdca.improvement.models import CorrectiveAction, EffectivenessCheck, Nonconformity
@@ -216,6 +217,7 @@ def nonconformity_detail_context(request, nonconformity: Nonconformity) -> dict[
         "risk": nc.risk,
         "can_raise_risk": (
             nc.risk_id is None
+            and closed_reason(nc) is None
             and may(user, "change", nc)
             and may(user, "add", Risk, organization=nc.organization)
         ),

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 
 from pdca.core.activity import record_activity, snapshot
+from pdca.core.concurrency import lock_for_update, save_changed
 from pdca.core.exceptions import FieldError, ValidationFailed
 from pdca.core.permissions import require
 from pdca.core.validation import apply_fields
@@ -32,6 +33,8 @@ def update_capa_policy(organization, *, actor, **fields: Any) -> CapaPolicy:
     # Under the organization's lock: two first changes at once must not both create the policy.
     lock_organization(getattr(organization, "pk", organization))
     policy = policy_for(organization)
+    if policy.pk:
+        lock_for_update(policy)
     require(actor, "change", policy)
     errors: list[FieldError] = []
     for name, value in fields.items():
@@ -46,7 +49,10 @@ def update_capa_policy(organization, *, actor, **fields: Any) -> CapaPolicy:
     before = snapshot(policy) if policy.pk else {}
     apply_fields(policy, fields, POLICY_FIELDS)
     created = policy.pk is None
-    policy.save()
+    if created:
+        policy.save()
+    else:
+        save_changed(policy)
     after = snapshot(policy)
     changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
     if changes or created:

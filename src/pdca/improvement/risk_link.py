@@ -8,6 +8,7 @@ from django.db import transaction
 from pdca.core.activity import record_update, snapshot
 from pdca.core.exceptions import Conflict
 from pdca.core.permissions import require
+from pdca.core.records import ensure_open
 from pdca.improvement.models import Nonconformity
 
 
@@ -31,6 +32,7 @@ def raise_risk(nonconformity: Nonconformity, *, actor):
 
     nc = Nonconformity.objects.select_for_update(of=("self",)).get(pk=nonconformity.pk)
     require(actor, "change", nc)
+    ensure_open(nc)
     if nc.risk_id is not None:
         raise Conflict(
             f"{nc.reference or nc.pk} is linked to a risk already: update that one.",

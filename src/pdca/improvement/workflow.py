@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from pdca.core.activity import record_activity, snapshot
+from pdca.core.concurrency import check_version
 from pdca.core.exceptions import Conflict, FieldError, ValidationFailed
 from pdca.core.permissions import may, require
 from pdca.improvement.models import CorrectiveAction, EffectivenessCheck, Nonconformity
@@ -378,6 +379,7 @@ def transition_nonconformity(
     if step not in STEPS:
         raise ValidationFailed.single("step", f"Unknown step. Choose one of: {', '.join(STEPS)}.")
     nc = _locked(nonconformity)
+    check_version(nc)  # a step taken on a page or version that is no longer current is refused
     _sources, target, permission, _label = STEPS[step]
     require(actor, permission, nc)
     state = step_state(nc, step, actor)

@@ -9,7 +9,7 @@ may not read, 404.
 """
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Router, Schema, Status
 from pydantic import Field
@@ -72,8 +72,10 @@ class ContainIn(Input):
 
 class AnalyseIn(Input):
     method: Nonconformity.CauseMethod | None = None
-    whys: list[Text] = Field([], max_length=MAX_WHYS, description="Each answer to 'why?'")
-    categories: list[Text] = Field(
+    whys: list[Annotated[Text, Field(max_length=LONG)]] = Field(
+        [], max_length=MAX_WHYS, description="Each answer to 'why?'"
+    )
+    categories: list[Annotated[Text, Field(max_length=40)]] = Field(
         [], max_length=20, description=", ".join(Nonconformity.CauseCategory.values)
     )
     root_cause: Text = Field("", max_length=LONG)

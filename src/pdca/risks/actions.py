@@ -12,8 +12,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from pdca.core.activity import record_create, record_delete, record_update, snapshot
+from pdca.core.concurrency import lock_for_update, save_changed
 from pdca.core.exceptions import Conflict, FieldError, ValidationFailed
 from pdca.core.permissions import may, require
+from pdca.core.records import ensure_deletable
 from pdca.core.validation import apply_fields, validate_instance
 from pdca.risks.models import Risk, TreatmentAction
 from pdca.tenancy.models import Membership
@@ -90,11 +92,12 @@ def add_treatment_action(risk: Risk, *, actor, **fields: Any) -> TreatmentAction
 @transaction.atomic
 def update_treatment_action(action: TreatmentAction, *, actor, **fields: Any) -> TreatmentAction:
     """Change the given fields of an action; the others stay as they are."""
+    lock_for_update(action)
     require(actor, "change", action.risk)
     before = snapshot(action)
     apply_fields(action, fields, ACTION_FIELDS)
     _validate(action)
-    action.save()
+    save_changed(action)
     record_update(actor=actor, obj=action, before=before)
     return action
 
@@ -124,5 +127,6 @@ def complete_treatment_action(
 def delete_treatment_action(action: TreatmentAction, *, actor) -> None:
     """Remove an action from its risk's treatment plan."""
     require(actor, "change", action.risk)
+    ensure_deletable(action)
     record_delete(actor=actor, obj=action)
     action.delete()

@@ -2,7 +2,7 @@
 `method_services`, `heatmap` and `actions`."""
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
@@ -13,12 +13,14 @@ from pydantic import Field
 from pdca.accounts.models import User
 from pdca.core.activity_api import ActivityOut
 from pdca.core.api import Id, Input, Page, Text, organization_for, responses
+from pdca.core.concurrency import announce
 from pdca.core.exceptions import ValidationFailed
 from pdca.core.permissions import scope, visible_organization_ids
 from pdca.core.selectors import history_of
 from pdca.risks import actions as action_services
 from pdca.risks import method_services, scoring
 from pdca.risks.heatmap import risk_heat_map
+from pdca.risks.method_services import MAX_LABEL
 from pdca.risks.models import Risk, RiskMethod, TreatmentAction
 from pdca.tenancy.models import Organization
 
@@ -55,8 +57,12 @@ class MethodOut(Schema):
 
 class MethodIn(Input):
     name: Text = Field(None, min_length=1, max_length=100, description="Kept when left out")
-    likelihood_labels: list[Text] = Field(max_length=50, description="2 to 10 labels")
-    impact_labels: list[Text] = Field(max_length=50, description="2 to 10 labels")
+    likelihood_labels: list[Annotated[Text, Field(max_length=MAX_LABEL)]] = Field(
+        max_length=50, description="2 to 10 labels"
+    )
+    impact_labels: list[Annotated[Text, Field(max_length=MAX_LABEL)]] = Field(
+        max_length=50, description="2 to 10 labels"
+    )
     score_rule: RiskMethod.ScoreRule
     acceptance_threshold: int = Field(description="Scores up to this value may be accepted")
     bands: list[BandIn] = Field(max_length=50, description="Lowest band first")
@@ -276,7 +282,7 @@ def create_risk_action(request, payload: ActionCreate):
 
 @router.get("/risk-actions/{action_id}/", response=responses(ActionOut), tags=["risks"])
 def get_risk_action(request, action_id: int):
-    return _action(request, action_id)
+    return announce(_action(request, action_id))
 
 
 @router.patch("/risk-actions/{action_id}/", response=responses(ActionOut), tags=["risks"])

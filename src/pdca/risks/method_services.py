@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 
 from pdca.core.activity import record_activity, record_update, snapshot
+from pdca.core.concurrency import lock_for_update, save_changed
 from pdca.core.exceptions import FieldError, ValidationFailed
 from pdca.core.permissions import require
 from pdca.core.validation import apply_fields
@@ -291,11 +292,16 @@ def update_method(organization, *, actor, **fields: Any) -> RiskMethod:
     creating = method is None
     if creating:
         method = RiskMethod(organization=organization)
+    else:
+        lock_for_update(method)  # refuses a change based on a stale version of the method
     before = snapshot(method)
     apply_fields(method, _clean(fields), METHOD_FIELDS)
     validate_method(method)
     _check_levels_in_use(method)
-    method.save()
+    if creating:
+        method.save()
+    else:
+        save_changed(method)
     n_risks, risks_changed, n_assessments, assessments_changed = rescore(method)
     message = (
         f"Re-scored {_plural(n_risks, 'risk')} ({risks_changed} changed) and "

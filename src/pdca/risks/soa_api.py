@@ -17,6 +17,7 @@ from pydantic import Field
 from pdca.accounts.models import User
 from pdca.core.activity_api import ActivityOut
 from pdca.core.api import Id, Input, Page, Text, responses
+from pdca.core.concurrency import announce
 from pdca.core.exceptions import ValidationFailed
 from pdca.core.permissions import require, scope
 from pdca.core.selectors import history_of
@@ -302,7 +303,7 @@ def soa_create(request, payload: SoaCreate):
 @router.get("/soa/{soa_id}/", response=responses(SoaDetail))
 def soa_get(request, soa_id: int):
     """The SoA with its completeness and what stands in the way of approval."""
-    return _detail(request, soa_id)
+    return announce(_detail(request, soa_id))
 
 
 @router.patch("/soa/{soa_id}/", response=responses(SoaDetail))
@@ -365,7 +366,7 @@ def soa_lines(request, soa_id: int, filters: Query[LineFilter]):
 
 @router.get("/soa/{soa_id}/lines/{line_id}/", response=responses(LineOut))
 def soa_line_get(request, soa_id: int, line_id: int):
-    return _line(request, line_id, soa_id)
+    return announce(_line(request, line_id, soa_id))
 
 
 @router.patch("/soa/{soa_id}/lines/{line_id}/", response=responses(LineOut))
@@ -392,7 +393,7 @@ def soa_line_list_all(request, filters: Query[LineFilter]):
 
 @router.get("/soa-lines/{line_id}/", response=responses(LineOut))
 def soa_line_get_flat(request, line_id: int):
-    return _line(request, line_id)
+    return announce(_line(request, line_id))
 
 
 @router.patch("/soa-lines/{line_id}/", response=responses(LineOut))

@@ -6,7 +6,6 @@ frozen lines and SHA-256 they show."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +15,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from pdca.core.xlsx import WRAP, XLSX_CONTENT_TYPE, clean_text, style_header
+from pdca.core.xlsx import WRAP, XLSX_CONTENT_TYPE, clean_text, style_header, workbook_bytes
 from pdca.risks import soa_services as services
 from pdca.risks.models import ControlApplicability, SoaVersion, StatementOfApplicability
 
@@ -215,9 +214,7 @@ def soa_xlsx(soa: StatementOfApplicability, version: SoaVersion | None = None) -
         for cell in row:
             cell.alignment = Alignment(vertical="top")
 
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 # --- PDF ----------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from django.db import transaction
 
 from pdca.core.exceptions import ValidationFailed
 from pdca.core.permissions import may, require
-from pdca.core.xlsx import CellErrors, cell_text, is_empty, open_workbook
+from pdca.core.xlsx import CellErrors, cell_text, is_empty, open_workbook, shown
 from pdca.risks import soa_services as services
 from pdca.risks.models import ControlApplicability, StatementOfApplicability
 from pdca.risks.soa_export import HEADERS, LINES_SHEET
@@ -91,7 +91,7 @@ def _parse(key: str, value: Any, members: dict[str, Any]) -> tuple[bool, Any, st
             return True, True, ""
         if word in NO:
             return True, False, ""
-        return False, None, f"{cell_text(value)!r} is not Yes or No (leave it empty if undecided)."
+        return False, None, f"{shown(value)!r} is not Yes or No (leave it empty if undecided)."
     if key == "implementation":
         word = _word(value)
         if word == "":
@@ -99,13 +99,13 @@ def _parse(key: str, value: Any, members: dict[str, Any]) -> tuple[bool, Any, st
         if word in IMPLEMENTATION_BY_WORD:
             return True, IMPLEMENTATION_BY_WORD[word], ""
         labels = ", ".join(label for _, label in ControlApplicability.Implementation.choices)
-        return False, None, f"{cell_text(value)!r} is not a status: use one of {labels}."
+        return False, None, f"{shown(value)!r} is not a status: use one of {labels}."
     if key == "owner":
         email = cell_text(value).lower()
         if not email:
             return True, None, ""
         if email not in members:
-            return False, None, f"{email} is not an active member of this organization."
+            return False, None, f"{shown(email)} is not an active member of this organization."
         return True, members[email], ""
     return True, "" if is_empty(value) else cell_text(value), ""
 
@@ -123,7 +123,7 @@ def import_soa(soa: StatementOfApplicability, data: bytes, *, actor) -> ImportSu
         raise ValidationFailed.single(
             LINES_SHEET,
             f"the workbook has no sheet named {LINES_SHEET!r} (it has "
-            f"{', '.join(repr(n) for n in workbook.sheetnames)}).",
+            f"{shown(', '.join(repr(n) for n in workbook.sheetnames))}).",
         )
     sheet = workbook[LINES_SHEET]
     errors = CellErrors(LINES_SHEET)

@@ -21,8 +21,10 @@ from pdca.core.activity import (
     record_delete,
     snapshot,
 )
+from pdca.core.concurrency import lock_for_update, save_changed
 from pdca.core.exceptions import Conflict, FieldError, ValidationFailed
 from pdca.core.permissions import memberships, require, roles_for
+from pdca.core.records import ensure_deletable
 from pdca.risks.models import (
     ControlApplicability,
     SoaVersion,
@@ -95,6 +97,7 @@ def create_soa(
 @transaction.atomic
 def update_soa(soa: StatementOfApplicability, *, actor, **data: Any) -> StatementOfApplicability:
     """Rename the SoA or attach it to a management system."""
+    lock_for_update(soa)
     require(actor, "change", soa)
     unknown = sorted(set(data) - {"title", "system"})
     if unknown:
@@ -110,7 +113,7 @@ def update_soa(soa: StatementOfApplicability, *, actor, **data: Any) -> Statemen
     if "system" in data:
         _check_system(soa.organization, data["system"])
         soa.system = data["system"]
-    soa.save()
+    save_changed(soa)
     changes = diff(before, snapshot(soa))
     if changes:
         record_activity(actor=actor, action="update", obj=soa, changes=changes)
@@ -148,6 +151,7 @@ def delete_soa(soa: StatementOfApplicability, *, actor) -> None:
         raise Conflict(
             f"{soa} has {count} approved version(s): it is kept as a record.", code="has_versions"
         )
+    ensure_deletable(soa)
     record_delete(actor=actor, obj=soa)
     soa.lines.all().delete()
     soa.delete()
@@ -231,13 +235,15 @@ def _apply(line: ControlApplicability, data: dict[str, Any], actor) -> None:
     for name, value in data.items():
         if name != "risks":
             setattr(line, name, value.strip() if isinstance(value, str) else value)
-    line.save()
+    written = save_changed(line)
     changes = diff(before, snapshot(line))
     if "risks" in data:
         line.risks.set(data["risks"])
         risks_after = sorted(r.code for r in data["risks"])
         if risks_after != risks_before:
             changes["risks"] = [risks_before, risks_after]
+    if changes and not written:
+        save_changed(line, touch=True)  # new risks only: still a new version
     if changes:
         record_activity(actor=actor, action="update", obj=line, changes=changes)
 
@@ -246,6 +252,7 @@ def _apply(line: ControlApplicability, data: dict[str, Any], actor) -> None:
 def update_line(line: ControlApplicability, *, actor, **fields: Any) -> ControlApplicability:
     """Decide a control (applicable or not, with why), set its implementation status, owner,
     notes and the risks it treats."""
+    lock_for_update(line)
     require(actor, "change", line)
     errors = _check_line(
         line, fields, actor, _member_ids(line.organization_id, [fields.get("owner")])
@@ -264,6 +271,8 @@ def bulk_update_lines(
     Errors name `lines.<index>.<field>`."""
     require(actor, "view", soa)
     lines = {line.pk: line for line in soa_lines(soa).filter(pk__in=[c.get("id") for c in changes])}
+    for pk in sorted(lines):  # in one order, so two bulk saves never deadlock
+        lock_for_update(lines[pk])
     members = _member_ids(soa.organization_id, [c.get("owner") for c in changes])
     from pdca.core.permissions import may
 

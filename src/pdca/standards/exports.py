@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 
+from pdca.core.xlsx import clean_text, csv_bytes, workbook_bytes
 from pdca.standards.models import Standard
 from pdca.standards.selectors import DocumentedItem
 
@@ -17,8 +15,6 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 HEADER = ("Requirement", "Title", "Type", "What")
 #: Column widths in the XLSX, in characters.
 WIDTHS = (14, 60, 10, 70)
-#: A cell starting with one of these is a formula to a spreadsheet program (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def filename(standard: Standard, extension: str) -> str:
@@ -30,19 +26,12 @@ def _rows(items: Sequence[DocumentedItem]) -> list[tuple[str, str, str, str]]:
     return [(i.requirement.number, i.requirement.title, i.type, i.what) for i in items]
 
 
-def _csv_cell(value: str) -> str:
-    # Catalogs may be a user's own framework: never let a cell run as a formula.
-    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
-
-
 def documented_information_csv(items: Sequence[DocumentedItem]) -> bytes:
-    """UTF-8 with a byte-order mark, so that spreadsheet programs read the accents right."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(HEADER)
-    for row in _rows(items):
-        writer.writerow([_csv_cell(value) for value in row])
-    return out.getvalue().encode("utf-8-sig")
+    """UTF-8 with a byte-order mark, so that spreadsheet programs read the accents right.
+
+    Catalogs may be a user's own framework: `csv_bytes` never lets a cell run as a formula.
+    """
+    return csv_bytes([HEADER, *_rows(items)])
 
 
 def documented_information_xlsx(standard: Standard, items: Sequence[DocumentedItem]) -> bytes:
@@ -55,9 +44,8 @@ def documented_information_xlsx(standard: Standard, items: Sequence[DocumentedIt
         cell.font = Font(bold=True)
     wrap = Alignment(wrap_text=True, vertical="top")
     for row in _rows(items):
-        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", value) for value in row])
+        sheet.append([clean_text(value) for value in row])
         for cell in sheet[sheet.max_row]:
-            cell.data_type = "s"  # a value starting with "=" stays text, not a formula
             cell.alignment = wrap
     for letter, width in zip("ABCD", WIDTHS, strict=True):
         sheet.column_dimensions[letter].width = width
@@ -65,6 +53,4 @@ def documented_information_xlsx(standard: Standard, items: Sequence[DocumentedIt
     sheet.auto_filter.ref = sheet.dimensions
     workbook.properties.title = f"{standard} mandatory documented information"
     workbook.properties.creator = "pdca"
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return workbook_bytes(workbook)

@@ -2,7 +2,7 @@
 exclusions. Thin endpoints over pdca.system.services."""
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -16,9 +16,11 @@ from pdca.assessments.models import GapAssessment
 from pdca.assessments.readiness import compute_readiness
 from pdca.core.activity_api import ActivityOut
 from pdca.core.api import Id, Input, Page, Text, responses
+from pdca.core.concurrency import announce
 from pdca.core.exceptions import ValidationFailed
 from pdca.core.permissions import require, scope, visible_organization_ids
 from pdca.core.selectors import history_of
+from pdca.core.validation import TEXT_MAX_LENGTH
 from pdca.standards.models import Requirement, Standard
 from pdca.system import services
 from pdca.system.models import AdoptedStandard, Exclusion, ManagementSystem
@@ -99,9 +101,11 @@ class SystemDetail(SystemOut):
 class SystemCreate(Input):
     organization: Text = Field(max_length=60, description="Organization slug")
     name: Text = Field(min_length=1, max_length=200)
-    standards: list[Text] = Field([], max_length=50, description="Standard codes to adopt")
-    scope_statement: Text = ""
-    boundaries: Text = ""
+    standards: list[Annotated[Text, Field(max_length=40)]] = Field(
+        [], max_length=50, description="Standard codes to adopt"
+    )
+    scope_statement: Text = Field("", max_length=TEXT_MAX_LENGTH)
+    boundaries: Text = Field("", max_length=TEXT_MAX_LENGTH)
     sites: list[Id] = Field([], max_length=1000, description="Ids of the sites in scope")
     owner: Text | None = Field(None, max_length=254, description="E-mail of the owner")
     status: ManagementSystem.Status = ManagementSystem.Status.PLANNING
@@ -111,8 +115,8 @@ class SystemCreate(Input):
 class SystemUpdate(Input):
     # Fields that cannot be empty default to None (left alone) but refuse an explicit null.
     name: Text = Field(None, min_length=1, max_length=200)
-    scope_statement: Text = None
-    boundaries: Text = None
+    scope_statement: Text = Field(None, max_length=TEXT_MAX_LENGTH)
+    boundaries: Text = Field(None, max_length=TEXT_MAX_LENGTH)
     sites: list[Id] = Field(None, max_length=1000, description="Ids of the sites in scope")
     owner: Text | None = Field(None, max_length=254, description="E-mail of the owner, or null")
     status: ManagementSystem.Status = None
@@ -309,7 +313,7 @@ def create_system(request, payload: SystemCreate):
 @router.get("/systems/{system_id}/", response=responses(SystemDetail), tags=["systems"])
 def get_system(request, system_id: int):
     """The system with its standards (dropped ones too), sites, exclusions and readiness."""
-    return _fetch_detail(request, system_id)
+    return announce(_fetch_detail(request, system_id))
 
 
 @router.patch("/systems/{system_id}/", response=responses(SystemDetail), tags=["systems"])

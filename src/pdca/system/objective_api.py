@@ -14,6 +14,7 @@ from pydantic import Field
 
 from pdca.core.activity_api import ActivityOut
 from pdca.core.api import Id, Input, Page, Text, responses
+from pdca.core.concurrency import announce
 from pdca.core.permissions import scope, visible_organization_ids
 from pdca.core.selectors import history_of
 from pdca.system import objectives
@@ -147,7 +148,7 @@ def create_measurement(request, payload: MeasurementCreate):
     "/measurements/{measurement_id}/", response=responses(MeasurementOut), tags=["objectives"]
 )
 def get_measurement(request, measurement_id: int):
-    return _measurement(request, measurement_id)
+    return announce(_measurement(request, measurement_id))
 
 
 @router.patch(

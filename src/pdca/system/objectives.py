@@ -33,8 +33,10 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from pdca.core.activity import record_create, record_delete, record_update, snapshot
+from pdca.core.concurrency import lock_for_update, save_changed
 from pdca.core.exceptions import Conflict, FieldError, ValidationFailed
 from pdca.core.permissions import require
+from pdca.core.records import ensure_deletable
 from pdca.core.validation import apply_fields, validate_instance
 from pdca.system.models import Measurement, Objective
 
@@ -359,12 +361,15 @@ def _duplicate(on: dt.date) -> FieldError:
     )
 
 
-def _save(measurement: Measurement) -> None:
+def _save(measurement: Measurement, *, changed_only: bool = False) -> None:
     # Two people recording the same day at once: the constraint decides, the error reads
     # the same as the check above.
     try:
         with transaction.atomic():
-            measurement.save()
+            if changed_only:
+                save_changed(measurement)
+            else:
+                measurement.save()
     except IntegrityError:
         raise ValidationFailed(_duplicate(measurement.measured_on)) from None
 
@@ -399,6 +404,7 @@ def record_measurement(
 @transaction.atomic
 def update_measurement(measurement: Measurement, *, actor, **fields: Any) -> Measurement:
     """Correct a measurement's date, value or note."""
+    lock_for_update(measurement)
     objective = measurement.objective
     require(actor, "change", objective)
     _check_open(objective)
@@ -407,7 +413,7 @@ def update_measurement(measurement: Measurement, *, actor, **fields: Any) -> Mea
         fields["value"] = _decimal(fields["value"])
     apply_fields(measurement, fields, EDITABLE)
     _check(measurement)
-    _save(measurement)
+    _save(measurement, changed_only=True)
     record_update(actor=actor, obj=measurement, before=before)
     return measurement
 
@@ -417,5 +423,6 @@ def delete_measurement(measurement: Measurement, *, actor) -> None:
     """Remove a measurement recorded by mistake (the activity log keeps its values)."""
     require(actor, "change", measurement.objective)
     _check_open(measurement.objective)
+    ensure_deletable(measurement)
     record_delete(actor=actor, obj=measurement)
     measurement.delete()

@@ -4,12 +4,17 @@ letters."""
 
 from __future__ import annotations
 
-import io
-
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from pdca.core.xlsx import HEADER_FILL, HEADER_FONT, WRAP, XLSX_CONTENT_TYPE, clean_text
+from pdca.core.xlsx import (
+    HEADER_FILL,
+    HEADER_FONT,
+    WRAP,
+    XLSX_CONTENT_TYPE,
+    clean_text,
+    workbook_bytes,
+)
 from pdca.system.raci import LETTER_LABELS, PROBLEMS, RaciMatrix
 
 __all__ = ["LETTER_FILLS", "XLSX_CONTENT_TYPE", "raci_xlsx_bytes"]
@@ -87,6 +92,4 @@ def raci_xlsx_bytes(grid: RaciMatrix, *, organization) -> bytes:
         legend.append(["", label])
     legend.column_dimensions["A"].width = 14
     legend.column_dimensions["B"].width = 40
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return workbook_bytes(workbook)

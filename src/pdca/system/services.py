@@ -15,6 +15,7 @@ from pdca.core.activity import (
     record_update,
     snapshot,
 )
+from pdca.core.concurrency import lock_for_update, save_changed
 from pdca.core.exceptions import Conflict, FieldError, ValidationFailed
 from pdca.core.permissions import require
 from pdca.core.validation import apply_fields, validate_instance
@@ -103,6 +104,7 @@ def create_system(
 def update_system(
     system: ManagementSystem, *, actor, sites: list[Site] | None = None, **data: Any
 ) -> ManagementSystem:
+    lock_for_update(system)
     require(actor, "change", system)
     before = snapshot(system)
     before_sites = sorted(system.sites.values_list("pk", flat=True))
@@ -113,7 +115,7 @@ def update_system(
     if owner_given:
         _check_owner(system.organization, owner)
         system.owner = owner
-    system.save()
+    written = save_changed(system)
     extra = None
     if sites is not None:
         _check_sites(system.organization, sites)
@@ -126,6 +128,8 @@ def update_system(
     changes = diff(before, snapshot(system))
     if extra:
         changes.update(extra)
+    if changes and not written:
+        save_changed(system, touch=True)  # new sites only: still a new version
     if changes:
         record_activity(actor=actor, action="update", obj=system, changes=changes)
     return system

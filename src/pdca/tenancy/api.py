@@ -10,14 +10,18 @@ from pydantic import Field
 
 from pdca.core.activity_api import ActivityOut
 from pdca.core.api import Input, Page, responses
+from pdca.core.concurrency import announce
 from pdca.core.permissions import role_in, scope
 from pdca.core.roles import Role
 from pdca.core.selectors import history_of
-from pdca.tenancy import services
+from pdca.core.validation import TEXT_MAX_LENGTH
+from pdca.tenancy import invitations_api, services
 from pdca.tenancy.models import Membership, Organization, Site
 from pdca.tenancy.selectors import members_for, organizations_for, sites_for
 
 router = Router()
+# People join by invitation (there is no POST /memberships/): see invitations_api.
+router.add_router("/", invitations_api.router)
 
 # --- organizations ------------------------------------------------------------------------
 
@@ -37,12 +41,14 @@ class OrganizationOut(Schema):
 class OrganizationCreate(Input):
     name: str = Field(min_length=1, max_length=200)
     kind: Organization.Kind = Organization.Kind.ORGANIZATION
-    slug: str | None = Field(None, pattern=r"^[a-z0-9-]{1,50}$")
+    slug: str | None = Field(None, max_length=50, pattern=r"^[a-z0-9-]{1,50}$")
     legal_name: str = Field("", max_length=200)
     country: str = Field("", max_length=2)
-    description: str = ""
+    description: str = Field("", max_length=TEXT_MAX_LENGTH)
     first_admin_email: str | None = Field(
-        None, description="Existing user who becomes the first administrator (default: you)"
+        None,
+        max_length=254,
+        description="Existing user who becomes the first administrator (default: you)",
     )
 
 
@@ -50,7 +56,7 @@ class OrganizationUpdate(Input):
     name: str | None = Field(None, min_length=1, max_length=200)
     legal_name: str | None = Field(None, max_length=200)
     country: str | None = Field(None, max_length=2)
-    description: str | None = None
+    description: str | None = Field(None, max_length=TEXT_MAX_LENGTH)
 
 
 def _org_out(org: Organization, user) -> OrganizationOut:
@@ -85,7 +91,7 @@ def create_organization(request, payload: OrganizationCreate):
 
 @router.get("/organizations/{slug}/", response=responses(OrganizationOut), tags=["organizations"])
 def get_organization(request, slug: str):
-    return _org_out(_get_org(request.auth, slug), request.auth)
+    return _org_out(announce(_get_org(request.auth, slug)), request.auth)
 
 
 @router.patch("/organizations/{slug}/", response=responses(OrganizationOut), tags=["organizations"])
@@ -126,26 +132,28 @@ class SiteOut(Schema):
 
 
 class SiteCreate(Input):
-    organization: str = Field(description="Slug of the organization the site belongs to")
+    organization: str = Field(
+        max_length=60, description="Slug of the organization the site belongs to"
+    )
     name: str = Field(min_length=1, max_length=200)
     code: str = Field("", max_length=30)
-    address: str = ""
+    address: str = Field("", max_length=TEXT_MAX_LENGTH)
     city: str = Field("", max_length=100)
     country: str = Field("", max_length=2)
     headcount: int | None = Field(None, ge=0, le=10_000_000)
     is_headquarters: bool = False
-    notes: str = ""
+    notes: str = Field("", max_length=TEXT_MAX_LENGTH)
 
 
 class SiteUpdate(Input):
     name: str | None = Field(None, min_length=1, max_length=200)
     code: str | None = Field(None, max_length=30)
-    address: str | None = None
+    address: str | None = Field(None, max_length=TEXT_MAX_LENGTH)
     city: str | None = Field(None, max_length=100)
     country: str | None = Field(None, max_length=2)
     headcount: int | None = Field(None, ge=0, le=10_000_000)
     is_headquarters: bool | None = None
-    notes: str | None = None
+    notes: str | None = Field(None, max_length=TEXT_MAX_LENGTH)
 
 
 class SiteFilter(FilterSchema):
@@ -177,7 +185,7 @@ def create_site(request, payload: SiteCreate):
 
 @router.get("/sites/{site_id}/", response=responses(SiteOut), tags=["sites"])
 def get_site(request, site_id: int):
-    return _site(request, site_id)
+    return announce(_site(request, site_id))
 
 
 @router.patch("/sites/{site_id}/", response=responses(SiteOut), tags=["sites"])
@@ -211,14 +219,6 @@ class MembershipOut(Schema):
     created_at: dt.datetime
 
 
-class MembershipCreate(Input):
-    organization: str = Field(description="Organization slug")
-    email: str = Field(max_length=254, description="E-mail address")
-    role: Role
-    full_name: str = Field("", max_length=150)
-    job_title: str = Field("", max_length=150)
-
-
 class MembershipUpdate(Input):
     role: Role | None = None
     job_title: str | None = Field(None, max_length=150)
@@ -242,21 +242,11 @@ def list_memberships(request, filters: Query[MembershipFilter]):
     return filters.filter(members_for(request.auth))
 
 
-@router.post("/memberships/", response=responses(MembershipOut, 201), tags=["memberships"])
-def add_membership(request, payload: MembershipCreate):
-    """Add a person to an organization; someone new receives an e-mail to set a password."""
-    org = _get_org(request.auth, payload.organization)
-    membership = services.add_member(
-        org, actor=request.auth, **payload.model_dump(exclude={"organization"})
-    )
-    return Status(201, membership)
-
-
 @router.get(
     "/memberships/{membership_id}/", response=responses(MembershipOut), tags=["memberships"]
 )
 def get_membership(request, membership_id: int):
-    return _membership(request, membership_id)
+    return announce(_membership(request, membership_id))
 
 
 @router.patch(

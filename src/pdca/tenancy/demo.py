@@ -132,9 +132,11 @@ def load(context: dict) -> None:
             )
             for site in spec["sites"]:
                 services.create_site(org, actor=admin, **site)
+            # The platform administrator seeds the demo's people directly; on a real install
+            # an organization's managers invite them (tenancy.invitations).
             for email, name, role, title in spec["members"][1:]:
                 user = _user(email, name)
-                services.add_member(org, email=user.email, role=role, job_title=title, actor=admin)
+                services.grant_membership(org, user, role, job_title=title, actor=platform_admin)
         context.setdefault("organizations", []).append(org)
         for email, _name, role, _title in spec["members"]:
             logins.append((email, Role(role).label, org.name))

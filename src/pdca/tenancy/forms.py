@@ -30,9 +30,8 @@ class SiteForm(StyledFormMixin, forms.ModelForm):
         }
 
 
-class MemberAddForm(StyledFormMixin, forms.Form):
+class InviteForm(StyledFormMixin, forms.Form):
     email = forms.EmailField(label="E-mail address")
-    full_name = forms.CharField(max_length=150, required=False, help_text="For someone new")
     role = forms.ChoiceField()
     job_title = forms.CharField(max_length=150, required=False)
 
@@ -48,6 +47,26 @@ class MemberRoleForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, organization: Organization, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = role_choices(organization)
+
+
+class JoinForm(StyledFormMixin, forms.Form):
+    """Someone invited who has no account yet creates it on the invitation page."""
+
+    full_name = forms.CharField(max_length=150, label="Your full name")
+    password1 = forms.CharField(
+        label="Choose a password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label="The password again",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password1") != data.get("password2"):
+            self.add_error("password2", "The two passwords differ.")
+        return data
 
 
 def role_choices(organization: Organization) -> list[tuple[str, str]]:

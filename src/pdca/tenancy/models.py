@@ -96,3 +96,68 @@ class Membership(OrgOwned):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()})"
+
+
+class Invitation(OrgOwned):
+    """An offer to join the organization with a role, sent by e-mail to an address.
+
+    Nobody becomes a member without agreeing: the invitee follows the link (which expires),
+    signs in or creates their account, and accepts; only then does a membership exist. Only the
+    SHA-256 digest of the link's secret is stored. A pending invitation can be resent (a new
+    link) or revoked; once accepted, declined or revoked it is kept as a record.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        REVOKED = "revoked", "Revoked"
+
+    email = models.EmailField("e-mail address")
+    role = models.CharField(max_length=40, choices=Role.choices)
+    job_title = models.CharField(max_length=150, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    token_digest = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    sent_count = models.PositiveIntegerField(default=1)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    activity_exclude = ("token_digest",)
+
+    class Meta:
+        ordering = ["organization", "-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "email"],
+                condition=models.Q(status="pending"),
+                name="invitation_one_pending_per_address",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation of {self.email} ({self.get_role_display()})"
+
+    @property
+    def is_expired(self) -> bool:
+        from django.utils import timezone
+
+        return self.status == self.Status.PENDING and self.expires_at <= timezone.now()
+
+    @property
+    def state(self) -> str:
+        """The status as people read it: a pending invitation past its date is "expired"."""
+        return "expired" if self.is_expired else self.status

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from pdca.core.permissions import memberships, scope
-from pdca.tenancy.models import Membership, Organization, Site
+from pdca.tenancy.models import Invitation, Membership, Organization, Site
 
 
 def organizations_for(user) -> QuerySet[Organization]:
@@ -20,3 +20,9 @@ def sites_for(user, organization=None) -> QuerySet[Site]:
 def members_for(user, organization=None) -> QuerySet[Membership]:
     qs = scope(Membership.objects.select_related("user", "organization"), user)
     return qs.filter(organization=organization) if organization is not None else qs
+
+
+def pending_invitations(user, organization) -> QuerySet[Invitation]:
+    """The organization's unanswered invitations (expired ones too, to resend or revoke)."""
+    qs = scope(Invitation.objects.select_related("invited_by"), user)
+    return qs.filter(organization=organization, status=Invitation.Status.PENDING)

@@ -5,17 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.conf import settings
-from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import send_mail
 from django.db import models, transaction
-from django.urls import reverse
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
 
 from pdca.accounts.models import User
-from pdca.accounts.services import check_email, create_user
 from pdca.core.activity import (
     record_activity,
     record_create,
@@ -23,6 +16,7 @@ from pdca.core.activity import (
     record_update,
     snapshot,
 )
+from pdca.core.concurrency import lock_for_update, save_changed, serialize_on
 from pdca.core.exceptions import Conflict, FieldError, PermissionDenied, ValidationFailed
 from pdca.core.permissions import forget_memberships, require
 from pdca.core.roles import MANAGERS, Role
@@ -93,6 +87,7 @@ def create_organization(
 
 @transaction.atomic
 def update_organization(organization: Organization, *, actor, **data: Any) -> Organization:
+    lock_for_update(organization)
     require(actor, "change", organization)
     before = snapshot(organization)
     apply_fields(organization, data, ORGANIZATION_FIELDS)
@@ -100,7 +95,7 @@ def update_organization(organization: Organization, *, actor, **data: Any) -> Or
         raise ValidationFailed.single("name", "This field is required.")
     _check_country(organization.country)
     validate_instance(organization)
-    organization.save()
+    save_changed(organization)
     record_update(actor=actor, obj=organization, before=before)
     return organization
 
@@ -125,8 +120,10 @@ def _single_headquarters(site: Site, *, actor) -> None:
     """Take the headquarters mark from the organization's other site, in that site's history."""
     if not site.is_headquarters:
         return
+    serialize_on(Organization, site.organization_id)  # one headquarters, one writer at a time
     others = Site.objects.filter(organization_id=site.organization_id, is_headquarters=True)
     for other in others.exclude(pk=site.pk):
+        lock_for_update(other, check=False)
         before = snapshot(other)
         other.is_headquarters = False
         other.save(update_fields=["is_headquarters", "updated_at"])
@@ -150,12 +147,13 @@ def create_site(organization: Organization, *, actor, **data: Any) -> Site:
 
 @transaction.atomic
 def update_site(site: Site, *, actor, **data: Any) -> Site:
+    lock_for_update(site)
     require(actor, "change", site)
     before = snapshot(site)
     apply_fields(site, data, SITE_FIELDS)
     _check_site(site)
     _single_headquarters(site, actor=actor)
-    site.save()
+    save_changed(site)
     record_update(actor=actor, obj=site, before=before)
     return site
 
@@ -196,8 +194,10 @@ def _check_role(organization: Organization, role: str) -> None:
 def grant_membership(
     organization: Organization, user: User, role: str, *, actor, job_title: str = ""
 ) -> Membership:
-    """Give an existing user a role without a permission check: for trusted callers only
-    (creating an organization, the operator's CLI). Everyone else goes through add_member."""
+    """Give an existing user a role directly, without a permission check or their consent:
+    for trusted callers only (creating an organization, the platform operator's
+    `pdca createuser`, the demo, an accepted invitation). An organization's managers invite
+    people instead (`tenancy.invitations.invite_member`)."""
     _check_role(organization, role)
     if Membership.objects.filter(organization=organization, user=user).exists():
         raise Conflict(f"{user.email} is already a member of {organization}.", code="duplicate")
@@ -209,53 +209,13 @@ def grant_membership(
     return membership
 
 
-def invitation_link(user: User) -> str:
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
-    path = reverse("accounts:password_reset_confirm", kwargs={"uidb64": uid, "token": token})
-    return f"{settings.PDCA_BASE_URL}{path}"
-
-
-def _send_invitation(user: User, organization: Organization, inviter) -> None:
-    inviter_name = inviter.get_full_name() if inviter else "pdca"
-    send_mail(
-        subject=f"You have been added to {organization} on pdca",
-        message=(
-            f"{inviter_name} added you to {organization} on pdca.\n\n"
-            f"Choose your password here to sign in:\n{invitation_link(user)}\n"
-        ),
-        from_email=None,
-        recipient_list=[user.email],
-    )
-
-
-@transaction.atomic
-def add_member(
-    organization: Organization,
-    *,
-    email: str,
-    role: str,
-    full_name: str = "",
-    job_title: str = "",
-    actor,
-) -> Membership:
-    """Add a person with a role; someone new gets an account and an e-mail to set a password."""
-    require(actor, "add", Membership, organization=organization)
-    email = check_email(email)
-    _check_role(organization, role)
-    user = User.objects.filter(email__iexact=email).first()
-    invite = user is None
-    if user is None:
-        user = create_user(email=email, full_name=full_name, actor=actor)
-    membership = grant_membership(organization, user, role, actor=actor, job_title=job_title)
-    if invite:
-        transaction.on_commit(lambda: _send_invitation(user, organization, actor))
-    return membership
-
-
 @transaction.atomic
 def change_member_role(membership: Membership, *, role: str, actor, job_title=None) -> Membership:
     """Change a member's role, keeping at least one member who can manage the organization."""
+    # The organization's row serializes the last-manager rule: two demotions at once would
+    # each still see the other's manager.
+    serialize_on(Organization, membership.organization_id)
+    lock_for_update(membership)
     require(actor, "change", membership)
     _check_role(membership.organization, role)
     before = snapshot(membership)
@@ -272,7 +232,7 @@ def change_member_role(membership: Membership, *, role: str, actor, job_title=No
     membership.role = role
     if job_title is not None:
         membership.job_title = job_title.strip()
-    membership.save()
+    save_changed(membership)
     forget_memberships(membership.user)
     record_update(actor=actor, obj=membership, before=before)
     return membership
@@ -281,6 +241,8 @@ def change_member_role(membership: Membership, *, role: str, actor, job_title=No
 @transaction.atomic
 def remove_member(membership: Membership, *, actor) -> None:
     """Remove a member; the person keeps their account and other memberships."""
+    serialize_on(Organization, membership.organization_id)  # see change_member_role
+    lock_for_update(membership)
     require(actor, "delete", membership)
     if membership.role in MANAGERS and not _managers_left(membership.organization, membership):
         raise Conflict(

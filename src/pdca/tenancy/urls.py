@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pdca.tenancy import views
+from pdca.tenancy import invitation_views, views
 
 app_name = "tenancy"
 
@@ -14,7 +14,18 @@ urlpatterns = [
     path("sites/<int:pk>/edit/", views.site_edit, name="site_edit"),
     path("sites/<int:pk>/delete/", views.site_delete, name="site_delete"),
     path("members/", views.member_list, name="member_list"),
-    path("members/new/", views.member_add, name="member_add"),
+    path("members/invite/", invitation_views.member_invite, name="member_invite"),
+    path(
+        "members/invitations/<int:pk>/resend/",
+        invitation_views.invitation_resend,
+        name="invitation_resend",
+    ),
+    path(
+        "members/invitations/<int:pk>/revoke/",
+        invitation_views.invitation_revoke,
+        name="invitation_revoke",
+    ),
+    path("invitations/<str:token>/", invitation_views.invitation, name="invitation"),
     path("members/<int:pk>/edit/", views.member_edit, name="member_edit"),
     path("members/<int:pk>/remove/", views.member_remove, name="member_remove"),
 ]

@@ -23,10 +23,10 @@ from pdca.core.views import (
     scoped_or_404,
 )
 from pdca.tenancy import services
-from pdca.tenancy.forms import MemberAddForm, MemberRoleForm, OrganizationForm, SiteForm
+from pdca.tenancy.forms import MemberRoleForm, OrganizationForm, SiteForm
 from pdca.tenancy.middleware import SESSION_KEY
-from pdca.tenancy.models import Membership, Organization, Site
-from pdca.tenancy.selectors import members_for, sites_for
+from pdca.tenancy.models import Invitation, Membership, Organization, Site
+from pdca.tenancy.selectors import members_for, pending_invitations, sites_for
 
 
 def _save(request, form, call, success: str, redirect_to):
@@ -205,6 +205,7 @@ def member_list(request):
     role = request.GET.get("role", "")
     if role:
         members = members.filter(role=role)
+    can_invite = may(request.user, "add", Invitation, organization=request.organization)
     return render(
         request,
         "tenancy/member_list.html",
@@ -212,7 +213,13 @@ def member_list(request):
             "page": paginate(request, members),
             "role": role,
             "roles": MemberRoleForm(organization=request.organization).fields["role"].choices,
-            "can_manage": may(request.user, "add", Membership, organization=request.organization),
+            "can_manage": may(
+                request.user, "change", Membership, organization=request.organization
+            ),
+            "can_invite": can_invite,
+            "invitations": pending_invitations(request.user, request.organization)
+            if can_invite
+            else [],
         },
     )
 
@@ -227,24 +234,6 @@ def _member(request, pk: int, action: str) -> Membership:
         action,
     )
     return membership
-
-
-@member_required
-def member_add(request):
-    org = request.organization
-    require_page(request, "add", Membership, organization=org)
-    form = MemberAddForm(request.POST or None, organization=org)
-    if request.method == "POST":
-        response = _save(
-            request,
-            form,
-            lambda data: services.add_member(org, actor=request.user, **data),
-            "Member added.",
-            "tenancy:member_list",
-        )
-        if response:
-            return response
-    return render(request, "tenancy/member_form.html", {"form": form})
 
 
 @member_required

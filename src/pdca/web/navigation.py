@@ -28,6 +28,7 @@ _items: list[NavItem] = [
     NavItem("Sites", "tenancy:site_list", "Organization", "tenancy.site"),
     NavItem("Members", "tenancy:member_list", "Organization", "tenancy.membership"),
     NavItem("Activity log", "web:activity", "Organization", "core.activityentry"),
+    NavItem("Records and retention", "web:records", "Organization", "core.retentionperiod"),
     NavItem(
         "Management system", "system:system_list", "Management system", "system.managementsystem"
     ),

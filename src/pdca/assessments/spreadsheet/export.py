@@ -4,7 +4,6 @@ others grey and locked), the Help and About sheets, and the drop-downs that guid
 from __future__ import annotations
 
 import datetime as dt
-import io
 from typing import Any
 
 from django.utils import timezone
@@ -29,6 +28,7 @@ from pdca.assessments.spreadsheet.common import (
     covers_label,
     export_items,
 )
+from pdca.core.xlsx import workbook_bytes
 
 
 def export_assessment(assessment: GapAssessment) -> bytes:
@@ -45,9 +45,7 @@ def export_assessment(assessment: GapAssessment) -> bytes:
     _add_validations(workbook, sheet, len(items), _member_emails(assessment))
     workbook.properties.title = f"Gap assessment: {clean_text(assessment.title)}"
     workbook.properties.creator = "pdca"
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return workbook_bytes(workbook)
 
 
 def _row_values(item: GapItem) -> list[Any]:

@@ -24,7 +24,15 @@ from pdca.assessments.spreadsheet.common import (
 )
 from pdca.core.exceptions import PermissionDenied, ValidationFailed
 from pdca.core.permissions import may, memberships, require, rules_for
-from pdca.core.xlsx import CellErrors, cell_text, is_empty, open_workbook, parse_date, parse_id
+from pdca.core.xlsx import (
+    CellErrors,
+    cell_text,
+    is_empty,
+    open_workbook,
+    parse_date,
+    parse_id,
+    shown,
+)
 
 
 @dataclass
@@ -138,7 +146,7 @@ def import_assessment(assessment: GapAssessment, data: bytes, *, actor) -> Impor
         raise ValidationFailed.single(
             ITEMS_SHEET,
             f"the workbook has no sheet named {ITEMS_SHEET!r} (it has "
-            f"{', '.join(repr(n) for n in workbook.sheetnames)}).",
+            f"{shown(', '.join(repr(n) for n in workbook.sheetnames))}).",
         )
     _check_about(workbook, assessment, errors)
     sheet = workbook[ITEMS_SHEET]

@@ -5,14 +5,16 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from pdca.core.models import OrgOwned
+from pdca.core.models import Archivable, OrgOwned
 
 
-class Audit(OrgOwned):
+class Audit(Archivable, OrgOwned):
     """One audit (internal, supplier or certification): its standards (several for an
     integrated audit), scope, objectives and criteria, sites and processes, dates, team and
     auditees, and where it stands: planned, prepared, in progress, reporting, report issued,
     closed."""
+
+    record_type = "audit"
 
     class Type(models.TextChoices):
         INTERNAL = "internal", "Internal audit"
@@ -82,9 +84,20 @@ class Audit(OrgOwned):
         a new revision is started."""
         return self.status in (self.Status.REPORT_ISSUED, self.Status.CLOSED)
 
+    def record_reason(self) -> str | None:
+        if self.status in (self.Status.REPORT_ISSUED, self.Status.CLOSED):
+            state = "issued" if self.status == self.Status.REPORT_ISSUED else "closed"
+            return f"its report is {state}"
+        return None
+
+    def closed_reason(self) -> str | None:
+        return "the audit is closed" if self.status == self.Status.CLOSED else None
+
 
 class AuditTeamMember(OrgOwned):
     """A person on an audit's team, in one role."""
+
+    record_type = "audit"
 
     class Role(models.TextChoices):
         LEAD = "lead", "Lead auditor"
@@ -106,10 +119,15 @@ class AuditTeamMember(OrgOwned):
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()})"
 
+    def record_reason(self) -> str | None:
+        return "its audit's report is issued" if self.audit.report_frozen else None
+
 
 class AuditPlanItem(OrgOwned):
     """One slot of the audit plan: when, where, what (a process or requirements), who audits
     and who is audited."""
+
+    record_type = "audit"
 
     audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="plan_items")
     starts_at = models.DateTimeField()
@@ -134,9 +152,14 @@ class AuditPlanItem(OrgOwned):
     def __str__(self) -> str:
         return f"{self.starts_at:%Y-%m-%d %H:%M} {self.activity}"
 
+    def record_reason(self) -> str | None:
+        return "its audit's report is issued" if self.audit.report_frozen else None
+
 
 class AuditMeeting(OrgOwned):
     """The record of an audit's opening or closing meeting: who attended, what was said."""
+
+    record_type = "audit"
 
     class Kind(models.TextChoices):
         OPENING = "opening", "Opening meeting"
@@ -156,3 +179,6 @@ class AuditMeeting(OrgOwned):
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+    def record_reason(self) -> str | None:
+        return "its audit's report is issued" if self.audit.report_frozen else None

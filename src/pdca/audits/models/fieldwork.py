@@ -13,6 +13,8 @@ class ChecklistItem(OrgOwned):
     by several standards of an integrated audit appears once, tagged with each of them in
     `covers`) or a custom question, with the auditor's result and notes."""
 
+    record_type = "audit"
+
     class Result(models.TextChoices):
         CONFORMING = "conforming", "Conforming"
         NONCONFORMITY = "nonconformity", "Nonconformity"
@@ -45,10 +47,15 @@ class ChecklistItem(OrgOwned):
     def __str__(self) -> str:
         return self.question[:80]
 
+    def record_reason(self) -> str | None:
+        return "its audit's report is issued" if self.audit.report_frozen else None
+
 
 class EvidenceRecord(OrgOwned):
     """What an answer rests on: a document reviewed (the exact version), an interview, an
     observation, or a record sampled (with the sample size), optionally with a file."""
+
+    record_type = "audit"
 
     class Kind(models.TextChoices):
         DOCUMENT = "document", "Document reviewed"
@@ -81,6 +88,9 @@ class EvidenceRecord(OrgOwned):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.description[:60]}"
+
+    def record_reason(self) -> str | None:
+        return "its audit's report is issued" if self.item.audit.report_frozen else None
 
 
 class SavedChecklist(OrgOwned):

@@ -13,6 +13,8 @@ class Finding(OrgOwned):
     improvement, strength) and stated in three parts: the requirement, the evidence, and what
     was found. A nonconformity opens a Nonconformity for the auditee to correct."""
 
+    record_type = "audit"
+
     class Grade(models.TextChoices):
         MAJOR = "major", "Major nonconformity"
         MINOR = "minor", "Minor nonconformity"
@@ -67,10 +69,20 @@ class Finding(OrgOwned):
     def is_nonconformity(self) -> bool:
         return self.grade in (self.Grade.MAJOR, self.Grade.MINOR)
 
+    def record_reason(self) -> str | None:
+        if self.audit.report_frozen or self.audit.reports.exists():
+            return "it is part of an issued audit report"
+        if self.nonconformity_id is not None and self.nonconformity.record_reason():
+            state = self.nonconformity.get_status_display().lower()
+            return f"the nonconformity it opened is {state}"
+        return None
+
 
 class AuditReport(OrgOwned):
     """An issued revision of an audit's report: its frozen content, who issued it and when,
     and the PDF (in the evidence store) with its SHA-256. A later change is a new revision."""
+
+    record_type = "audit"
 
     audit = models.ForeignKey("audits.Audit", on_delete=models.CASCADE, related_name="reports")
     revision = models.PositiveIntegerField()
@@ -91,3 +103,6 @@ class AuditReport(OrgOwned):
 
     def __str__(self) -> str:
         return f"{self.audit} report rev. {self.revision}"
+
+    def record_reason(self) -> str | None:
+        return f"revision {self.revision} was issued on {self.issued_at:%Y-%m-%d}"

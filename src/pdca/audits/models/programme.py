@@ -5,13 +5,15 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from pdca.core.models import OrgOwned
+from pdca.core.models import Archivable, OrgOwned
 
 
-class AuditProgramme(OrgOwned):
+class AuditProgramme(Archivable, OrgOwned):
     """The arrangements for a set of audits over a period (often a three-year cycle): what
     they are for, the risks to the programme, who manages it, and the audits in it. Its
     coverage matrix shows which requirements and processes each audit covers."""
+
+    record_type = "audit"
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -45,3 +47,11 @@ class AuditProgramme(OrgOwned):
 
     def __str__(self) -> str:
         return self.title
+
+    def record_reason(self) -> str | None:
+        if self.status != self.Status.DRAFT:
+            return f"the programme is {self.get_status_display().lower()}"
+        return None
+
+    def closed_reason(self) -> str | None:
+        return "the programme is closed" if self.status == self.Status.CLOSED else None

@@ -20,15 +20,17 @@ from pydantic import BaseModel, Field, create_model
 
 from pdca.core.activity_api import ActivityOut
 from pdca.core.api import Id, Input, Page, Text, responses
+from pdca.core.concurrency import announce
 from pdca.core.exceptions import FieldError, ValidationFailed
 from pdca.core.permissions import require, scope
-from pdca.core.registers import services, spreadsheet
+from pdca.core.registers import archive, services, spreadsheet
 from pdca.core.registers.choices import choices_for
 from pdca.core.registers.display import entry_url
 from pdca.core.registers.filters import sort_key
 from pdca.core.registers.selectors import entries_for
 from pdca.core.registers.spec import RegisterSpec
 from pdca.core.selectors import history_of
+from pdca.core.validation import is_text, text_max_length
 from pdca.core.xlsx import XLSX_CONTENT_TYPE
 
 
@@ -56,8 +58,8 @@ def _python_type(field: models.Field, *, for_input: bool) -> Any:
 def _input_field(field: models.Field, *, required: bool) -> tuple[Any, Any]:
     kind = _python_type(field, for_input=True)
     extra: dict[str, Any] = {"description": str(field.help_text or field.verbose_name)}
-    if isinstance(field, models.CharField) and not field.choices and field.max_length:
-        extra["max_length"] = field.max_length
+    if is_text(field) and not field.choices and text_max_length(field):
+        extra["max_length"] = text_max_length(field)
     if isinstance(field, models.DecimalField):
         extra["allow_inf_nan"] = False
     if required:
@@ -161,6 +163,11 @@ def _filter_model(spec: RegisterSpec) -> type[BaseModel]:
             ),
         ),
     }
+    if archive.is_archivable(spec.model):
+        fields["archived"] = (
+            Literal["no", "yes", "all"],
+            Field("no", description="Archived entries: left out (no), only them (yes) or all"),
+        )
     for name in spec.filters:
         f = spec.model_field(name)
         kind = _python_type(f, for_input=True)
@@ -183,11 +190,76 @@ def _apply_filters(spec: RegisterSpec, queryset, filters: BaseModel):
         if any("__" in f for f in spec.search):
             queryset = queryset.distinct()
     order = sort_key(spec, values.pop("sort", None))
+    archived = values.pop("archived", None)
+    if archived == "no":
+        queryset = queryset.filter(archived_at__isnull=True)
+    elif archived == "yes":
+        queryset = queryset.filter(archived_at__isnull=False)
     for name, value in values.items():
         queryset = queryset.filter(**{name: value})
     if any(spec.is_m2m(n) for n in values):
         queryset = queryset.distinct()
     return queryset.order_by(order, "pk")
+
+
+class ReasonIn(Input):
+    reason: Text = Field(..., min_length=1, max_length=archive.MAX_REASON)
+
+
+class RestoreIn(Input):
+    reason: Text = Field("", max_length=archive.MAX_REASON)
+
+
+def _add_archive_routes(router: Router, spec: RegisterSpec, base, name, tag, Out, get) -> None:
+    noun = spec.verbose_name
+
+    def archive_(request, entry_id: int, payload: ReasonIn):
+        archive.archive_entry(
+            spec, get(request.auth, entry_id), actor=request.auth, **dict(payload)
+        )
+        return serialize(spec, get(request.auth, entry_id))
+
+    archive_.__doc__ = (
+        f"Archive (withdraw, cancel, make obsolete) a {noun} with a reason: it stays readable, "
+        "leaves the default list and may be restored."
+    )
+    router.post(
+        f"{base}{{int:entry_id}}/archive/",
+        response=responses(Out),
+        tags=[tag],
+        operation_id=f"archive_{name}",
+    )(archive_)
+
+    def restore(request, entry_id: int, payload: RestoreIn):
+        archive.restore_entry(
+            spec, get(request.auth, entry_id), actor=request.auth, **dict(payload)
+        )
+        return serialize(spec, get(request.auth, entry_id))
+
+    restore.__doc__ = f"Bring an archived {noun} back into the list."
+    router.post(
+        f"{base}{{int:entry_id}}/restore/",
+        response=responses(Out),
+        tags=[tag],
+        operation_id=f"restore_{name}",
+    )(restore)
+
+    def dispose(request, entry_id: int, payload: ReasonIn):
+        archive.dispose_entry(
+            spec, get(request.auth, entry_id), actor=request.auth, **dict(payload)
+        )
+        return Status(204, None)
+
+    dispose.__doc__ = (
+        f"Dispose of an archived {noun} for good, once its retention period has passed "
+        "(409 `retention_not_over` before); the activity log keeps what it held."
+    )
+    router.post(
+        f"{base}{{int:entry_id}}/dispose/",
+        response=responses(None, 204),
+        tags=[tag],
+        operation_id=f"dispose_{name}",
+    )(dispose)
 
 
 def add_register_routes(router: Router, spec: RegisterSpec, *, prefix: str | None = None) -> None:
@@ -234,9 +306,9 @@ def add_register_routes(router: Router, spec: RegisterSpec, *, prefix: str | Non
     )
 
     def read(request, entry_id: int):
-        return serialize(spec, _get(request.auth, entry_id))
+        return serialize(spec, announce(_get(request.auth, entry_id)))
 
-    read.__doc__ = f"One {noun}."
+    read.__doc__ = f"One {noun}; its `ETag` header is the version to send in `If-Match`."
     router.get(
         f"{base}{{int:entry_id}}/", response=responses(Out), tags=[tag], operation_id=f"get_{name}"
     )(read)
@@ -245,9 +317,13 @@ def add_register_routes(router: Router, spec: RegisterSpec, *, prefix: str | Non
         obj = _get(request.auth, entry_id)
         data = _resolve(spec, obj.organization, payload.model_dump(exclude_unset=True))
         services.update_entry(spec, obj, actor=request.auth, **data)
-        return serialize(spec, _get(request.auth, entry_id))
+        return serialize(spec, announce(_get(request.auth, entry_id)))
 
-    update.__doc__ = f"Change the given fields of a {noun}."
+    update.__doc__ = (
+        f"Change the given fields of a {noun}; the others stay as they are. With `If-Match` "
+        "(the `ETag` of a read), a change based on an older version is refused with 412 "
+        "naming what changed, by whom and when."
+    )
     router.patch(
         f"{base}{{int:entry_id}}/",
         response=responses(Out),
@@ -259,13 +335,18 @@ def add_register_routes(router: Router, spec: RegisterSpec, *, prefix: str | Non
         services.delete_entry(spec, _get(request.auth, entry_id), actor=request.auth)
         return Status(204, None)
 
-    delete.__doc__ = f"Delete a {noun}."
+    delete.__doc__ = (
+        f"Delete a {noun}. Refused (409 `is_record`) once it is a record: archive it instead."
+    )
     router.delete(
         f"{base}{{int:entry_id}}/",
         response=responses(None, 204),
         tags=[tag],
         operation_id=f"delete_{name}",
     )(delete)
+
+    if archive.is_archivable(spec.model):
+        _add_archive_routes(router, spec, base, name, tag, Out, _get)
 
     def history(request, entry_id: int):
         return history_of(_get(request.auth, entry_id), request.auth)

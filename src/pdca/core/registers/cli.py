@@ -76,8 +76,11 @@ def show(
     register: RegisterArg,
     org: OrgOption,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
+    archived: Annotated[
+        str, typer.Option("--archived", help="no (current entries), yes (archived only) or all")
+    ] = "no",
 ) -> None:
-    """An organization's entries of one register."""
+    """An organization's entries of one register (archived ones with --archived)."""
     _setup()
     from pdca.core.registers import display
     from pdca.core.registers.api import serialize
@@ -86,6 +89,8 @@ def show(
     spec = _spec(register)
     organization = _organization(org)
     rows = spec.model.objects.filter(organization=organization).select_related("organization")
+    if hasattr(spec.model, "archived_at") and archived != "all":
+        rows = rows.filter(archived_at__isnull=archived == "no")
     rows = rows.select_related(*spec.fk_fields).prefetch_related(*spec.m2m_fields)
     if spec.annotate:
         rows = spec.annotate(rows)

@@ -57,9 +57,24 @@ def _filter_for(spec: RegisterSpec, name: str):
     return django_filters.CharFilter(field_name=name, lookup_expr="icontains", label=label)
 
 
+ARCHIVED_CHOICES = (("", "Current"), ("yes", "Archived only"), ("all", "Current and archived"))
+
+
+def _archived_filter():
+    # The rows are chosen in `filtered`, which also applies the default (current only).
+    return django_filters.ChoiceFilter(
+        label="Shown",
+        choices=ARCHIVED_CHOICES[1:],
+        empty_label=ARCHIVED_CHOICES[0][1],
+        method=lambda queryset, name, value: queryset,
+    )
+
+
 @cache
 def filterset_class(spec: RegisterSpec) -> type[EntryFilterSet]:
     attrs = {name: _filter_for(spec, name) for name in spec.filters}
+    if hasattr(spec.model, "archived_at"):
+        attrs["archived"] = _archived_filter()
     meta = type("Meta", (), {"model": spec.model, "fields": []})
     return type(
         f"{spec.model.__name__}FilterSet", (EntryFilterSet,), {**attrs, "Meta": meta, "spec": spec}
@@ -75,6 +90,12 @@ def sort_key(spec: RegisterSpec, wanted: str | None) -> str:
 
 def filtered(spec: RegisterSpec, queryset: models.QuerySet, data, organization):
     """(filterset, rows) for the query parameters in `data`."""
+    if hasattr(spec.model, "archived_at"):
+        shown = (data or {}).get("archived", "")
+        if shown == "yes":
+            queryset = queryset.filter(archived_at__isnull=False)
+        elif shown != "all":
+            queryset = queryset.filter(archived_at__isnull=True)
     filterset = filterset_class(spec)(data or None, queryset=queryset, organization=organization)
     rows = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
     return filterset, rows

@@ -9,11 +9,13 @@ from __future__ import annotations
 from functools import cache
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.db import models
 
 from pdca.core.forms import StyledFormMixin
 from pdca.core.registers.choices import choices_for
 from pdca.core.registers.spec import RegisterSpec
+from pdca.core.validation import text_max_length
 
 
 class RequirementChoiceField(forms.ModelMultipleChoiceField):
@@ -32,6 +34,14 @@ class EntryForm(StyledFormMixin, forms.ModelForm):
                 self.fields[name].queryset = choices_for(self.spec, name, organization)
                 if self.spec.is_m2m(name):
                     self.fields[name].widget.attrs["size"] = 8
+        for name in self.spec.fields:
+            field = self.spec.model_field(name)
+            if isinstance(field, models.TextField) and name in self.fields:
+                # The limit the services enforce (`core.validation.text_max_length`).
+                limit = text_max_length(field)
+                self.fields[name].max_length = limit
+                self.fields[name].validators.append(MaxLengthValidator(limit))
+                self.fields[name].widget.attrs["maxlength"] = str(limit)
         for name, (other, values) in self.spec.shown_when.items():
             if name in self.fields:
                 self.fields[name].widget.attrs["data-shown-when"] = f"{other}:{','.join(values)}"

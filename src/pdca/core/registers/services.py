@@ -8,8 +8,11 @@ from typing import Any
 from django.db import models, transaction
 
 from pdca.core.activity import record_activity, snapshot
+from pdca.core.concurrency import lock_for_update, save_changed
+from pdca.core.deletion import lock_for_delete
 from pdca.core.exceptions import FieldError, ValidationFailed
 from pdca.core.permissions import memberships, require, rules_for
+from pdca.core.records import ensure_deletable, ensure_open
 from pdca.core.registers.choices import choices_for
 from pdca.core.registers.spec import RegisterSpec
 from pdca.core.validation import apply_fields, validate_instance
@@ -135,7 +138,11 @@ def update_entry(spec: RegisterSpec, obj: models.Model, *, actor, **data: Any) -
 def apply_update(
     spec: RegisterSpec, obj: models.Model, *, actor, **data: Any
 ) -> tuple[models.Model, bool]:
-    """`update_entry`, also saying whether anything changed (imports count unchanged rows)."""
+    """`update_entry`, also saying whether anything changed (imports count unchanged rows).
+
+    The row is read under a lock (and refused when the client's version is stale), and only
+    the fields that change are written, so concurrent writers of other fields lose nothing."""
+    lock_for_update(obj)
     require(actor, "change", obj)
     _check_handover(obj, data, actor)
     before = {**snapshot(obj), **related_snapshot(spec, obj)}
@@ -145,23 +152,30 @@ def apply_update(
     for name, value in foreign.items():
         setattr(obj, name, value)
     _validate(spec, obj, many)
-    obj.save()
+    written = save_changed(obj)
     _save_related(obj, many)
     after = {**snapshot(obj), **related_snapshot(spec, obj)}
     changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+    if changes and not written:
+        save_changed(obj, touch=True)  # a change of links only still makes a new version
     if changes:
+        # A closed or archived entry is read-only; an import row that changes nothing passes.
+        ensure_open(obj)
         record_activity(actor=actor, action="update", obj=obj, changes=changes)
     return obj, bool(changes)
 
 
 @transaction.atomic
 def delete_entry(spec: RegisterSpec, obj: models.Model, *, actor) -> None:
-    """Delete `obj`; refused with the reason when other records still depend on it."""
+    """Delete `obj`; refused with the reason when it is a record (archive it instead), or when
+    other records still depend on it."""
     from django.db.models import ProtectedError
 
     from pdca.core.exceptions import Conflict
 
     require(actor, "delete", obj)
+    lock_for_delete(obj)
+    ensure_deletable(obj)
     changes = {k: [v, None] for k, v in snapshot(obj).items() if v not in (None, "", [], {})}
     record_activity(actor=actor, action="delete", obj=obj, changes=changes)
     try:

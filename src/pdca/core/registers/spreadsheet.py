@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-import io
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,7 +36,9 @@ from pdca.core.xlsx import (
     open_workbook,
     parse_date,
     parse_id,
+    shown,
     style_header,
+    workbook_bytes,
 )
 
 __all__ = ["MAX_UPLOAD_BYTES", "ImportSummary", "export_entries", "filename", "import_entries"]
@@ -117,9 +118,7 @@ def export_entries(spec: RegisterSpec, rows, *, organization) -> bytes:
         help_sheet.append([header(spec, name), _accepts(spec, name), "Yes" if required else "No"])
     help_sheet.column_dimensions["A"].width = 28
     help_sheet.column_dimensions["B"].width = 90
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 @dataclass
@@ -184,7 +183,7 @@ def _parse(spec: RegisterSpec, name: str, value: Any, lookup: _Lookup) -> Any:
             obj = lookup.find(name, part)
             (found if obj is not None else missing).append(obj or part)
         if missing:
-            raise ValueError(f"not found here: {', '.join(missing[:5])}.")
+            raise ValueError(f"not found here: {shown(', '.join(missing[:5]))}.")
         return found
     if f.many_to_one:
         text = cell_text(value)
@@ -195,7 +194,7 @@ def _parse(spec: RegisterSpec, name: str, value: Any, lookup: _Lookup) -> Any:
             noun = (
                 "member with this e-mail"
                 if f.related_model._meta.label_lower == "accounts.user"
-                else f"{f.related_model._meta.verbose_name} “{text}”"
+                else f"{f.related_model._meta.verbose_name} “{shown(text)}”"
             )
             raise ValueError(f"no {noun} in this organization.")
         return obj
@@ -206,7 +205,8 @@ def _parse(spec: RegisterSpec, name: str, value: Any, lookup: _Lookup) -> Any:
         for key, label in f.choices:
             if _word(text) in (_word(key), _word(label)):
                 return key
-        raise ValueError(f"“{text}” is not one of: {', '.join(str(lb) for _, lb in f.choices)}.")
+        labels = ", ".join(str(lb) for _, lb in f.choices)
+        raise ValueError(f"“{shown(text)}” is not one of: {labels}.")
     if isinstance(f, models.BooleanField):
         text = cell_text(value).lower() if not isinstance(value, bool) else str(value).lower()
         if text in YES:
@@ -258,9 +258,9 @@ def _header(spec: RegisterSpec, sheet, errors: CellErrors) -> dict[str, int]:
             continue
         name = wanted.get(_word(cell.value))
         if name is None:
-            errors.add(1, index, f"Unknown column “{cell.value}”: see the Help sheet.")
+            errors.add(1, index, f"Unknown column “{shown(cell.value)}”: see the Help sheet.")
         elif name in columns:
-            errors.add(1, index, f"Column “{cell.value}” appears twice.")
+            errors.add(1, index, f"Column “{shown(cell.value)}” appears twice.")
         else:
             columns[name] = index
     return columns

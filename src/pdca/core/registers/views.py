@@ -11,7 +11,9 @@ from django.utils import timezone
 
 from pdca.core.exceptions import ServiceError, ValidationFailed
 from pdca.core.permissions import may
+from pdca.core.records import closed_reason
 from pdca.core.registers import display, services, spreadsheet
+from pdca.core.registers.archive_views import archive_urls, record_context
 from pdca.core.registers.filters import filtered, sort_key
 from pdca.core.registers.forms import form_class
 from pdca.core.registers.selectors import entries_for
@@ -118,8 +120,12 @@ def detail_view(spec: RegisterSpec):
                 "requirements": requirements,
                 "extra": extra,
                 "history": history_of(obj, request.user)[:50],
-                "can_change": may(request.user, "change", obj),
-                "can_delete": may(request.user, "delete", obj),
+                **record_context(
+                    spec,
+                    obj,
+                    can_change=may(request.user, "change", obj),
+                    can_delete=may(request.user, "delete", obj),
+                ),
                 # A reader of this one entry (an employee's own report) may not see the list.
                 "can_list": may(request.user, "view", spec.model, organization=obj.organization_id),
             },
@@ -157,6 +163,10 @@ def edit_view(spec: RegisterSpec):
     @member_required
     def view(request, pk: int):
         obj = _entry(spec, request, pk, "change")
+        closed = closed_reason(obj)
+        if closed:
+            messages.error(request, f"“{obj}” cannot be changed: {closed}.")
+            return redirect(spec.url_name("detail"), pk=obj.pk)
         Form = form_class(spec)
         # The form works on its own copy: the service must see the stored values to record
         # what changed.
@@ -280,4 +290,5 @@ def register_urls(spec: RegisterSpec, prefix: str | None = None) -> list:
         path(f"{base}<int:pk>/", detail_view(spec), name=f"{name}-detail"),
         path(f"{base}<int:pk>/edit/", edit_view(spec), name=f"{name}-edit"),
         path(f"{base}<int:pk>/delete/", delete_view(spec), name=f"{name}-delete"),
+        *archive_urls(spec, base),
     ]

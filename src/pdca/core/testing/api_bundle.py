@@ -21,6 +21,7 @@ from django.db import models
 
 from pdca.core.activity import object_label, snapshot
 from pdca.core.models import ActivityEntry
+from pdca.core.records import record_reason
 from pdca.core.roles import ALL_ROLES
 from pdca.core.testing.personas import Personas
 from pdca.core.testing.queries import count_queries
@@ -176,7 +177,12 @@ class ApiBundle:
         login(client, user)
         response = client.delete(self.detail_url(obj))
         still_there = self.model.objects.filter(pk=obj.pk).exists()
-        if role in self.delete_roles:
+        if role in self.delete_roles and record_reason(obj):
+            assert response.status_code == 409, response.content
+            assert response.json()["code"] == "is_record"
+            assert still_there
+            assert not self.entries(obj, "delete", user).exists()
+        elif role in self.delete_roles:
             assert response.status_code == 204, response.content
             assert not still_there
             assert self.entries(obj, "delete", user).exists()
@@ -258,3 +264,92 @@ class ApiBundle:
         assert actions[0] == "update"
         login(client, personas.outsider)
         assert client.get(f"{self.detail_url(obj)}history/").status_code == 404
+
+    # --- archiving: every register's entries are archived, restored and disposed of --------
+
+    def _archive_url(self, obj, step: str) -> str:
+        from pdca.core.registers.spec import spec_of_model
+
+        if spec_of_model(self.model) is None or not hasattr(self.model, "archived_at"):
+            pytest.skip("entries of this model are not archived through a register")
+        return f"{self.detail_url(obj)}{step}/"
+
+    @pytest.mark.parametrize("role", ROLES)
+    def test_archive_by_role(self, client, personas, role):
+        obj = self.make(personas.org_for(role))
+        url = self._archive_url(obj, "archive")
+        user = personas.users[role]
+        login(client, user)
+        response = client.post(
+            url, {"reason": "Withdrawn: replaced"}, content_type="application/json"
+        )
+        obj.refresh_from_db()
+        if role in self.change_roles:
+            assert response.status_code == 200, response.content
+            assert response.json()["archive_reason"] == "Withdrawn: replaced"
+            assert obj.archived_at is not None and obj.archived_by == user
+            entry = self.entries(obj, "archive", user).get()
+            assert entry.message == "Withdrawn: replaced"
+        else:
+            assert response.status_code == (403 if role in self.view_roles else 404)
+            assert obj.archived_at is None
+
+    def test_archived_entries_leave_the_list_until_restored(self, client, personas):
+        user, org = self.writer(personas, self.change_roles)
+        obj = self.make(org)
+        login(client, user)
+        archive_url = self._archive_url(obj, "archive")
+        missing = client.post(archive_url, {"reason": "  "}, content_type="application/json")
+        assert missing.status_code == 422
+        assert "reason" in {e["field"] for e in missing.json()["errors"]}
+        assert (
+            client.post(
+                archive_url, {"reason": "Obsolete"}, content_type="application/json"
+            ).status_code
+            == 200
+        )
+        again = client.post(archive_url, {"reason": "Twice"}, content_type="application/json")
+        assert again.status_code == 409
+        assert obj.pk not in self.ids(client.get(self.url))
+        assert obj.pk in self.ids(client.get(f"{self.url}?archived=yes"))
+        assert obj.pk in self.ids(client.get(f"{self.url}?archived=all"))
+        assert client.get(self.detail_url(obj)).status_code == 200
+        restored = client.post(
+            self._archive_url(obj, "restore"), {}, content_type="application/json"
+        )
+        assert restored.status_code == 200, restored.content
+        assert restored.json()["archived_at"] is None
+        assert obj.pk in self.ids(client.get(self.url))
+        assert self.entries(obj, "restore", user).exists()
+
+    def test_disposal_waits_for_the_retention_period(self, client, personas):
+        import datetime as dt
+
+        from django.utils import timezone
+
+        roles = self.delete_roles & self.change_roles
+        if not roles:
+            pytest.skip("nobody both archives and disposes of these entries")
+        user, org = self.writer(personas, roles)
+        obj = self.make(org)
+        login(client, user)
+        dispose_url = self._archive_url(obj, "dispose")
+        body = {"reason": "Retention period over"}
+        not_archived = client.post(dispose_url, body, content_type="application/json")
+        assert not_archived.status_code == 409
+        assert not_archived.json()["code"] == "not_archived"
+        archive_url = self._archive_url(obj, "archive")
+        client.post(archive_url, {"reason": "Obsolete"}, content_type="application/json")
+        early = client.post(dispose_url, body, content_type="application/json")
+        assert early.status_code == 409, early.content
+        assert early.json()["code"] == "retention_not_over"
+        assert self.model.objects.filter(pk=obj.pk).exists()
+        long_ago = timezone.now() - dt.timedelta(days=365 * 10)
+        self.model.objects.filter(pk=obj.pk).update(archived_at=long_ago)
+        login(client, personas.outsider)
+        assert client.post(dispose_url, body, content_type="application/json").status_code == 404
+        login(client, user)
+        response = client.post(dispose_url, body, content_type="application/json")
+        assert response.status_code == 204, response.content
+        assert not self.model.objects.filter(pk=obj.pk).exists()
+        assert self.entries(obj, "dispose", user).get().message == "Retention period over"

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from pdca.core.models import OrgOwned, RequirementLinked
+from pdca.core.models import Archivable, OrgOwned, RequirementLinked
 
 
 class DocType(models.TextChoices):
@@ -20,9 +20,11 @@ class DocType(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class NumberingScheme(OrgOwned):
+class NumberingScheme(Archivable, OrgOwned):
     """How documents of one type are numbered in this organization: a prefix and a number of
     digits (`QP-001`), and the next number to give out."""
+
+    record_type = "document"
 
     doc_type = models.CharField(max_length=20, choices=DocType.choices)
     prefix = models.CharField(max_length=12)
@@ -39,11 +41,13 @@ class NumberingScheme(OrgOwned):
         return f"{self.prefix}-{'0' * self.digits}"
 
 
-class Document(OrgOwned, RequirementLinked):
+class Document(Archivable, OrgOwned, RequirementLinked):
     """A piece of documented information: maintained (a policy, procedure, plan… kept up to
     date) or retained (a record of what was done). Its content lives in its versions; the
     published one is what people read. `requirements` says which mandatory documented
     information it provides."""
+
+    record_type = "document"
 
     class Kind(models.TextChoices):
         MAINTAINED = "maintained", "Document (maintained)"
@@ -110,12 +114,22 @@ class Document(OrgOwned, RequirementLinked):
             return f"Published v{published} · v{latest} {label.lower()}"
         return f"{label} v{latest}"
 
+    def record_reason(self) -> str | None:
+        if self.obsolete:
+            return "it was made obsolete"
+        kept = DocumentVersion.Status.DRAFT, DocumentVersion.Status.IN_REVIEW
+        if self.pk and self.versions.exclude(status__in=kept).exists():
+            return "a version of it was approved or published"
+        return None
+
 
 class DocumentVersion(OrgOwned):
     """One version of a document: its content (Markdown written in the browser, or an
     uploaded file), why it changed, and where it stands in the workflow: draft → in review →
     approved → published → superseded (by the next published version) or obsolete. Once
     published, a version is never changed or deleted."""
+
+    record_type = "document"
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -163,3 +177,8 @@ class DocumentVersion(OrgOwned):
 
     def __str__(self) -> str:
         return f"{self.document.code} v{self.number}"
+
+    def record_reason(self) -> str | None:
+        if self.status in (self.Status.DRAFT, self.Status.IN_REVIEW):
+            return None
+        return f"version {self.number} is {self.get_status_display().lower()}"

@@ -17,6 +17,8 @@ class EvidenceFile(OrgOwned):
     `sha256` to find missing or altered files.
     """
 
+    record_type = "document"
+
     sha256 = models.CharField(max_length=64, db_index=True)
     size = models.PositiveBigIntegerField()
     content_type = models.CharField(max_length=120, help_text="Detected from the content")
@@ -41,3 +43,9 @@ class EvidenceFile(OrgOwned):
     @property
     def storage_name(self) -> str:
         return f"evidence/{self.sha256[:2]}/{self.sha256}"
+
+    def record_reason(self) -> str | None:
+        from pdca.core.records import first_link
+
+        link = first_link(self)
+        return f"it is linked as evidence from {link}" if link else None

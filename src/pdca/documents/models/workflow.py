@@ -12,6 +12,8 @@ class Approval(OrgOwned):
     """A reviewer's decision on a version in review: approved or rejected, with a comment.
     The author of a version never decides on it."""
 
+    record_type = "document"
+
     class Decision(models.TextChoices):
         APPROVED = "approved", "Approved"
         REJECTED = "rejected", "Rejected"
@@ -31,11 +33,18 @@ class Approval(OrgOwned):
     def __str__(self) -> str:
         return f"{self.get_decision_display()} by {self.reviewer}"
 
+    def record_reason(self) -> str | None:
+        if not self.decision:
+            return None
+        return f"the reviewer's decision ({self.get_decision_display().lower()})"
+
 
 class Acknowledgement(OrgOwned):
     """A person asked to read a published version, and when they confirmed they had
     (evidence of awareness, clause 7.3). `via_role` says when they were asked as holders of a
     role rather than by name."""
+
+    record_type = "document"
 
     version = models.ForeignKey(
         "documents.DocumentVersion", on_delete=models.CASCADE, related_name="acknowledgements"
@@ -56,3 +65,8 @@ class Acknowledgement(OrgOwned):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.version}"
+
+    def record_reason(self) -> str | None:
+        if self.acknowledged_at is None:
+            return None
+        return f"acknowledged on {self.acknowledged_at:%Y-%m-%d}"

@@ -12,6 +12,8 @@ class CorrectiveAction(OrgOwned):
     """An action that removes the cause of a nonconformity, with its owner, due date and the
     evidence that it was carried out (and the new document version, when a document changed)."""
 
+    record_type = "nonconformity"
+
     class Status(models.TextChoices):
         PLANNED = "planned", "Planned"
         IMPLEMENTED = "implemented", "Implemented"
@@ -50,11 +52,18 @@ class CorrectiveAction(OrgOwned):
     def __str__(self) -> str:
         return self.title
 
+    def record_reason(self) -> str | None:
+        if self.status == self.Status.IMPLEMENTED:
+            return "it was implemented"
+        return None
+
 
 class EffectivenessCheck(OrgOwned):
     """The check, after a waiting period, that a nonconformity's corrective actions removed
     its cause; made by someone other than the action owners. Not effective reopens the
     analysis."""
+
+    record_type = "nonconformity"
 
     nonconformity = models.ForeignKey(
         "improvement.Nonconformity", on_delete=models.CASCADE, related_name="checks"
@@ -74,3 +83,6 @@ class EffectivenessCheck(OrgOwned):
     def __str__(self) -> str:
         verdict = "effective" if self.effective else "not effective"
         return f"Round {self.round}: {verdict}"
+
+    def record_reason(self) -> str | None:
+        return "an effectiveness check is kept as evidence of the verification"

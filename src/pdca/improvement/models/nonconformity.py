@@ -5,14 +5,16 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from pdca.core.models import OrgOwned, RequirementLinked
+from pdca.core.models import Archivable, OrgOwned, RequirementLinked
 
 
-class Nonconformity(OrgOwned, RequirementLinked):
+class Nonconformity(Archivable, OrgOwned, RequirementLinked):
     """A failure to meet a requirement, from any source: an audit finding, an employee's
     report, a complaint, an incident. It is triaged, contained by a correction, its cause is
     analysed, corrective actions remove the cause, and someone other than the action owners
     checks, after a waiting period, that they worked before it is closed."""
+
+    record_type = "nonconformity"
 
     class Source(models.TextChoices):
         INTERNAL_AUDIT = "internal_audit", "Internal audit"
@@ -144,3 +146,13 @@ class Nonconformity(OrgOwned, RequirementLinked):
     @property
     def is_open(self) -> bool:
         return self.status not in (self.Status.CLOSED, self.Status.DISMISSED)
+
+    def record_reason(self) -> str | None:
+        if self.status in (self.Status.VERIFIED, self.Status.CLOSED, self.Status.DISMISSED):
+            return f"it is {self.get_status_display().lower()}"
+        return None
+
+    def closed_reason(self) -> str | None:
+        if self.status in (self.Status.CLOSED, self.Status.DISMISSED):
+            return f"it is {self.get_status_display().lower()}"
+        return None

@@ -5,13 +5,15 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from pdca.core.models import OrgOwned, RequirementLinked
+from pdca.core.models import Archivable, OrgOwned, RequirementLinked
 
 
-class ImprovementOpportunity(OrgOwned, RequirementLinked):
+class ImprovementOpportunity(Archivable, OrgOwned, RequirementLinked):
     """A chance to do better that is not a nonconformity: an audit's opportunity for
     improvement, a suggestion, an idea from reviewing data. Lighter than a nonconformity; when
     it turns out to need a corrective action it is promoted to one."""
+
+    record_type = "improvement"
 
     class Source(models.TextChoices):
         AUDIT = "audit", "Audit"
@@ -63,3 +65,8 @@ class ImprovementOpportunity(OrgOwned, RequirementLinked):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}".strip()
+
+    def record_reason(self) -> str | None:
+        if self.status in (self.Status.IMPLEMENTED, self.Status.REJECTED, self.Status.PROMOTED):
+            return f"it is {self.get_status_display().lower()}"
+        return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from pdca.core.models import OrgOwned
+from pdca.core.models import Archivable, OrgOwned
 
 
 class CapaPolicy(OrgOwned):
@@ -39,10 +39,12 @@ class CapaPolicy(OrgOwned):
         return self.major_due_days if severity == "major" else self.minor_due_days
 
 
-class CertificationTerms(OrgOwned):
+class CertificationTerms(Archivable, OrgOwned):
     """A certification body's deadlines for answering its findings, counted from the last day
     of the audit: for a major, the correction, cause and action plan, then the corrective
     action verified (before the certification decision); for a minor, an accepted plan."""
+
+    record_type = "terms"
 
     name = models.CharField(max_length=200, help_text="The certification body")
     is_default = models.BooleanField(

@@ -5,12 +5,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from pdca.core.models import OrgOwned, RequirementLinked
+from pdca.core.models import Archivable, OrgOwned, RequirementLinked
 
 
-class AISystem(OrgOwned, RequirementLinked):
+class AISystem(Archivable, OrgOwned, RequirementLinked):
     """An AI system the organization provides, develops or uses: what it is for, who owns it,
     where it is in its life cycle, what data it uses and whom it affects."""
+
+    record_type = "ai"
 
     class Stage(models.TextChoices):
         INCEPTION = "inception", "Inception"
@@ -54,10 +56,12 @@ class AISystem(OrgOwned, RequirementLinked):
         return self.name
 
 
-class ImpactAssessment(OrgOwned, RequirementLinked):
+class ImpactAssessment(Archivable, OrgOwned, RequirementLinked):
     """An AI system impact assessment (42001 6.1.4): the potential consequences of an AI
     system for individuals, groups and society, how likely and how severe they are (on the
     organization's risk scales), the measures taken, and when it is looked at again."""
+
+    record_type = "ai"
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -84,3 +88,6 @@ class ImpactAssessment(OrgOwned, RequirementLinked):
 
     def __str__(self) -> str:
         return self.title
+
+    def record_reason(self) -> str | None:
+        return "it is completed" if self.status == self.Status.COMPLETED else None

@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from pdca.core.models import OrgOwned, RequirementLinked
+from pdca.core.models import Archivable, OrgOwned, RequirementLinked
 
 
-class Risk(OrgOwned, RequirementLinked):
+class Risk(Archivable, OrgOwned, RequirementLinked):
     """A risk or opportunity (6.1) rated on the organization's risk method before treatment
     (inherent) and after it (residual), with its treatment, owner and review date.
 
@@ -17,6 +17,8 @@ class Risk(OrgOwned, RequirementLinked):
     security risks (27001 6.1.2, treated by Annex A `controls`, 6.1.3). Scores are stored, so
     lists sort and filter by them; they are recomputed when the method changes.
     """
+
+    record_type = "risk"
 
     class Kind(models.TextChoices):
         RISK = "risk", "Risk"
@@ -117,9 +119,14 @@ class Risk(OrgOwned, RequirementLinked):
         """The residual score once rated, otherwise the inherent one."""
         return self.residual_score if self.residual_score is not None else self.inherent_score
 
+    def record_reason(self) -> str | None:
+        return "it is closed" if self.status == self.Status.CLOSED else None
+
 
 class TreatmentAction(OrgOwned):
     """An action of a risk's treatment plan, with its owner, due date and completion."""
+
+    record_type = "risk"
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"
@@ -140,3 +147,6 @@ class TreatmentAction(OrgOwned):
 
     def __str__(self) -> str:
         return self.description
+
+    def record_reason(self) -> str | None:
+        return "it was carried out" if self.status == self.Status.DONE else None

@@ -12,6 +12,8 @@ class StatementOfApplicability(OrgOwned):
     """For one standard with an Annex A (27001, 42001): one line per control saying whether it
     applies and why, and how far it is implemented. Approving it freezes a dated version."""
 
+    record_type = "risk"
+
     standard = models.ForeignKey("standards.Standard", on_delete=models.PROTECT, related_name="+")
     system = models.ForeignKey(
         "system.ManagementSystem",
@@ -32,6 +34,11 @@ class StatementOfApplicability(OrgOwned):
 
     def __str__(self) -> str:
         return self.title
+
+    def record_reason(self) -> str | None:
+        if self.pk and self.versions.exists():
+            return "a version of it was approved"
+        return None
 
 
 class ControlApplicability(OrgOwned):
@@ -75,6 +82,8 @@ class SoaVersion(OrgOwned):
     """An approved, frozen and dated copy of a Statement of Applicability: what the auditor
     was shown. Its lines are stored as they were, with a SHA-256 of their canonical form."""
 
+    record_type = "risk"
+
     soa = models.ForeignKey(
         StatementOfApplicability, on_delete=models.CASCADE, related_name="versions"
     )
@@ -96,3 +105,6 @@ class SoaVersion(OrgOwned):
 
     def __str__(self) -> str:
         return f"{self.soa} v{self.number}"
+
+    def record_reason(self) -> str | None:
+        return "an approved version of the Statement of Applicability"

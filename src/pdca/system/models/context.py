@@ -5,13 +5,15 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from pdca.core.models import OrgOwned, RequirementLinked
+from pdca.core.models import Archivable, OrgOwned, RequirementLinked
 
 
-class ContextIssue(OrgOwned, RequirementLinked):
+class ContextIssue(Archivable, OrgOwned, RequirementLinked):
     """An internal or external issue that affects the system's ability to achieve its intended
     results (4.1): where it comes from (a PESTLE or SWOT category), what it does to us, and when
     we look at it again."""
+
+    record_type = "context"
 
     class Origin(models.TextChoices):
         INTERNAL = "internal", "Internal"
@@ -63,9 +65,11 @@ class ContextIssue(OrgOwned, RequirementLinked):
         return self.title
 
 
-class InterestedParty(OrgOwned, RequirementLinked):
+class InterestedParty(Archivable, OrgOwned, RequirementLinked):
     """A party that affects or is affected by the system (4.2), its needs and expectations,
     which of them the system takes on as its own requirements, and how we keep track of them."""
+
+    record_type = "context"
 
     class Origin(models.TextChoices):
         INTERNAL = "internal", "Internal"

@@ -5,13 +5,15 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from pdca.core.models import OrgOwned, RequirementLinked
+from pdca.core.models import Archivable, OrgOwned, RequirementLinked
 
 
-class Objective(OrgOwned, RequirementLinked):
+class Objective(Archivable, OrgOwned, RequirementLinked):
     """A measurable objective (6.2) with its plan: what will be done, with what resources, who
     is responsible (the owner), when it is due and how results are evaluated. Its indicator is
     measured over time (`measurements`); whether it is on track follows from the latest one."""
+
+    record_type = "objective"
 
     class Direction(models.TextChoices):
         AT_LEAST = "at_least", "At least the target (higher is better)"
@@ -68,9 +70,16 @@ class Objective(OrgOwned, RequirementLinked):
 
         return tracking_of(self)
 
+    def record_reason(self) -> str | None:
+        if self.status == self.Status.ACTIVE:
+            return None
+        return f"its result was evaluated ({self.get_status_display().lower()})"
+
 
 class Measurement(OrgOwned):
     """One value of an objective's indicator on a date."""
+
+    record_type = "objective"
 
     objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="measurements")
     measured_on = models.DateField()
@@ -90,3 +99,6 @@ class Measurement(OrgOwned):
 
     def __str__(self) -> str:
         return f"{self.value:g} on {self.measured_on:%Y-%m-%d}"
+
+    def record_reason(self) -> str | None:
+        return f"a result measured on {self.measured_on:%Y-%m-%d}"

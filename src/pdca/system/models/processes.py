@@ -6,15 +6,17 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from pdca.core.models import OrgOwned, RequirementLinked
+from pdca.core.models import Archivable, OrgOwned, RequirementLinked
 
 
-class Process(OrgOwned, RequirementLinked):
+class Process(Archivable, OrgOwned, RequirementLinked):
     """A process of the management system (4.4): who owns it, why it exists, what goes in and
     comes out, which processes it hands its outputs to, what it needs and how it is measured.
 
     The hand-overs (`feeds`) draw the process map; the rest fills the process's turtle diagram.
     """
+
+    record_type = "process"
 
     class Category(models.TextChoices):
         MANAGEMENT = "management", "Management"
@@ -55,6 +57,7 @@ class Process(OrgOwned, RequirementLinked):
 
     class Meta:
         ordering = ["organization", "code"]
+        verbose_name_plural = "processes"
         constraints = [
             models.UniqueConstraint(fields=["organization", "code"], name="process_code_unique"),
         ]
@@ -63,9 +66,11 @@ class Process(OrgOwned, RequirementLinked):
         return f"{self.code} {self.name}"
 
 
-class Responsibility(OrgOwned, RequirementLinked):
+class Responsibility(Archivable, OrgOwned, RequirementLinked):
     """One row of the RACI matrix (5.3): an activity or decision, and who is responsible,
     accountable, consulted and informed for it (its `assignments`)."""
+
+    record_type = "process"
 
     activity = models.CharField(max_length=200)
     description = models.TextField(blank=True)

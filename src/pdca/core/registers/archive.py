@@ -1,0 +1,129 @@
+"""Archiving, restoring and disposing of register entries: what happens to a record instead of
+deletion (see `core.records`). Each step is checked, logged and atomic."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from pdca.core.activity import record_activity, snapshot
+from pdca.core.concurrency import lock_for_update
+from pdca.core.exceptions import Conflict, ValidationFailed
+from pdca.core.permissions import require
+from pdca.core.records import add_years, disposal_date, disposing, retention_years
+from pdca.core.registers.spec import RegisterSpec
+
+MAX_REASON = 500
+
+
+def is_archivable(model: type[models.Model]) -> bool:
+    return hasattr(model, "archived_at") and hasattr(model, "archive_reason")
+
+
+def _reason(reason: str | None) -> str:
+    text = (reason or "").strip()
+    if not text:
+        raise ValidationFailed.single("reason", "Say why (it is kept with the record).")
+    if len(text) > MAX_REASON:
+        raise ValidationFailed.single(
+            "reason", f"Keep the reason under {MAX_REASON} characters (it has {len(text)})."
+        )
+    return text
+
+
+def _locked(obj: models.Model) -> models.Model:
+    # Under the row lock, honouring the client's version (If-Match, a page's `_version`).
+    return lock_for_update(obj)
+
+
+@transaction.atomic
+def archive_entry(spec: RegisterSpec, obj: models.Model, *, actor, reason: str) -> models.Model:
+    """Archive (withdraw, cancel, make obsolete) an entry with a reason: it stays readable and
+    restorable, leaves the default lists and pickers, and may be disposed of once its retention
+    period has passed."""
+    require(actor, "change", obj)
+    text = _reason(reason)
+    if not is_archivable(spec.model):
+        raise Conflict(f"{spec.verbose_name.capitalize()} entries are not archived.")
+    current = _locked(obj)
+    if current.archived_at is not None:
+        raise Conflict(f"“{current}” is already archived.", code="already_archived")
+    current.archived_at = timezone.now()
+    current.archived_by = actor
+    current.archive_reason = text
+    current.save(update_fields=["archived_at", "archived_by", "archive_reason", "updated_at"])
+    record_activity(
+        actor=actor,
+        action="archive",
+        obj=current,
+        changes={"archived": [False, True]},
+        message=text,
+    )
+    return current
+
+
+@transaction.atomic
+def restore_entry(
+    spec: RegisterSpec, obj: models.Model, *, actor, reason: str = ""
+) -> models.Model:
+    """Bring an archived entry back into the lists; the archiving stays in its history."""
+    require(actor, "change", obj)
+    current = _locked(obj)
+    if current.archived_at is None:
+        raise Conflict(f"“{current}” is not archived.", code="not_archived")
+    before = current.archive_reason
+    current.archived_at = None
+    current.archived_by = None
+    current.archive_reason = ""
+    current.save(update_fields=["archived_at", "archived_by", "archive_reason", "updated_at"])
+    record_activity(
+        actor=actor,
+        action="restore",
+        obj=current,
+        changes={"archived": [True, False]},
+        message=(reason or "").strip()[:MAX_REASON] or f"Restored (archived because: {before})",
+    )
+    return current
+
+
+@transaction.atomic
+def dispose_entry(spec: RegisterSpec, obj: models.Model, *, actor, reason: str) -> None:
+    """Remove an archived record for good once its retention period has passed: the one way a
+    record leaves the database. The log keeps what it held."""
+    require(actor, "delete", obj)
+    text = _reason(reason)
+    current = _locked(obj)
+    due = disposal_date(current)
+    if due is None:
+        raise Conflict(
+            f"“{current}” is not archived: archive it first; it may be disposed of once its "
+            "retention period has passed.",
+            code="not_archived",
+        )
+    if due > timezone.localdate():
+        raise Conflict(
+            f"“{current}” must be kept until {due:%Y-%m-%d} (its retention period).",
+            code="retention_not_over",
+        )
+    changes = {k: [v, None] for k, v in snapshot(current).items() if v not in (None, "", [], {})}
+    record_activity(actor=actor, action="dispose", obj=current, changes=changes, message=text)
+    with disposing():
+        current.delete()
+
+
+def disposal_due(spec: RegisterSpec, organization) -> list[tuple[models.Model, dt.date]]:
+    """Archived entries of `organization` whose retention period is over, oldest first, each
+    with the first day it could be disposed of."""
+    if not is_archivable(spec.model):
+        return []
+    years = retention_years(organization, spec.model.record_type)
+    rows = spec.model.objects.filter(organization=organization, archived_at__isnull=False)
+    today = timezone.localdate()
+    found = []
+    for row in rows.order_by("archived_at", "pk"):
+        due = add_years(row.archived_at.date(), years)
+        if due <= today:
+            found.append((row, due))
+    return found
