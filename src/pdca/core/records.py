@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 from collections.abc import Iterator
 from contextvars import ContextVar
 from typing import Any
@@ -103,8 +104,6 @@ def deletion_refusal(obj: models.Model) -> str | None:
     reason = record_reason(obj)
     if reason:
         return f"{_label(obj)} is a record ({reason}); archive it instead of deleting it."
-    if not _declares_records():
-        return None
     collector = Collector(using=router.db_for_write(type(obj), instance=obj))
     # PROTECT links are refused by the deletion itself with their own message.
     with contextlib.suppress(models.ProtectedError, models.RestrictedError):
@@ -160,13 +159,10 @@ def _model_declares_records(model: type[models.Model]) -> bool:
     return method is not OrgOwned.record_reason
 
 
-def record_models() -> list[type[models.Model]]:
+@functools.cache
+def record_models() -> tuple[type[models.Model], ...]:
     """Every model that declares when its rows become records."""
-    return [m for m in apps.get_models() if _model_declares_records(m)]
-
-
-def _declares_records() -> bool:
-    return bool(record_models())
+    return tuple(m for m in apps.get_models() if _model_declares_records(m))
 
 
 def _refuse_record_deletion(sender, instance, **kwargs) -> None:

@@ -36,20 +36,11 @@ class DueOut(Schema):
     disposal_date: dt.date
 
 
-def _line(line) -> dict:
-    return {
-        "record_type": line.record_type,
-        "label": line.label,
-        "years": line.years,
-        "default_years": line.default_years,
-    }
-
-
 @router.get("/retention/", response=responses(list[RetentionOut]), operation_id="list_retention")
 def list_retention(request, organization: str | None = None):
     """How many years each type of archived record is kept before it may be disposed of."""
     org = organization_for(request.auth, organization, may_view=RetentionPeriod)
-    return [_line(line) for line in retention_table(org)]
+    return retention_table(org)
 
 
 @router.put(
@@ -64,7 +55,7 @@ def put_retention(request, record_type: str, payload: RetentionIn):
         from django.http import Http404
 
         raise Http404("No such record type.")
-    return _line(set_retention(org, record_type, payload.years, actor=request.auth))
+    return set_retention(org, record_type, payload.years, actor=request.auth)
 
 
 @router.get("/records/due/", response=responses(list[DueOut]), operation_id="list_disposal_due")

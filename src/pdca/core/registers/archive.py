@@ -33,11 +33,6 @@ def _reason(reason: str | None) -> str:
     return text
 
 
-def _locked(obj: models.Model) -> models.Model:
-    # Under the row lock, honouring the client's version (If-Match, a page's `_version`).
-    return lock_for_update(obj)
-
-
 @transaction.atomic
 def archive_entry(spec: RegisterSpec, obj: models.Model, *, actor, reason: str) -> models.Model:
     """Archive (withdraw, cancel, make obsolete) an entry with a reason: it stays readable and
@@ -47,7 +42,7 @@ def archive_entry(spec: RegisterSpec, obj: models.Model, *, actor, reason: str) 
     text = _reason(reason)
     if not is_archivable(spec.model):
         raise Conflict(f"{spec.verbose_name.capitalize()} entries are not archived.")
-    current = _locked(obj)
+    current = lock_for_update(obj)
     if current.archived_at is not None:
         raise Conflict(f"“{current}” is already archived.", code="already_archived")
     current.archived_at = timezone.now()
@@ -70,7 +65,7 @@ def restore_entry(
 ) -> models.Model:
     """Bring an archived entry back into the lists; the archiving stays in its history."""
     require(actor, "change", obj)
-    current = _locked(obj)
+    current = lock_for_update(obj)
     if current.archived_at is None:
         raise Conflict(f"“{current}” is not archived.", code="not_archived")
     before = current.archive_reason
@@ -94,7 +89,7 @@ def dispose_entry(spec: RegisterSpec, obj: models.Model, *, actor, reason: str) 
     record leaves the database. The log keeps what it held."""
     require(actor, "delete", obj)
     text = _reason(reason)
-    current = _locked(obj)
+    current = lock_for_update(obj)
     due = disposal_date(current)
     if due is None:
         raise Conflict(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
 
 from pdca.core.exceptions import ServiceError
 from pdca.core.records import closed_reason, deletion_refusal, disposal_date, record_reason
@@ -37,14 +38,8 @@ def record_context(spec: RegisterSpec, obj, *, can_change: bool, can_delete: boo
         "can_delete": can_delete and reason is None and not archived,
         "can_archive": can_change and archivable and not archived,
         "can_restore": can_change and archived,
-        "can_dispose": can_delete and archived and due is not None and due <= _today(),
+        "can_dispose": can_delete and archived and due is not None and due <= timezone.localdate(),
     }
-
-
-def _today():
-    from django.utils import timezone
-
-    return timezone.localdate()
 
 
 def _reason_page(spec, request, obj, *, step: str, error: str = ""):
@@ -65,20 +60,22 @@ def _reason_page(spec, request, obj, *, step: str, error: str = ""):
     )
 
 
-def archive_view(spec: RegisterSpec):
+def _reason_step_view(spec: RegisterSpec, step: str, action: str, service, done: str, then: str):
+    """The page of a step that asks a reason (archive, dispose): a form, then the service."""
+
     @member_required
     def view(request, pk: int):
-        obj = _entry(spec, request, pk, "change")
+        obj = _entry(spec, request, pk, action)
         if request.method == "POST":
             try:
-                archive.archive_entry(
-                    spec, obj, actor=request.user, reason=request.POST.get("reason", "")
-                )
+                service(spec, obj, actor=request.user, reason=request.POST.get("reason", ""))
             except ServiceError as exc:
-                return _reason_page(spec, request, obj, step="archive", error=exc.message)
-            messages.success(request, f"{spec.verbose_name.capitalize()} “{obj}” archived.")
+                return _reason_page(spec, request, obj, step=step, error=exc.message)
+            messages.success(request, f"{spec.verbose_name.capitalize()} “{obj}” {done}.")
+            if then == "list":
+                return redirect(spec.url_name("list"))
             return redirect(spec.url_name("detail"), pk=obj.pk)
-        return _reason_page(spec, request, obj, step="archive")
+        return _reason_page(spec, request, obj, step=step)
 
     return view
 
@@ -101,32 +98,24 @@ def restore_view(spec: RegisterSpec):
     return view
 
 
-def dispose_view(spec: RegisterSpec):
-    @member_required
-    def view(request, pk: int):
-        obj = _entry(spec, request, pk, "delete")
-        if request.method == "POST":
-            try:
-                archive.dispose_entry(
-                    spec, obj, actor=request.user, reason=request.POST.get("reason", "")
-                )
-            except ServiceError as exc:
-                return _reason_page(spec, request, obj, step="dispose", error=exc.message)
-            messages.success(
-                request, f"{spec.verbose_name.capitalize()} “{obj}” disposed of (logged)."
-            )
-            return redirect(spec.url_name("list"))
-        return _reason_page(spec, request, obj, step="dispose")
-
-    return view
-
-
 def archive_urls(spec: RegisterSpec, base: str) -> list:
     if not archive.is_archivable(spec.model):
         return []
     name = spec.slug
     return [
-        path(f"{base}<int:pk>/archive/", archive_view(spec), name=f"{name}-archive"),
+        path(
+            f"{base}<int:pk>/archive/",
+            _reason_step_view(
+                spec, "archive", "change", archive.archive_entry, "archived", "detail"
+            ),
+            name=f"{name}-archive",
+        ),
         path(f"{base}<int:pk>/restore/", restore_view(spec), name=f"{name}-restore"),
-        path(f"{base}<int:pk>/dispose/", dispose_view(spec), name=f"{name}-dispose"),
+        path(
+            f"{base}<int:pk>/dispose/",
+            _reason_step_view(
+                spec, "dispose", "delete", archive.dispose_entry, "disposed of (logged)", "list"
+            ),
+            name=f"{name}-dispose",
+        ),
     ]

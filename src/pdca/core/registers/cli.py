@@ -84,12 +84,13 @@ def show(
     _setup()
     from pdca.core.registers import display
     from pdca.core.registers.api import serialize
+    from pdca.core.registers.archive import is_archivable
     from pdca.core.registers.filters import sort_key
 
     spec = _spec(register)
     organization = _organization(org)
     rows = spec.model.objects.filter(organization=organization).select_related("organization")
-    if hasattr(spec.model, "archived_at") and archived != "all":
+    if is_archivable(spec.model) and archived != "all":
         rows = rows.filter(archived_at__isnull=archived == "no")
     rows = rows.select_related(*spec.fk_fields).prefetch_related(*spec.m2m_fields)
     if spec.annotate:

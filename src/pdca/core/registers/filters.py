@@ -10,6 +10,7 @@ import django_filters
 from django.db import models
 from django.db.models import Q
 
+from pdca.core.registers.archive import is_archivable
 from pdca.core.registers.choices import choices_for
 from pdca.core.registers.spec import RegisterSpec
 
@@ -73,7 +74,7 @@ def _archived_filter():
 @cache
 def filterset_class(spec: RegisterSpec) -> type[EntryFilterSet]:
     attrs = {name: _filter_for(spec, name) for name in spec.filters}
-    if hasattr(spec.model, "archived_at"):
+    if is_archivable(spec.model):
         attrs["archived"] = _archived_filter()
     meta = type("Meta", (), {"model": spec.model, "fields": []})
     return type(
@@ -90,7 +91,7 @@ def sort_key(spec: RegisterSpec, wanted: str | None) -> str:
 
 def filtered(spec: RegisterSpec, queryset: models.QuerySet, data, organization):
     """(filterset, rows) for the query parameters in `data`."""
-    if hasattr(spec.model, "archived_at"):
+    if is_archivable(spec.model):
         shown = (data or {}).get("archived", "")
         if shown == "yes":
             queryset = queryset.filter(archived_at__isnull=False)
