@@ -7,17 +7,16 @@ import sys
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
+
+from pdca.core.console import console, err
 
 app = typer.Typer(
     help="pdca: integrated management system platform for ISO standards.",
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-console = Console()
-err = Console(stderr=True)
 
 
 def setup_django() -> None:

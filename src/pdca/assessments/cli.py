@@ -13,15 +13,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
+
+from pdca.core.console import console, err
 
 app = typer.Typer(
     help="Gap assessments: readiness, XLSX export and import, gap report.",
     no_args_is_help=True,
 )
-console = Console()
-err = Console(stderr=True)
 
 AssessmentArg = Annotated[int, typer.Argument(help="The assessment's id (shown on its page)")]
 

@@ -13,12 +13,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from pdca.core.console import console, err
+
 app = typer.Typer(help="Audits: list them, write an audit's report as PDF.", no_args_is_help=True)
-console = Console()
-err = Console(stderr=True)
 
 
 def _setup() -> None:

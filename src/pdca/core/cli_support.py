@@ -4,9 +4,8 @@ on the command line, or a clear message and exit code 1."""
 from __future__ import annotations
 
 import typer
-from rich.console import Console
 
-err = Console(stderr=True)
+from pdca.core.console import err
 
 
 def setup() -> None:

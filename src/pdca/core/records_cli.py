@@ -11,17 +11,15 @@ import json
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from pdca.core.cli_support import actor_or_exit, organization_or_exit, setup
+from pdca.core.console import console, err
 
 app = typer.Typer(
     help="Records: retention periods, archive and restore entries, dispose of expired records.",
     no_args_is_help=True,
 )
-console = Console()
-err = Console(stderr=True)
 
 OrgOption = Annotated[str, typer.Option("--org", help="The organization's slug")]
 AsOption = Annotated[

@@ -12,15 +12,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
+
+from pdca.core.console import console, err
 
 app = typer.Typer(
     help="Documented information: list an organization's documents, export a version.",
     no_args_is_help=True,
 )
-console = Console()
-err = Console(stderr=True)
 
 OrgOption = Annotated[str, typer.Option("--org", help="The organization's slug")]
 

@@ -6,11 +6,9 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 
-console = Console()
-err = Console(stderr=True)
+from pdca.core.console import console, err
 
 
 def verify_evidence_command(

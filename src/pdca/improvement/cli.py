@@ -12,15 +12,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
+
+from pdca.core.console import console, err
 
 app = typer.Typer(
     help="Corrective action: list nonconformities, export the analytics, send reminders.",
     no_args_is_help=True,
 )
-console = Console()
-err = Console(stderr=True)
 
 OrgOption = Annotated[str | None, typer.Option("--org", help="The organization's slug")]
 AsOption = Annotated[

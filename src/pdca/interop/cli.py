@@ -6,11 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-console = Console()
-err = Console(stderr=True)
+from pdca.core.console import console, err
 
 
 class _Steps:

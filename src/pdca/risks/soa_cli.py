@@ -12,15 +12,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
+
+from pdca.core.console import console, err
 
 app = typer.Typer(
     help="Statements of Applicability: completeness, XLSX and PDF of the draft or a version.",
     no_args_is_help=True,
 )
-console = Console()
-err = Console(stderr=True)
 
 SoaArg = Annotated[int, typer.Argument(help="The SoA's id (shown in its page's address)")]
 

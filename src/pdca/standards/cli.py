@@ -7,15 +7,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from rich.tree import Tree
+
+from pdca.core.console import console, err
 
 app = typer.Typer(
     help="The standards catalog: list, show, validate and load.", no_args_is_help=True
 )
-console = Console()
-err = Console(stderr=True)
 
 FormatOption = Annotated[str, typer.Option("--format", "-f", help="table or json")]
 

@@ -10,14 +10,12 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from pdca.core.cli_support import actor_or_exit, organization_or_exit, setup
+from pdca.core.console import console, err
 
 app = typer.Typer(help="Members: invitations to join an organization.", no_args_is_help=True)
-console = Console()
-err = Console(stderr=True)
 
 AsOption = Annotated[
     str | None, typer.Option("--as", help="E-mail of a member: act with their rights")

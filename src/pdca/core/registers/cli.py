@@ -13,15 +13,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
+
+from pdca.core.console import console, err
 
 app = typer.Typer(
     help="Registers (context, processes, objectives, risks, AI…): list, export, import.",
     no_args_is_help=True,
 )
-console = Console()
-err = Console(stderr=True)
 
 RegisterArg = Annotated[str, typer.Argument(help="The register, e.g. processes or risks")]
 OrgOption = Annotated[str, typer.Option("--org", help="The organization's slug")]
