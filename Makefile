@@ -5,11 +5,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PDCA_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test lint format migrations-check pytest bench trust install clean help
+.PHONY: demo test lint imports types format migrations-check pytest bench trust architecture install clean help
 
 help:
 	@echo "make demo   install into .venv, set up var/pdca.sqlite3 with demo data, serve on :$${PDCA_PORT:-8000}"
-	@echo "make test   lint, migration check and the whole test suite (DATABASE_URL selects the database)"
+	@echo "make test   lint, import contracts, types, migration check and the whole test suite (DATABASE_URL selects the database)"
 	@echo "make bench  benchmarks; figures go to benchmarks/results/latest.json"
 	@echo "make trust  the records-you-can-trust checks with a larger fuzzing budget, on PostgreSQL"
 
@@ -29,6 +29,16 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 
+# The layers of docs/architecture.md (contracts in pyproject.toml), and the picture drawn from them.
+imports: $(STAMP)
+	$(BIN)/lint-imports --no-cache
+
+architecture: $(STAMP)
+	PYTHONPATH=src $(BIN)/python -m pdca.core.architecture docs/architecture-layers.svg
+
+types: $(STAMP)
+	$(BIN)/mypy
+
 format: $(STAMP)
 	$(BIN)/ruff check --fix src tests benchmarks
 	$(BIN)/ruff format src tests benchmarks
@@ -39,7 +49,7 @@ migrations-check: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest -n auto --dist loadfile -q
 
-test: lint migrations-check pytest
+test: lint imports types migrations-check pytest
 
 bench: $(STAMP)
 	DJANGO_SETTINGS_MODULE=tests.settings PYTHONPATH=.:src $(BIN)/python -m benchmarks.run

@@ -229,7 +229,7 @@ def _workspace():
     from pdca.core.roles import Role
     from pdca.risks.models import Risk
     from pdca.risks.risk_rules import apply_scores
-    from pdca.risks.soa_services import create_soa
+    from pdca.risks.soa.services import create_soa
     from pdca.standards.models import Standard
     from pdca.standards.services import ensure_catalogs_loaded
     from pdca.system.models import Process
@@ -486,7 +486,7 @@ def audit_checklist_page() -> dict:
 
 @benchmark("audit_report_pdf_200_findings", "ms")
 def audit_report_pdf() -> dict:
-    from pdca.audits.report import render_pdf, report_content
+    from pdca.audits.report.rendering import render_pdf, report_content
     from pdca.core.testing import count_queries
 
     audit, _ = _integrated_audit()

@@ -1,6 +1,6 @@
 import pytest
 
-from pdca.core.testing import make_personas
+from pdca.tenancy.testing import make_personas
 
 
 @pytest.fixture(scope="session")

@@ -1,11 +1,12 @@
 """The REST API at /api/v1/: one NinjaAPI assembling every app's router."""
 
 from pdca.accounts.api import router as accounts_router
+from pdca.accounts.api_auth import api_auth
 from pdca.assessments.api import router as assessments_router
 from pdca.audits.api import router as audits_router
 from pdca.core.activity_api import router as activity_router
-from pdca.core.api import PdcaAPI, api_auth, install_error_handlers
-from pdca.core.retention_api import router as retention_router
+from pdca.core.api import PdcaAPI, install_error_handlers
+from pdca.core.records.retention_api import router as retention_router
 from pdca.documents.api import router as documents_router
 from pdca.improvement.api import router as improvement_router
 from pdca.risks.api import router as risks_router

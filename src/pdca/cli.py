@@ -10,6 +10,7 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 
+from pdca.core.cli_support import setup_django
 from pdca.core.console import console, err
 
 app = typer.Typer(
@@ -17,22 +18,6 @@ app = typer.Typer(
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-
-def setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pdca.settings")
-    import django
-
-    django.setup()
-    from django.conf import settings
-
-    db = settings.DATABASES["default"]
-    name = str(db["NAME"])
-    # Create the folder of an embedded database file; a bare file name (in the current folder),
-    # ":memory:" and "file:" URIs have none to create.
-    directory = os.path.dirname(name)
-    if db["ENGINE"].endswith("sqlite3") and directory and not name.startswith("file:"):
-        os.makedirs(directory, exist_ok=True)
 
 
 def _port(port: int | None) -> int:
@@ -235,7 +220,7 @@ def main() -> None:
 def _add_subcommands() -> None:
     from pdca.assessments.cli import app as gap_app
     from pdca.core.registers.cli import app as registers_app
-    from pdca.risks.soa_cli import app as soa_app
+    from pdca.risks.soa.cli import app as soa_app
     from pdca.standards.cli import app as standards_app
 
     app.add_typer(standards_app, name="standards")
@@ -243,7 +228,7 @@ def _add_subcommands() -> None:
     app.add_typer(registers_app, name="registers")
     app.add_typer(soa_app, name="soa")
     from pdca.documents.docs_cli import app as docs_app
-    from pdca.documents.evidence_cli import verify_evidence_command
+    from pdca.documents.evidence.cli import verify_evidence_command
 
     app.add_typer(docs_app, name="docs")
     from pdca.audits.cli import app as audit_app
@@ -255,7 +240,7 @@ def _add_subcommands() -> None:
     from pdca.tenancy.cli import app as members_app
 
     app.add_typer(members_app, name="members")
-    from pdca.core.records_cli import app as records_app
+    from pdca.core.records.cli import app as records_app
 
     app.add_typer(records_app, name="records")
 

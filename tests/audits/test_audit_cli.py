@@ -9,8 +9,8 @@ import subprocess
 import pytest
 from typer.testing import CliRunner
 
-from pdca.audits import report_issue
 from pdca.audits.cli import app
+from pdca.audits.report import issue as report_issue
 from tests.audits.test_findings import make_audit, raise_minor
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from pdca.audits import checklists as services
+from pdca.audits.fieldwork import checklists as services
 from pdca.audits.models import Audit, ChecklistItem, EvidenceRecord, SavedChecklist
 from pdca.core.exceptions import Conflict, PermissionDenied, ValidationFailed
 from pdca.core.models import ActivityEntry

@@ -15,7 +15,7 @@ from pdca.core.models import ActivityEntry
 from pdca.core.roles import Role
 from pdca.core.testing.api_bundle import login
 from pdca.improvement.models import ImprovementOpportunity, Nonconformity
-from pdca.improvement.opportunities import promote_opportunity
+from pdca.improvement.opportunities.services import promote_opportunity
 from pdca.standards.models import Standard
 from pdca.system.models import AdoptedStandard, ManagementSystem, Process
 from tests.audits.test_findings import (

@@ -260,7 +260,7 @@ def test_plan_pdf(client, personas, team):
 
 
 def test_plan_pdf_text(personas, team):
-    from pdca.audits.plan_pdf import plan_html
+    from pdca.audits.plan.pdf import plan_html
 
     audit, auditor = team
     make_plan_item(personas.org, 0, audit=audit, auditor=auditor, activity="Opening meeting")

@@ -12,16 +12,16 @@ import pytest
 from django.utils import timezone
 
 from pdca.audits import findings as services
-from pdca.audits import report as reports
-from pdca.audits import report_issue
 from pdca.audits.models import Audit, AuditMeeting, AuditReport, AuditTeamMember
+from pdca.audits.report import issue as report_issue
+from pdca.audits.report import rendering as reports
 from pdca.core.exceptions import Conflict, PermissionDenied, ValidationFailed
 from pdca.core.models import ActivityEntry
 from pdca.core.roles import ORGANIZATION_ROLES, Role
 from pdca.core.testing import ApiBundle, ViewBundle
 from pdca.core.testing.api_bundle import login
 from pdca.core.testing.queries import count_queries
-from pdca.documents.evidence import blob_name, evidence_storage
+from pdca.documents.evidence.services import blob_name, evidence_storage
 from pdca.documents.models import EvidenceFile
 from pdca.tenancy.models import Membership
 from tests.audits.test_findings import (

@@ -214,8 +214,8 @@ def test_three_simultaneous_demotions_leave_a_manager(personas):
 
 
 def test_one_accountable_per_raci_row_under_concurrency(personas):
-    from pdca.system import raci
     from pdca.system.models import RaciAssignment, Responsibility
+    from pdca.system.raci import services as raci
 
     row = Responsibility.objects.create(organization=personas.org, activity="Release programs")
     parties = ["Quality manager", "Plant manager", "CNC lead", "Owner"]
@@ -231,8 +231,8 @@ def test_one_accountable_per_raci_row_under_concurrency(personas):
 
 
 def test_one_published_version_when_two_are_published_at_once(personas):
-    from pdca.documents import versions
     from pdca.documents.models import DocumentVersion
+    from pdca.documents.versions import services as versions
     from tests.documents.test_versions import make_document, make_version
 
     S = DocumentVersion.Status

@@ -148,11 +148,11 @@ def test_no_export_of_the_poisoned_demo_holds_a_formula(poisoned_demo):
     from pdca.core.registers import spreadsheet
     from pdca.core.registers.spec import all_specs
     from pdca.documents.coverage import coverage, coverage_xlsx
-    from pdca.improvement.analytics_export import analytics_workbook
+    from pdca.improvement.analytics.export import analytics_workbook
     from pdca.risks.models import StatementOfApplicability
-    from pdca.risks.soa_export import soa_xlsx
-    from pdca.system import raci
-    from pdca.system.raci_export import raci_xlsx_bytes
+    from pdca.risks.soa.export import soa_xlsx
+    from pdca.system.raci import services as raci
+    from pdca.system.raci.export import raci_xlsx_bytes
 
     org = poisoned_demo
     manager = User.objects.get(email="quality@acme.example")

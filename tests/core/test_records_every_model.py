@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import ProtectedError
 
 from pdca.core.exceptions import Conflict
-from pdca.core.records import deletion_refusal, ensure_deletable, record_models, record_reason
+from pdca.core.records.rules import deletion_refusal, ensure_deletable, record_models, record_reason
 from pdca.core.registers.services import delete_entry
 from pdca.core.registers.spec import all_specs
 from pdca.demo import load_demo

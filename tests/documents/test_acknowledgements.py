@@ -14,8 +14,8 @@ from pdca.core.models import ActivityEntry
 from pdca.core.roles import ORGANIZATION_ROLES, Role
 from pdca.core.testing import count_queries
 from pdca.documents import acknowledgements as acks
-from pdca.documents import versions as services
 from pdca.documents.models import Acknowledgement, DocumentVersion
+from pdca.documents.versions import services
 from pdca.system.permissions import IMPLEMENTERS
 from pdca.tenancy.models import Membership
 from tests.documents.test_versions import make_document, make_version, publish

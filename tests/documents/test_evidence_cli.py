@@ -9,7 +9,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from pdca.documents.evidence_cli import verify_evidence_command
+from pdca.documents.evidence.cli import verify_evidence_command
 from tests.documents.test_evidence_services import make_evidence, temporary_evidence_storage
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("evidence_storage")]

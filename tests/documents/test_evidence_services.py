@@ -18,7 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from pdca.core.exceptions import Conflict, PermissionDenied, ValidationFailed
 from pdca.core.models import ActivityEntry
 from pdca.core.roles import ORGANIZATION_ROLES
-from pdca.documents import evidence as services
+from pdca.documents.evidence import services
 from pdca.documents.models import Document, DocumentVersion, EvidenceFile
 from pdca.documents.permissions import UPLOADERS
 

@@ -15,9 +15,9 @@ from pdca.core.exceptions import PermissionDenied, ValidationFailed
 from pdca.core.models import ActivityEntry
 from pdca.core.roles import ALL_ROLES, ORGANIZATION_ROLES, Role
 from pdca.core.testing.api_bundle import login
-from pdca.documents import starters
 from pdca.documents.models import Document, DocumentVersion
 from pdca.documents.starter import PLACEHOLDERS, STARTERS
+from pdca.documents.starters import services as starters
 from pdca.standards.models import Requirement
 from pdca.system.permissions import IMPLEMENTERS
 from pdca.tenancy.models import Site
@@ -31,14 +31,14 @@ TODAY = dt.date(2026, 3, 2)
 
 def versions_ready() -> bool:
     try:
-        from pdca.documents.versions import create_version  # noqa: F401
+        from pdca.documents.versions.services import create_version  # noqa: F401
     except ImportError:
         return False
     return True
 
 
 needs_versions = pytest.mark.skipif(
-    not versions_ready(), reason="pdca.documents.versions.create_version is not there yet"
+    not versions_ready(), reason="pdca.documents.versions.services.create_version is not there yet"
 )
 
 

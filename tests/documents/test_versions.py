@@ -12,9 +12,9 @@ import pytest
 from pdca.core.exceptions import Conflict, PermissionDenied, ValidationFailed
 from pdca.core.models import ActivityEntry
 from pdca.core.roles import ORGANIZATION_ROLES, Role
-from pdca.documents import versions as services
 from pdca.documents.models import Approval, Document, DocumentVersion, EvidenceFile
 from pdca.documents.permissions import APPROVERS
+from pdca.documents.versions import services
 from pdca.system.permissions import IMPLEMENTERS
 
 pytestmark = pytest.mark.django_db

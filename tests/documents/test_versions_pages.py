@@ -232,9 +232,9 @@ def test_uploading_a_file_as_the_content(client, personas, monkeypatch):
         calls.append((organization, upload.name, actor))
         return evidence
 
-    fake = types.ModuleType("pdca.documents.evidence")
+    fake = types.ModuleType("pdca.documents.evidence.services")
     fake.store_evidence = store_evidence
-    monkeypatch.setitem(sys.modules, "pdca.documents.evidence", fake)
+    monkeypatch.setitem(sys.modules, "pdca.documents.evidence.services", fake)
     document = make_document(personas.org)
     login(client, personas.manager)
     from django.core.files.uploadedfile import SimpleUploadedFile

@@ -10,7 +10,7 @@ import pytest
 
 from pdca.core.roles import Role
 from pdca.core.testing import count_queries
-from pdca.improvement.analytics import (
+from pdca.improvement.analytics.figures import (
     Period,
     cycle_time,
     median,

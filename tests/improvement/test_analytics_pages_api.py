@@ -27,7 +27,7 @@ API_EXPORT = "/api/v1/nonconformities/analytics/export.xlsx"
 
 @pytest.fixture(autouse=True)
 def fixed_today(monkeypatch):
-    monkeypatch.setattr("pdca.improvement.analytics.local_today", lambda: TODAY)
+    monkeypatch.setattr("pdca.improvement.analytics.figures.local_today", lambda: TODAY)
 
 
 def test_the_url_names():

@@ -9,7 +9,7 @@ import pytest
 from pdca.core.exceptions import Conflict, PermissionDenied, ValidationFailed
 from pdca.core.models import ActivityEntry
 from pdca.core.roles import ORGANIZATION_ROLES, Role
-from pdca.documents.evidence import store_evidence
+from pdca.documents.evidence.services import store_evidence
 from pdca.improvement.actions import (
     add_corrective_action,
     cancel_corrective_action,
@@ -17,7 +17,7 @@ from pdca.improvement.actions import (
     update_corrective_action,
 )
 from pdca.improvement.models import CorrectiveAction, Nonconformity
-from pdca.improvement.workflow import current_actions, transition_nonconformity
+from pdca.improvement.workflow.services import current_actions, transition_nonconformity
 from tests.improvement.factories import (
     CHANGERS,
     PATH,

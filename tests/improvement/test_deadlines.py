@@ -18,7 +18,7 @@ from pdca.improvement.deadlines import (
     terms_for,
 )
 from pdca.improvement.models import CertificationTerms, Nonconformity
-from pdca.improvement.workflow import transition_nonconformity
+from pdca.improvement.workflow.services import transition_nonconformity
 from tests.improvement.factories import Cast, in_days, make_cast, step_data
 
 S = Nonconformity.Status

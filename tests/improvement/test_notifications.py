@@ -18,7 +18,7 @@ from pdca.improvement.actions import add_corrective_action, update_corrective_ac
 from pdca.improvement.models import CertificationTerms, CorrectiveAction, Nonconformity
 from pdca.improvement.notifications import escalate_overdue, send_reminders
 from pdca.improvement.reporting import report_nonconformity
-from pdca.improvement.workflow import transition_nonconformity
+from pdca.improvement.workflow.services import transition_nonconformity
 from tests.improvement.factories import (
     Cast,
     drive,

@@ -9,7 +9,7 @@ from pdca.core.exceptions import ValidationFailed
 from pdca.core.roles import ORGANIZATION_ROLES
 from pdca.core.testing import ApiBundle, ViewBundle
 from pdca.improvement.models import ImprovementOpportunity, Nonconformity
-from pdca.improvement.opportunities import number_opportunity, validate_opportunity
+from pdca.improvement.opportunities.services import number_opportunity, validate_opportunity
 from pdca.system.permissions import IMPLEMENTERS
 
 pytestmark = pytest.mark.django_db

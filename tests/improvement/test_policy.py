@@ -10,7 +10,7 @@ from pdca.core.models import ActivityEntry
 from pdca.core.roles import ORGANIZATION_ROLES
 from pdca.improvement.models import CapaPolicy, Nonconformity
 from pdca.improvement.policy import policy_for, update_capa_policy
-from pdca.improvement.workflow import transition_nonconformity
+from pdca.improvement.workflow.services import transition_nonconformity
 from tests.improvement.factories import IMPLEMENTERS, drive, in_days, make_cast, step_data
 
 pytestmark = pytest.mark.django_db

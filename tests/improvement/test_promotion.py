@@ -12,7 +12,7 @@ from pdca.core.roles import ORGANIZATION_ROLES, Role
 from pdca.core.testing.api_bundle import ROLES, login
 from pdca.core.testing.queries import count_queries
 from pdca.improvement.models import ImprovementOpportunity, Nonconformity
-from pdca.improvement.opportunities import promote_opportunity
+from pdca.improvement.opportunities.services import promote_opportunity
 from pdca.standards.models import Requirement
 from pdca.system.models import Process
 from pdca.system.permissions import IMPLEMENTERS

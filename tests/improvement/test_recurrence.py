@@ -108,7 +108,7 @@ def test_the_window_is_counted_from_the_report_not_from_today(setting):
 
 
 def test_the_analytics_report_pairs_each_one_as_find_recurrence_does(setting, personas):
-    from pdca.improvement.analytics import nonconformity_analytics
+    from pdca.improvement.analytics.figures import nonconformity_analytics
 
     s = setting
     plan = [

@@ -8,7 +8,7 @@ import pytest
 from pdca.core.models import ActivityEntry
 from pdca.core.roles import ORGANIZATION_ROLES, Role
 from pdca.core.testing.api_bundle import login
-from pdca.documents.evidence import store_evidence
+from pdca.documents.evidence.services import store_evidence
 from pdca.improvement.models import Nonconformity
 from pdca.system.models import Process
 from pdca.tenancy.models import Site

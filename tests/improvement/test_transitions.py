@@ -10,9 +10,9 @@ import pytest
 
 from pdca.core.exceptions import Conflict, PermissionDenied, ValidationFailed
 from pdca.core.roles import ORGANIZATION_ROLES, Role
-from pdca.documents.evidence import store_evidence
+from pdca.documents.evidence.services import store_evidence
 from pdca.improvement.models import Nonconformity
-from pdca.improvement.workflow import STEPS, available_steps, transition_nonconformity
+from pdca.improvement.workflow.services import STEPS, available_steps, transition_nonconformity
 from pdca.standards.models import Requirement
 from pdca.system.models import Process
 from tests.improvement.factories import (

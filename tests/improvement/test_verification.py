@@ -8,11 +8,11 @@ import pytest
 
 from pdca.core.exceptions import Conflict, ValidationFailed
 from pdca.core.roles import Role
-from pdca.documents.evidence import store_evidence
+from pdca.documents.evidence.services import store_evidence
 from pdca.improvement.actions import add_corrective_action, cancel_corrective_action
 from pdca.improvement.models import CorrectiveAction, EffectivenessCheck, Nonconformity
 from pdca.improvement.policy import update_capa_policy
-from pdca.improvement.workflow import check_opens_on, step_state, transition_nonconformity
+from pdca.improvement.workflow.services import check_opens_on, step_state, transition_nonconformity
 from tests.improvement.factories import (
     Cast,
     drive,

@@ -15,7 +15,7 @@ from pdca.core.models import ActivityEntry
 from pdca.core.roles import ORGANIZATION_ROLES, Role
 from pdca.core.testing import count_queries
 from pdca.core.testing.api_bundle import login
-from pdca.documents.evidence import store_evidence
+from pdca.documents.evidence.services import store_evidence
 from pdca.improvement.models import CorrectiveAction, EffectivenessCheck, Nonconformity
 from pdca.standards.models import Requirement
 from pdca.system.models import Process

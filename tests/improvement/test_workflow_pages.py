@@ -15,12 +15,12 @@ from django.utils import timezone
 from pdca.core.models import ActivityEntry
 from pdca.core.roles import Role
 from pdca.core.testing.api_bundle import login
-from pdca.documents.evidence import store_evidence
+from pdca.documents.evidence.services import store_evidence
 from pdca.documents.models import EvidenceFile
 from pdca.improvement.actions import add_corrective_action, implement_corrective_action
 from pdca.improvement.models import CorrectiveAction, EffectivenessCheck, Nonconformity
 from pdca.improvement.reporting import report_nonconformity
-from pdca.improvement.workflow import transition_nonconformity
+from pdca.improvement.workflow.services import transition_nonconformity
 from pdca.standards.models import Requirement
 from pdca.system.models import Process
 

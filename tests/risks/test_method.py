@@ -17,7 +17,7 @@ from pdca.core.models import ActivityEntry
 from pdca.core.roles import ALL_ROLES, ORGANIZATION_ROLES
 from pdca.core.testing import count_queries
 from pdca.core.testing.api_bundle import login
-from pdca.risks import method_services
+from pdca.risks.method import services as method_services
 from pdca.risks.models import AISystem, ImpactAssessment, Risk, RiskMethod
 from pdca.risks.models.method import default_bands
 from pdca.system.permissions import IMPLEMENTERS
@@ -639,7 +639,7 @@ def test_api_put_requires_every_field_but_the_name(client, personas):
 
 def test_demo_method_is_loaded_once(db):
     from pdca.accounts.models import User
-    from pdca.risks import demo_method
+    from pdca.risks.method import demo as demo_method
     from pdca.tenancy.models import Membership, Organization
 
     org = Organization.objects.create(name="Acme", slug="acme")
@@ -654,7 +654,7 @@ def test_demo_method_is_loaded_once(db):
 
 
 def test_demo_method_without_the_demo_organization_does_nothing(db):
-    from pdca.risks import demo_method
+    from pdca.risks.method import demo as demo_method
 
     demo_method.load({})
     assert not RiskMethod.objects.exists()

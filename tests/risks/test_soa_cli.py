@@ -12,8 +12,8 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from pdca.core.models import ActivityEntry
-from pdca.risks import soa_services as services
-from pdca.risks.soa_cli import app as soa_app
+from pdca.risks.soa import services
+from pdca.risks.soa.cli import app as soa_app
 from tests.risks.test_soa_services import decide_all, standard
 
 pytestmark = pytest.mark.usefixtures("catalog")
@@ -96,8 +96,8 @@ def test_mistakes_are_explained(personas, soa, args, code, says):
 
 
 def test_the_demo_soas_load_once(personas):
-    from pdca.risks import demo_soa
-    from pdca.system import demo as system_demo
+    from pdca.risks.soa import demo as demo_soa
+    from pdca.system.demo import base as system_demo
     from pdca.tenancy import demo as tenancy_demo
 
     context: dict = {}

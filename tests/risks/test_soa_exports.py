@@ -12,9 +12,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from pdca.core.testing.api_bundle import login
-from pdca.risks import soa_export
-from pdca.risks import soa_services as services
 from pdca.risks.models import ControlApplicability
+from pdca.risks.soa import export as soa_export
+from pdca.risks.soa import services
 from tests.risks.test_soa_services import decide_all, make_risk, standard
 
 pytestmark = pytest.mark.usefixtures("catalog")

@@ -15,10 +15,10 @@ from pdca.core.exceptions import PermissionDenied, ValidationFailed
 from pdca.core.models import ActivityEntry
 from pdca.core.roles import Role
 from pdca.core.testing.api_bundle import login
-from pdca.risks import soa_export
-from pdca.risks import soa_services as services
 from pdca.risks.models import ControlApplicability
-from pdca.risks.soa_import import import_soa
+from pdca.risks.soa import export as soa_export
+from pdca.risks.soa import services
+from pdca.risks.soa.imports import import_soa
 from tests.risks.test_soa_services import standard
 
 pytestmark = pytest.mark.usefixtures("catalog")

@@ -15,8 +15,8 @@ from django.utils import timezone
 from pdca.core.exceptions import Conflict, PermissionDenied, ValidationFailed
 from pdca.core.models import ActivityEntry
 from pdca.core.roles import ORGANIZATION_ROLES, Role
-from pdca.risks import soa_services as services
 from pdca.risks.models import ControlApplicability, Risk, SoaVersion, StatementOfApplicability
+from pdca.risks.soa import services
 from pdca.standards.models import Requirement, Standard
 from pdca.system.permissions import IMPLEMENTERS
 

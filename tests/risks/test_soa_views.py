@@ -11,8 +11,8 @@ from pdca.core.models import ActivityEntry
 from pdca.core.roles import ORGANIZATION_ROLES, Role
 from pdca.core.testing import ViewBundle, count_queries
 from pdca.core.testing.api_bundle import login
-from pdca.risks import soa_services as services
 from pdca.risks.models import ControlApplicability, SoaVersion, StatementOfApplicability
+from pdca.risks.soa import services
 from pdca.system.permissions import IMPLEMENTERS
 from tests.risks.test_soa_services import (
     AIMS,

@@ -13,12 +13,12 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from pdca.core.models import ActivityEntry
-from pdca.core.records import disposing
+from pdca.core.records.rules import disposing
 from pdca.core.roles import ORGANIZATION_ROLES, Role
 from pdca.core.testing import ViewBundle, count_queries
 from pdca.core.testing.api_bundle import login
 from pdca.system.models import Measurement, Objective, Process
-from pdca.system.objective_views import objective_detail_context
+from pdca.system.objectives.views import objective_detail_context
 from pdca.system.permissions import OBJECTIVE_SETTERS
 from tests.system.test_objective_tracking import host_objective, make_measurement, make_objective
 

@@ -10,7 +10,7 @@ from decimal import Decimal as D
 import pytest
 
 from pdca.system.models import Measurement, Objective
-from pdca.system.objective_chart import (
+from pdca.system.objectives.chart import (
     Frame,
     month_ticks,
     nice_ticks,

@@ -14,9 +14,9 @@ from pdca.core.exceptions import Conflict, PermissionDenied, ValidationFailed
 from pdca.core.models import ActivityEntry
 from pdca.core.roles import ORGANIZATION_ROLES, Role
 from pdca.core.testing import count_queries
-from pdca.system import objectives
 from pdca.system.models import Measurement, Objective
-from pdca.system.objectives import Point, tracking, with_latest
+from pdca.system.objectives import services as objectives
+from pdca.system.objectives.services import Point, tracking, with_latest
 from pdca.system.permissions import OBJECTIVE_SETTERS
 
 START = dt.date(2025, 1, 1)
@@ -481,7 +481,7 @@ def test_an_update_that_changes_nothing_records_nothing(personas):
 
 def test_demo_measurements_show_every_status_and_load_once(db):
     from pdca.accounts.models import User
-    from pdca.system.demo_objectives import load_measurements
+    from pdca.system.demo.objectives import load_measurements
     from pdca.tenancy.models import Membership, Organization
 
     org = Organization.objects.create(name="Acme", slug="acme")

@@ -17,7 +17,7 @@ from pdca.core.roles import ORGANIZATION_ROLES
 from pdca.core.testing import count_queries
 from pdca.core.testing.api_bundle import login
 from pdca.system.models import Process
-from pdca.system.process_map import (
+from pdca.system.processes.map import (
     BOX_H,
     BOX_W,
     GAP_X,

@@ -19,9 +19,10 @@ from pdca.core.models import ActivityEntry
 from pdca.core.roles import ALL_ROLES, ORGANIZATION_ROLES
 from pdca.core.testing import count_queries
 from pdca.core.testing.api_bundle import login
-from pdca.system import demo_processes, raci
+from pdca.system.demo import processes as demo_processes
 from pdca.system.models import Process, RaciAssignment, Responsibility
 from pdca.system.permissions import IMPLEMENTERS
+from pdca.system.raci import services as raci
 from pdca.tenancy.models import Membership, Organization
 
 

@@ -17,7 +17,7 @@ from pdca.core.testing import count_queries
 from pdca.core.testing.api_bundle import login
 from pdca.risks.models import Risk
 from pdca.system.models import Objective, Process, RaciAssignment, Responsibility
-from pdca.system.process_pages import process_detail_context
+from pdca.system.processes.views import process_detail_context
 
 
 def make_process(org, code: str, **fields) -> Process:

@@ -14,7 +14,7 @@ from pdca.core.activity import snapshot
 from pdca.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from pdca.core.models import ActivityChainHead, ActivityEntry
 from pdca.core.roles import Role
-from pdca.tenancy import invitations
+from pdca.tenancy.invitations import services as invitations
 from pdca.tenancy.models import Invitation, Membership
 
 LINK = re.compile(re.escape(settings.PDCA_BASE_URL) + r"/invitations/([A-Za-z0-9_-]+)/")

@@ -9,7 +9,7 @@ from pdca.core.models import ActivityChainHead, ActivityEntry
 from pdca.core.roles import Role
 from pdca.core.testing.personas import PASSWORD
 from pdca.tenancy import services
-from pdca.tenancy.invitations import invite_member
+from pdca.tenancy.invitations.services import invite_member
 from pdca.tenancy.models import Invitation, Membership, Organization, Site
 from tests.tenancy.factories import make_member, make_site
 

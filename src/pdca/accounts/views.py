@@ -13,7 +13,6 @@ from pdca.accounts.forms import LoginForm, ProfileForm, TokenForm
 from pdca.accounts.models import ApiToken
 from pdca.core.exceptions import ServiceError
 from pdca.core.views import add_service_error
-from pdca.tenancy.selectors import members_for
 
 
 class LoginView(auth_views.LoginView):
@@ -25,7 +24,10 @@ class LoginView(auth_views.LoginView):
 def _profile_context(request, **extra):
     return {
         "tokens": ApiToken.objects.filter(user=request.user),
-        "my_memberships": members_for(request.user).filter(user=request.user),
+        # Through the user's own reverse relation: accounts sits below tenancy.
+        "my_memberships": request.user.memberships.filter(
+            organization__is_active=True
+        ).select_related("user", "organization"),
         "profile_form": extra.pop("profile_form", None)
         or ProfileForm(initial={"full_name": request.user.full_name}),
         "token_form": extra.pop("token_form", None) or TokenForm(),

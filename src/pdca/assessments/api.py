@@ -22,6 +22,7 @@ from pdca.core.exceptions import FieldError, ValidationFailed
 from pdca.core.permissions import require, scope, visible_organization_ids
 from pdca.core.selectors import history_of
 from pdca.standards.models import Requirement
+from pdca.system.api import ScoreOut
 from pdca.system.models import ManagementSystem
 from pdca.system.services import active_standards
 
@@ -151,13 +152,6 @@ class BulkUpdate(Input):
 class BulkResult(Schema):
     updated: int = Field(description="How many items changed")
     items: list[GapItemOut] = Field(description="The items named in the request, as they are now")
-
-
-class ScoreOut(Schema):
-    percent: float | None = Field(description="Readiness in percent, null when nothing applies")
-    applicable: int
-    points: float
-    counts: dict[str, int] = Field(description="Items by status")
 
 
 class ClauseScoreOut(ScoreOut):

@@ -7,4 +7,9 @@ class AssessmentsConfig(AppConfig):
     verbose_name = "Gap assessments"
 
     def ready(self) -> None:
-        from pdca.assessments import permissions  # noqa: F401  (registers the rules)
+        from pdca.assessments import (
+            permissions,  # noqa: F401  (registers the rules)
+            system_links,
+        )
+
+        system_links.register()

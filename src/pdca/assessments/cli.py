@@ -26,7 +26,7 @@ AssessmentArg = Annotated[int, typer.Argument(help="The assessment's id (shown o
 
 
 def _setup() -> None:
-    from pdca.cli import setup_django
+    from pdca.core.cli_support import setup_django
 
     setup_django()
 

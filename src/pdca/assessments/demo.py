@@ -12,7 +12,7 @@ from django.utils import timezone
 from pdca.accounts.models import User
 from pdca.assessments import services
 from pdca.assessments.models import GapAssessment, GapItem
-from pdca.system.demo import MANAGER, NAME
+from pdca.system.demo.base import MANAGER, NAME
 from pdca.system.models import ManagementSystem
 
 Status = GapItem.Status

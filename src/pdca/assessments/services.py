@@ -22,7 +22,7 @@ from pdca.core.activity import (
 from pdca.core.concurrency import lock_for_update, save_changed
 from pdca.core.exceptions import Conflict, FieldError, PermissionDenied, ValidationFailed
 from pdca.core.permissions import may, require
-from pdca.core.records import ensure_deletable
+from pdca.core.records.rules import ensure_deletable
 from pdca.standards.models import Requirement
 from pdca.standards.selectors import with_descendants
 from pdca.system.models import Exclusion, ManagementSystem

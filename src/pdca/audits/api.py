@@ -2,8 +2,10 @@
 
 from ninja import Router
 
-from pdca.audits import fieldwork_api, plan_api, report_api
+from pdca.audits.fieldwork import api as fieldwork_api
+from pdca.audits.plan import api as plan_api
 from pdca.audits.registers import SPECS
+from pdca.audits.report import api as report_api
 from pdca.core.registers.api import add_register_routes
 
 router = Router()

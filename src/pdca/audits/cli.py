@@ -21,14 +21,14 @@ app = typer.Typer(help="Audits: list them, write an audit's report as PDF.", no_
 
 
 def _setup() -> None:
-    from pdca.cli import setup_django
+    from pdca.core.cli_support import setup_django
 
     setup_django()
 
 
 def _stored_pdf(report) -> bytes:
     """The stored bytes of an issued revision, refused when they no longer match."""
-    from pdca.documents.evidence import evidence_storage, hash_stored
+    from pdca.documents.evidence.services import evidence_storage, hash_stored
 
     storage = evidence_storage()
     found = hash_stored(storage, report.pdf.storage_name)
@@ -57,8 +57,8 @@ def report(
     """Write the audit's report as PDF: an issued revision's stored file (the latest unless
     --revision says), or the current draft when none is issued."""
     _setup()
-    from pdca.audits import report as reports
     from pdca.audits.models import Audit
+    from pdca.audits.report import rendering as reports
 
     audit = Audit.objects.select_related("organization").filter(pk=audit_id).first()
     if audit is None:

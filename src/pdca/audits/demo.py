@@ -10,9 +10,11 @@ import datetime as dt
 from django.utils import timezone
 
 from pdca.accounts.models import User
-from pdca.audits import checklists, findings, report_issue, services
+from pdca.audits import findings, services
+from pdca.audits.fieldwork import checklists
 from pdca.audits.models import Audit, AuditProgramme, ChecklistItem
 from pdca.audits.registers import AUDITS, PROGRAMMES
+from pdca.audits.report import issue as report_issue
 from pdca.core.registers.services import create_entry
 from pdca.standards.models import Requirement, Standard
 from pdca.system.models import Process

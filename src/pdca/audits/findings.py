@@ -15,18 +15,17 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 
+from pdca.audits import hooks
 from pdca.audits.models import Audit, ChecklistItem, Finding
 from pdca.core.activity import (
     record_activity,
     record_delete,
-    record_update,
     snapshot,
 )
 from pdca.core.concurrency import lock_for_update, save_changed
 from pdca.core.exceptions import Conflict, FieldError, ValidationFailed
 from pdca.core.permissions import require
-from pdca.core.records import ensure_deletable
-from pdca.improvement.deadlines import refresh_deadlines
+from pdca.core.records.rules import ensure_deletable
 
 #: Audit types whose report carries a certification recommendation.
 CERTIFICATION_TYPES = frozenset(
@@ -72,13 +71,14 @@ def three_part_statement(finding: Finding) -> str:
     )
 
 
-def _reference(audit: Audit, number: int) -> str:
+def finding_reference(audit: Audit, number: int) -> str:
+    """The reference of what a finding opens in the auditee's registers (A-2026-01-F3)."""
     suffix = f"-F{number}"
     base = audit.reference or f"A{audit.pk}"
     return f"{base[: 30 - len(suffix)]}{suffix}"
 
 
-def _label(nonconformity) -> str:
+def label_of(nonconformity) -> str:
     return nonconformity.reference or f"#{nonconformity.pk}"
 
 
@@ -156,91 +156,6 @@ def _clean(audit: Audit, data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def _adopted_requirements(audit: Audit, finding: Finding) -> list:
-    """The finding's requirements the improvement registers accept: those of the standards the
-    organization adopted (a supplier or certification audit may cite others, which the
-    finding keeps)."""
-    from pdca.core.registers.choices import requirement_choices
-
-    wanted = [r.pk for r in finding.requirements.all()]
-    return list(requirement_choices(audit.organization).filter(pk__in=wanted))
-
-
-def _open_nonconformity(audit: Audit, finding: Finding, *, actor):
-    """Open the auditee's Nonconformity for a major or minor finding (same transaction)."""
-    from pdca.core.registers.services import create_entry
-    from pdca.improvement.registers import NONCONFORMITIES
-
-    requirements = _adopted_requirements(audit, finding)
-    nonconformity = create_entry(
-        NONCONFORMITIES,
-        audit.organization,
-        actor=actor,
-        reference=_reference(audit, finding.number),
-        title=finding.title,
-        description=three_part_statement(finding),
-        source=nonconformity_source(audit),
-        severity=finding.grade,
-        process=finding.process,
-        site=finding.site,
-        requirements=requirements,
-    )
-    finding.nonconformity = nonconformity
-    finding.save(update_fields=["nonconformity", "updated_at"])
-    refresh_deadlines(
-        nonconformity,
-        audit,
-        actor=actor,
-        message="Deadlines from the certification body's terms, counted from the audit's end.",
-    )
-    return nonconformity
-
-
-def _open_opportunity(audit: Audit, finding: Finding, *, actor):
-    """Open the auditee's ImprovementOpportunity for an OFI finding (same transaction), unless
-    the finding opened one already (graded OFI before)."""
-    from pdca.core.registers.services import create_entry
-    from pdca.improvement.models import ImprovementOpportunity
-    from pdca.improvement.registers import OPPORTUNITIES
-
-    if ImprovementOpportunity.objects.filter(finding=finding).exists():
-        return None
-    opportunity = create_entry(
-        OPPORTUNITIES,
-        audit.organization,
-        actor=actor,
-        reference=_reference(audit, finding.number),
-        title=finding.title,
-        description=finding.statement,
-        source=ImprovementOpportunity.Source.AUDIT,
-        process=finding.process,
-        requirements=_adopted_requirements(audit, finding),
-    )
-    opportunity.finding = finding
-    opportunity.save(update_fields=["finding", "updated_at"])
-    return opportunity
-
-
-def _withdraw_opportunity(finding: Finding, *, actor, reason: str) -> None:
-    """Delete the opportunity an OFI finding opened when nobody has taken it up yet (still
-    open, not promoted); once the auditee works on it, it stays in their register."""
-    from pdca.improvement.models import ImprovementOpportunity
-
-    opportunity = ImprovementOpportunity.objects.select_for_update().filter(finding=finding).first()
-    if (
-        opportunity is None
-        or opportunity.status != ImprovementOpportunity.Status.OPEN
-        or opportunity.promoted_to_id is not None
-    ):
-        return
-    record_delete(
-        actor=actor,
-        obj=opportunity,
-        message=f"Withdrawn with audit finding F{finding.number}: {reason}",
-    )
-    opportunity.delete()
-
-
 @transaction.atomic
 def raise_finding(
     audit: Audit,
@@ -290,10 +205,7 @@ def raise_finding(
             "requirements": [[], sorted(r.pk for r in requirements)],
         },
     )
-    if finding.is_nonconformity:
-        _open_nonconformity(audit, finding, actor=actor)
-    elif finding.grade == OFI:
-        _open_opportunity(audit, finding, actor=actor)
+    hooks.finding_graded.call(audit, finding, None, actor=actor)
     return finding
 
 
@@ -330,7 +242,7 @@ def update_finding(finding: Finding, *, actor, **fields: Any) -> Finding:
     ):
         raise ValidationFailed.single(
             "grade",
-            f"F{finding.number} opened nonconformity {_label(nonconformity)}, which is still "
+            f"F{finding.number} opened nonconformity {label_of(nonconformity)}, which is still "
             "reported to the auditee and awaiting triage. Have it triaged or closed in the "
             "nonconformity register first: a nonconformity the auditee was told of cannot "
             "silently become an observation.",
@@ -349,32 +261,7 @@ def update_finding(finding: Finding, *, actor, **fields: Any) -> Finding:
         save_changed(finding, touch=True)  # new requirements only: still a new version
     if changes:
         record_activity(actor=actor, action="update", obj=finding, changes=changes)
-    if previous_grade == OFI and finding.grade != OFI:
-        _withdraw_opportunity(
-            finding, actor=actor, reason=f"regraded {finding.get_grade_display().lower()}."
-        )
-    elif finding.grade == OFI and previous_grade != OFI:
-        _open_opportunity(audit, finding, actor=actor)
-    if finding.is_nonconformity:
-        if nonconformity is None:
-            _open_nonconformity(audit, finding, actor=actor)
-        elif nonconformity.severity != finding.grade:
-            # The grade is the auditor's call: the nonconformity's severity follows it.
-            nc_before = snapshot(nonconformity)
-            nonconformity.severity = finding.grade
-            nonconformity.save(update_fields=["severity", "updated_at"])
-            record_update(
-                actor=actor,
-                obj=nonconformity,
-                before=nc_before,
-                message=f"Severity follows the grade of audit finding F{finding.number}.",
-            )
-            refresh_deadlines(
-                nonconformity,
-                audit,
-                actor=actor,
-                message=f"Deadlines follow the grade of audit finding F{finding.number}.",
-            )
+    hooks.finding_graded.call(audit, finding, previous_grade, actor=actor)
     return finding
 
 
@@ -389,12 +276,11 @@ def delete_finding(finding: Finding, *, actor) -> None:
     nonconformity = finding.nonconformity
     if nonconformity is not None and nonconformity.status != nonconformity.Status.CLOSED:
         raise Conflict(
-            f"F{finding.number} opened nonconformity {_label(nonconformity)}, which is still "
+            f"F{finding.number} opened nonconformity {label_of(nonconformity)}, which is still "
             "open: close it in the nonconformity register before deleting the finding.",
             code="nonconformity_open",
         )
     ensure_deletable(finding)
-    if finding.grade == OFI:
-        _withdraw_opportunity(finding, actor=actor, reason="the finding was deleted.")
+    hooks.finding_deleted.call(finding, actor=actor)
     record_delete(actor=actor, obj=finding)
     finding.delete()

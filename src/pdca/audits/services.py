@@ -23,7 +23,7 @@ from pdca.core.concurrency import lock_for_update, save_changed
 from pdca.core.deletion import lock_for_delete
 from pdca.core.exceptions import Conflict, FieldError, ValidationFailed
 from pdca.core.permissions import require
-from pdca.core.records import ensure_deletable
+from pdca.core.records.rules import ensure_deletable
 from pdca.core.validation import apply_fields, validate_instance
 
 S = Audit.Status

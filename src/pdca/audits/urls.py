@@ -1,7 +1,9 @@
 """Pages of audit programmes and audits (mounted at the site root)."""
 
-from pdca.audits import fieldwork_urls, plan_urls, report_urls
+from pdca.audits.fieldwork import urls as fieldwork_urls
+from pdca.audits.plan import urls as plan_urls
 from pdca.audits.registers import SPECS
+from pdca.audits.report import urls as report_urls
 from pdca.core.registers.views import register_urls
 
 app_name = "audits"

@@ -23,7 +23,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi import schema as ninja_openapi
 from ninja.pagination import PaginationBase
 from ninja.schema import NinjaGenerateJsonSchema
-from ninja.security import HttpBearer, SessionAuth
+from ninja.security import SessionAuth
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.json_schema import DefsRef
 
@@ -101,18 +101,6 @@ def responses(ok: Any, status: int = 200) -> dict[int, Any]:
     return {status: ok, **ERRORS}
 
 
-class TokenAuth(HttpBearer):
-    """`Authorization: Bearer pdca_…` with a personal API token."""
-
-    def authenticate(self, request: HttpRequest, token: str):
-        from pdca.accounts.services import authenticate_token
-
-        user = authenticate_token(token)
-        if user is not None:
-            request.user = user
-        return user
-
-
 class BrowserSession(SessionAuth):
     """The signed-in browser session; CSRF is checked on unsafe methods."""
 
@@ -125,9 +113,6 @@ class BrowserSession(SessionAuth):
 
     def authenticate(self, request: HttpRequest, key: str | None):
         return super().authenticate(request, key) if key else None
-
-
-api_auth = [TokenAuth(), BrowserSession()]
 
 
 def problem(
@@ -375,9 +360,9 @@ def organization_for(user, slug: str | None, *, may_view=None):
     from django.shortcuts import get_object_or_404
 
     from pdca.core.permissions import may, scope
-    from pdca.tenancy.models import Organization
+    from pdca.core.tenants import tenant_model
 
-    organizations = scope(Organization.objects.all(), user)
+    organizations = scope(tenant_model().objects.all(), user)
     if slug:
         organization = get_object_or_404(organizations, slug=slug)
     else:

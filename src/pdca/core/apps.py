@@ -7,6 +7,6 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
-        from pdca.core.records import connect_guards
+        from pdca.core.records.rules import connect_guards
 
         connect_guards()

@@ -3,22 +3,35 @@ on the command line, or a clear message and exit code 1."""
 
 from __future__ import annotations
 
+import os
+
 import typer
 
 from pdca.core.console import err
 
 
-def setup() -> None:
-    from pdca.cli import setup_django
+def setup_django() -> None:
+    """Set Django up for a command (the production settings unless told otherwise)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pdca.settings")
+    import django
 
-    setup_django()
+    django.setup()
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    name = str(db["NAME"])
+    # Create the folder of an embedded database file; a bare file name (in the current folder),
+    # ":memory:" and "file:" URIs have none to create.
+    directory = os.path.dirname(name)
+    if db["ENGINE"].endswith("sqlite3") and directory and not name.startswith("file:"):
+        os.makedirs(directory, exist_ok=True)
 
 
 def organization_or_exit(slug: str):
     """The organization with the slug `slug`."""
-    from pdca.tenancy.models import Organization
+    from pdca.core.tenants import tenant_model
 
-    organization = Organization.objects.filter(slug=slug).first()
+    organization = tenant_model().objects.filter(slug=slug).first()
     if organization is None:
         err.print(f"[red]No organization with the short name {slug!r}.")
         raise typer.Exit(1)
@@ -28,11 +41,11 @@ def organization_or_exit(slug: str):
 def actor_or_exit(email: str | None):
     """The active member with the e-mail `email` (None when no e-mail is given: the operator
     at the command line, trusted like a platform administrator where the command allows it)."""
-    from pdca.accounts.models import User
+    from django.contrib.auth import get_user_model
 
     if email is None:
         return None
-    actor = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    actor = get_user_model().objects.filter(email__iexact=email.strip(), is_active=True).first()
     if actor is None:
         err.print(f"[red]No active user with the e-mail {email!r}.")
         raise typer.Exit(1)

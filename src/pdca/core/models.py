@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from pdca.core.tenants import TENANT_MODEL
+
 GENESIS_HASH = "0" * 64
 
 
@@ -23,7 +25,7 @@ class OrgOwned(models.Model):
     """
 
     organization = models.ForeignKey(
-        "tenancy.Organization", on_delete=models.PROTECT, related_name="+", editable=False
+        TENANT_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -108,7 +110,7 @@ class ActivityEntry(models.Model):
     chain = models.CharField(max_length=40)
     seq = models.PositiveBigIntegerField()
     organization = models.ForeignKey(
-        "tenancy.Organization",
+        TENANT_MODEL,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -163,9 +165,7 @@ class RetentionPeriod(models.Model):
     """How many years an organization keeps archived records of one type before they may be
     disposed of; without a row, `core.records.DEFAULT_RETENTION_YEARS` applies."""
 
-    organization = models.ForeignKey(
-        "tenancy.Organization", on_delete=models.CASCADE, related_name="+"
-    )
+    organization = models.ForeignKey(TENANT_MODEL, on_delete=models.CASCADE, related_name="+")
     record_type = models.CharField(max_length=40)
     years = models.PositiveSmallIntegerField()
     updated_at = models.DateTimeField(auto_now=True)

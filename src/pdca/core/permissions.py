@@ -16,9 +16,16 @@ from django.db import models
 from django.db.models import Q
 
 from pdca.core.exceptions import PermissionDenied
+from pdca.core.hooks import Slot
 from pdca.core.roles import Role
+from pdca.core.tenants import is_tenant, tenant_model
 
 STANDARD_ACTIONS = ("view", "add", "change", "delete")
+
+#: {organization id: role} of a user's active memberships; tenancy provides it.
+membership_roles: Slot[[object], dict[int, str]] = Slot(
+    "core.membership_roles", "The roles a user holds, by organization id.", filled_by="tenancy"
+)
 
 
 @dataclass(frozen=True)
@@ -87,13 +94,7 @@ def memberships(user) -> dict[int, str]:
         return {}
     cached = getattr(user, "_pdca_roles", None)
     if cached is None:
-        from pdca.tenancy.models import Membership
-
-        cached = dict(
-            Membership.objects.filter(user=user, organization__is_active=True).values_list(
-                "organization_id", "role"
-            )
-        )
+        cached = membership_roles.call(user)
         user._pdca_roles = cached
     return cached
 
@@ -109,9 +110,7 @@ def role_in(user, organization) -> str | None:
 
 
 def _organization_id(target: models.Model) -> int | None:
-    from pdca.tenancy.models import Organization
-
-    if isinstance(target, Organization):
+    if is_tenant(target):
         return target.pk
     return getattr(target, "organization_id", None)
 
@@ -183,14 +182,12 @@ def require(user, action: str, target, *, organization=None) -> None:
 
 def scope(queryset: models.QuerySet, user, action: str = "view") -> models.QuerySet:
     """Keep the rows the user may `action`: the one way to read organization-owned data."""
-    from pdca.tenancy.models import Organization
-
     model = queryset.model
     rules = rules_for(model)
     roles = memberships(user)
     allowed = rules.actions.get(action, frozenset())
     full = [org for org, role in roles.items() if role in allowed]
-    org_field = "pk" if model is Organization else "organization_id"
+    org_field = "pk" if model is tenant_model() else "organization_id"
     condition = Q(**{f"{org_field}__in": full})
     if rules.owner_field and action in rules.owner_actions:
         owned_orgs = [org for org, role in roles.items() if role in rules.owner_roles]

@@ -3,8 +3,10 @@
 from ninja import Router
 
 from pdca.core.registers.api import add_register_routes
-from pdca.documents import evidence_api, template_api, version_api
+from pdca.documents.evidence import api as evidence_api
 from pdca.documents.registers import SPECS
+from pdca.documents.starters import api as template_api
+from pdca.documents.versions import api as version_api
 
 router = Router()
 router.add_router("/", version_api.router)

@@ -11,11 +11,13 @@ from django.utils import timezone
 
 from pdca.accounts.models import User
 from pdca.core.registers.services import create_entry
-from pdca.documents import acknowledgements, starters, versions
-from pdca.documents.evidence import store_evidence
+from pdca.documents import acknowledgements
+from pdca.documents.evidence.services import store_evidence
 from pdca.documents.models import Document
 from pdca.documents.registers import DOCUMENTS
 from pdca.documents.starter.catalogue import get_starter
+from pdca.documents.starters import services as starters
+from pdca.documents.versions import services as versions
 from pdca.tenancy.models import Organization
 
 MANAGER = "quality@acme.example"

@@ -25,7 +25,7 @@ OrgOption = Annotated[str, typer.Option("--org", help="The organization's slug")
 
 
 def _setup() -> None:
-    from pdca.cli import setup_django
+    from pdca.core.cli_support import setup_django
 
     setup_django()
 

@@ -40,7 +40,7 @@ def _number(document: Document) -> None:
 
 
 def _detail(request, document):
-    from pdca.documents.version_pages import document_detail_context
+    from pdca.documents.versions.views import document_detail_context
 
     return document_detail_context(request, document)
 

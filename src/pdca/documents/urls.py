@@ -1,8 +1,10 @@
 """Pages of documented information and evidence (mounted at the site root)."""
 
 from pdca.core.registers.views import register_urls
-from pdca.documents import evidence_urls, template_urls, version_urls
+from pdca.documents.evidence import urls as evidence_urls
 from pdca.documents.registers import SPECS
+from pdca.documents.starters import urls as template_urls
+from pdca.documents.versions import urls as version_urls
 
 app_name = "documents"
 

@@ -4,8 +4,10 @@ and analytics."""
 from ninja import Router
 
 from pdca.core.registers.api import add_register_routes
-from pdca.improvement import analytics_api, opportunity_api, workflow_api
+from pdca.improvement.analytics import api as analytics_api
+from pdca.improvement.opportunities import api as opportunity_api
 from pdca.improvement.registers import SPECS
+from pdca.improvement.workflow import api as workflow_api
 
 router = Router()
 # The workflow's fixed paths (/nonconformities/report/ …) come before the registers' /{id}/.

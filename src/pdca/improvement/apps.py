@@ -7,4 +7,6 @@ class ImprovementConfig(AppConfig):
     verbose_name = "Nonconformity and improvement"
 
     def ready(self) -> None:
-        from pdca.improvement import permissions, registers  # noqa: F401  (rules and registers)
+        from pdca.improvement import finding_link, permissions, registers  # noqa: F401
+
+        finding_link.register()

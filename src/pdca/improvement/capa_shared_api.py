@@ -17,7 +17,7 @@ from pdca.core.permissions import scope
 from pdca.documents.models import DocumentVersion, EvidenceFile
 from pdca.improvement.deadlines import pending_deadline
 from pdca.improvement.models import CorrectiveAction, EffectivenessCheck, Nonconformity
-from pdca.improvement.workflow import available_steps, check_opens_on
+from pdca.improvement.workflow.services import available_steps, check_opens_on
 from pdca.standards.models import Requirement
 from pdca.system.models import Process
 from pdca.tenancy.models import Site

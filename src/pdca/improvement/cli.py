@@ -29,7 +29,7 @@ AsOption = Annotated[
 
 
 def _setup() -> None:
-    from pdca.cli import setup_django
+    from pdca.core.cli_support import setup_django
 
     setup_django()
 
@@ -158,7 +158,7 @@ def export(
     """Write the analytics workbook (the page's download) of one organization."""
     _setup()
     from pdca.core.permissions import may, memberships
-    from pdca.improvement.analytics_export import analytics_workbook
+    from pdca.improvement.analytics.export import analytics_workbook
     from pdca.improvement.models import Nonconformity
     from pdca.tenancy.models import Organization
 

@@ -13,13 +13,13 @@ from django.utils import timezone
 
 from pdca.accounts.models import User
 from pdca.core.registers.services import create_entry
-from pdca.documents.evidence import store_evidence
+from pdca.documents.evidence.services import store_evidence
 from pdca.improvement.actions import add_corrective_action, implement_corrective_action
 from pdca.improvement.models import CapaPolicy, CertificationTerms, CorrectiveAction, Nonconformity
 from pdca.improvement.policy import update_capa_policy
 from pdca.improvement.registers import CERTIFICATION_TERMS, OPPORTUNITIES
 from pdca.improvement.reporting import report_nonconformity
-from pdca.improvement.workflow import transition_nonconformity
+from pdca.improvement.workflow.services import transition_nonconformity
 from pdca.standards.models import Requirement
 from pdca.system.models import Process
 from pdca.tenancy.models import Organization

@@ -11,17 +11,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pdca.core.permissions import may, scope
-from pdca.core.records import closed_reason
+from pdca.core.records.rules import closed_reason
 from pdca.improvement.actions import PLANNING
 from pdca.improvement.deadlines import pending_deadline
 from pdca.improvement.models import CorrectiveAction, EffectivenessCheck, Nonconformity
-from pdca.improvement.workflow import available_steps, check_opens_on
-from pdca.improvement.workflow_forms import (
+from pdca.improvement.workflow.forms import (
     STEP_FORMS,
     ActionForm,
     CancelActionForm,
     ImplementActionForm,
 )
+from pdca.improvement.workflow.services import available_steps, check_opens_on
 from pdca.risks.models import Risk
 
 S = Nonconformity.Status

@@ -29,19 +29,19 @@ def _nonconformity_context(request, nonconformity) -> dict:
 
 
 def _opportunity_context(request, opportunity) -> dict:
-    from pdca.improvement.opportunities import opportunity_detail_context
+    from pdca.improvement.opportunities.services import opportunity_detail_context
 
     return opportunity_detail_context(request, opportunity)
 
 
 def _validate_opportunity(opportunity, related) -> None:
-    from pdca.improvement.opportunities import validate_opportunity
+    from pdca.improvement.opportunities.services import validate_opportunity
 
     validate_opportunity(opportunity, related)
 
 
 def _number_opportunity(opportunity) -> None:
-    from pdca.improvement.opportunities import number_opportunity
+    from pdca.improvement.opportunities.services import number_opportunity
 
     number_opportunity(opportunity)
 

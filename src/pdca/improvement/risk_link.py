@@ -8,7 +8,7 @@ from django.db import transaction
 from pdca.core.activity import record_update, snapshot
 from pdca.core.exceptions import Conflict
 from pdca.core.permissions import require
-from pdca.core.records import ensure_open
+from pdca.core.records.rules import ensure_open
 from pdca.improvement.models import Nonconformity
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from pdca.core.permissions import may
 from pdca.improvement.models import CorrectiveAction, Nonconformity
 from pdca.improvement.policy import policy_for
-from pdca.improvement.workflow import barred_from_checking, check_opens_on
+from pdca.improvement.workflow.services import barred_from_checking, check_opens_on
 
 S = Nonconformity.Status
 OPEN = [s for s in S.values if s not in (S.CLOSED, S.DISMISSED)]

@@ -2,8 +2,10 @@
 workflow, opportunity and analytics pages."""
 
 from pdca.core.registers.views import register_urls
-from pdca.improvement import analytics_urls, opportunity_urls, workflow_urls
+from pdca.improvement.analytics import urls as analytics_urls
+from pdca.improvement.opportunities import urls as opportunity_urls
 from pdca.improvement.registers import SPECS
+from pdca.improvement.workflow import urls as workflow_urls
 
 app_name = "improvement"
 

@@ -266,7 +266,7 @@ def _tarinfo(name: str, size: int) -> tarfile.TarInfo:
 def create_backup(path: str | Path, *, progress: ProgressFn | None = None) -> BackupResult:
     """Write an archive of the database and the evidence files to `path` (see the module's
     doc). The archive appears under its name only once it is complete."""
-    from pdca.documents.evidence import blob_name, evidence_storage
+    from pdca.documents.evidence.services import blob_name, evidence_storage
 
     progress = progress or _noop
     path = Path(path)
@@ -525,7 +525,7 @@ def _restore_postgres(source: Path, progress: ProgressFn) -> None:
 def _restore_evidence(checked: CheckedArchive, progress: ProgressFn) -> int:
     from django.core.files import File
 
-    from pdca.documents.evidence import evidence_storage, hash_stored
+    from pdca.documents.evidence.services import evidence_storage, hash_stored
 
     storage = evidence_storage()
     members = checked.evidence()
@@ -554,7 +554,7 @@ def restore_backup(
     from django.core.management import call_command
 
     from pdca.core.activity import verify_log
-    from pdca.documents.evidence import verify_evidence
+    from pdca.documents.evidence.services import verify_evidence
 
     progress = progress or _noop
     vendor = _vendor()

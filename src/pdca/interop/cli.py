@@ -46,7 +46,7 @@ def backup_command(
     """Back up the database and the evidence files into one archive with a manifest of
     SHA-256 hashes. Exits 1 when evidence files were missing or altered in the store (the
     archive is written all the same)."""
-    from pdca.cli import setup_django
+    from pdca.core.cli_support import setup_django
 
     setup_django()
     from pdca.interop.backup import BackupError, create_backup
@@ -82,7 +82,7 @@ def restore_command(
     manifest) is refused before anything changes; so is a database that already holds users
     or organizations, unless --force. Ends with the checks of `pdca verify-log` and
     `pdca verify-evidence`, and exits 1 when they fail. Stop pdca while restoring."""
-    from pdca.cli import setup_django
+    from pdca.core.cli_support import setup_django
 
     setup_django()
     from pdca.interop.backup import BackupError, restore_backup

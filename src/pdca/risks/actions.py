@@ -15,7 +15,7 @@ from pdca.core.activity import record_create, record_delete, record_update, snap
 from pdca.core.concurrency import lock_for_update, save_changed
 from pdca.core.exceptions import Conflict, FieldError, ValidationFailed
 from pdca.core.permissions import may, require
-from pdca.core.records import ensure_deletable
+from pdca.core.records.rules import ensure_deletable
 from pdca.core.validation import apply_fields, validate_instance
 from pdca.risks.models import Risk, TreatmentAction
 from pdca.tenancy.models import Membership

@@ -3,8 +3,9 @@
 from ninja import Router
 
 from pdca.core.registers.api import add_register_routes
-from pdca.risks import method_api, soa_api
+from pdca.risks.method import api as method_api
 from pdca.risks.registers import SPECS
+from pdca.risks.soa import api as soa_api
 
 router = Router()
 # The method's and heat map's fixed paths go first: `/risks/heatmap/` must not be read as a

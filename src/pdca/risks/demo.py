@@ -10,9 +10,10 @@ from django.utils import timezone
 
 from pdca.accounts.models import User
 from pdca.core.registers.services import create_entry
-from pdca.risks import demo_method, demo_soa
+from pdca.risks.method import demo as demo_method
 from pdca.risks.models import AISystem, ImpactAssessment, Risk
 from pdca.risks.registers import AI_SYSTEMS, IMPACT_ASSESSMENTS, RISKS
+from pdca.risks.soa import demo as demo_soa
 from pdca.standards.models import Requirement
 from pdca.system.models import Process
 from pdca.tenancy.models import Organization

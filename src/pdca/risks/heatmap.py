@@ -9,7 +9,7 @@ from django.db.models import Count
 
 from pdca.core.permissions import scope
 from pdca.risks import scoring
-from pdca.risks.method_services import method_for
+from pdca.risks.method.services import method_for
 from pdca.risks.models import Risk
 
 BASES = ("inherent", "residual")

@@ -20,7 +20,7 @@ from pdca.core.permissions import may
 from pdca.risks import scoring
 from pdca.risks.actions import is_overdue
 from pdca.risks.heatmap import grid_rows
-from pdca.risks.method_services import method_for
+from pdca.risks.method.services import method_for
 from pdca.risks.models import ImpactAssessment, Risk, TreatmentAction
 from pdca.standards.models import Requirement, Standard
 

@@ -20,7 +20,7 @@ FormatOption = Annotated[str, typer.Option("--format", "-f", help="table or json
 
 
 def _setup() -> None:
-    from pdca.cli import setup_django
+    from pdca.core.cli_support import setup_django
 
     setup_django()
 

@@ -2,7 +2,7 @@
 exclusions. Thin endpoints over pdca.system.services."""
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -11,9 +11,6 @@ from ninja.pagination import paginate
 from pydantic import Field
 
 from pdca.accounts.models import User
-from pdca.assessments.api import ScoreOut
-from pdca.assessments.models import GapAssessment
-from pdca.assessments.readiness import compute_readiness
 from pdca.core.activity_api import ActivityOut
 from pdca.core.api import Id, Input, Page, Text, responses
 from pdca.core.concurrency import announce
@@ -22,7 +19,7 @@ from pdca.core.permissions import require, scope, visible_organization_ids
 from pdca.core.selectors import history_of
 from pdca.core.validation import TEXT_MAX_LENGTH
 from pdca.standards.models import Requirement, Standard
-from pdca.system import services
+from pdca.system import hooks, services
 from pdca.system.models import AdoptedStandard, Exclusion, ManagementSystem
 from pdca.tenancy.models import Organization, Site
 from pdca.tenancy.selectors import sites_for
@@ -75,6 +72,15 @@ class SystemOut(Schema):
     @staticmethod
     def resolve_owner(obj: ManagementSystem) -> str | None:
         return obj.owner.email if obj.owner else None
+
+
+class ScoreOut(Schema):
+    """A readiness score (gap assessments compute it; the system shows it too)."""
+
+    percent: float | None = Field(description="Readiness in percent, null when nothing applies")
+    applicable: int
+    points: float
+    counts: dict[str, int] = Field(description="Items by status")
 
 
 class StandardReadinessOut(ScoreOut):
@@ -250,17 +256,7 @@ def _detail(system: ManagementSystem) -> ManagementSystem:
     """The system with its adoptions, sites, exclusion count and readiness: a fixed number of
     queries, whatever the number of standards or items."""
     active = [a.standard for a in system.adoptions.all() if a.dropped_on is None]
-    assessment = (
-        system.assessments.filter(status=GapAssessment.Status.OPEN)
-        .order_by("-started_on", "-id")
-        .first()
-    )
-    readiness: list[dict[str, Any]] = []
-    if assessment is not None:
-        readiness = [
-            {"standard": row.standard.code, "name": str(row.standard), **row.score.as_dict()}
-            for row in compute_readiness(assessment, active).by_standard
-        ]
+    assessment, readiness = hooks.readiness_summary.call(system, active)
     system.site_list = list(system.sites.all())
     system.assessment = assessment
     system.readiness = readiness

@@ -54,19 +54,19 @@ def _unique(model, field: str, message: str):
 
 
 def _process_context(request, process):
-    from pdca.system.process_pages import process_detail_context
+    from pdca.system.processes.views import process_detail_context
 
     return process_detail_context(request, process)
 
 
 def _objective_context(request, objective):
-    from pdca.system.objective_views import objective_detail_context
+    from pdca.system.objectives.views import objective_detail_context
 
     return objective_detail_context(request, objective)
 
 
 def _objective_annotate(queryset):
-    from pdca.system.objectives import with_latest
+    from pdca.system.objectives.services import with_latest
 
     return with_latest(queryset)
 

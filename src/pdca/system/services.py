@@ -20,6 +20,7 @@ from pdca.core.exceptions import Conflict, FieldError, ValidationFailed
 from pdca.core.permissions import require
 from pdca.core.validation import apply_fields, validate_instance
 from pdca.standards.models import Requirement, Standard
+from pdca.system import hooks
 from pdca.system.models import AdoptedStandard, Exclusion, ManagementSystem
 from pdca.system.permissions import IMPLEMENTERS
 from pdca.tenancy.models import Membership, Site
@@ -159,9 +160,7 @@ def adopt_standard(system: ManagementSystem, standard: Standard, *, actor) -> Ad
     """Add a standard to the system; open gap assessments gain its requirements."""
     require(actor, "change", system)
     adoption = _adopt(system, standard, actor=actor)
-    from pdca.assessments.services import sync_open_assessments
-
-    sync_open_assessments(system, actor=actor)
+    hooks.standard_adopted.call(system, actor=actor)
     return adoption
 
 
@@ -216,9 +215,7 @@ def add_exclusion(
         justification=justification,
     )
     record_create(actor=actor, obj=exclusion)
-    from pdca.assessments.services import apply_exclusion
-
-    apply_exclusion(exclusion, actor=actor)
+    hooks.exclusion_added.call(exclusion, actor=actor)
     return exclusion
 
 

@@ -10,9 +10,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from pdca.assessments.charts import bar_chart
-from pdca.assessments.models import GapAssessment
-from pdca.assessments.readiness import compute_readiness, overall_scores
 from pdca.core.exceptions import ServiceError
 from pdca.core.permissions import may, scope
 from pdca.core.selectors import history_of
@@ -25,7 +22,7 @@ from pdca.core.views import (
     scoped_or_404,
 )
 from pdca.standards.models import Standard
-from pdca.system import services
+from pdca.system import hooks, services
 from pdca.system.forms import AdoptForm, ExclusionForm, SystemForm
 from pdca.system.models import AdoptedStandard, Exclusion, ManagementSystem
 
@@ -136,15 +133,9 @@ def system_detail(request, pk: int):
     )
     active = [a for a in adoptions if a.active]
     standards = [a.standard for a in active]
-    assessments = list(system.assessments.order_by("-started_on", "-id"))
-    overall = overall_scores(assessments, standards)
-    for assessment in assessments:
-        assessment.overall = overall[assessment.pk]
-        assessment.url = reverse("assessments:assessment_detail", args=[assessment.pk])
-    # At a glance: the latest open assessment, or the latest of all when none is open.
-    shown = next((a for a in assessments if a.status == GapAssessment.Status.OPEN), None)
-    shown = shown or (assessments[0] if assessments else None)
-    readiness = compute_readiness(shown, standards) if shown and standards else None
+    panel = hooks.readiness_panel.call(
+        system, standards, user=user, organization=request.organization
+    )
     can_change = may(user, "change", system)
     return render(
         request,
@@ -162,22 +153,7 @@ def system_detail(request, pk: int):
             ),
             "sites": system.sites.order_by("name"),
             "exclusions": system.exclusions.select_related("requirement__standard"),
-            "assessments": assessments,
-            "shown": shown,
-            "readiness": readiness,
-            "chart": (
-                bar_chart(
-                    [(str(s.standard), s.score.percent) for s in readiness.by_standard],
-                    title="Readiness per standard",
-                )
-                if readiness
-                else None
-            ),
-            "start_url": (
-                reverse("assessments:assessment_create") + f"?system={system.pk}"
-                if may(user, "add", GapAssessment, organization=request.organization)
-                else None
-            ),
+            **panel,
             "can_change": can_change,
             "history": history_of(system, user)[:50],
         },

@@ -3,7 +3,8 @@
 from ninja import Router
 
 from pdca.core.registers.api import add_register_routes
-from pdca.system import objective_api, raci_api
+from pdca.system.objectives import api as objective_api
+from pdca.system.raci import api as raci_api
 from pdca.system.registers import SPECS
 
 router = Router()

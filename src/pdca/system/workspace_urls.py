@@ -1,7 +1,8 @@
 """Pages of the implementer's registers kept in the system app (mounted at the site root)."""
 
 from pdca.core.registers.views import register_urls
-from pdca.system import objective_urls, process_urls
+from pdca.system.objectives import urls as objective_urls
+from pdca.system.processes import urls as process_urls
 from pdca.system.registers import SPECS
 
 app_name = "workspace"

@@ -15,7 +15,8 @@ from pdca.core.permissions import role_in, scope
 from pdca.core.roles import Role
 from pdca.core.selectors import history_of
 from pdca.core.validation import TEXT_MAX_LENGTH
-from pdca.tenancy import invitations_api, services
+from pdca.tenancy import services
+from pdca.tenancy.invitations import api as invitations_api
 from pdca.tenancy.models import Membership, Organization, Site
 from pdca.tenancy.selectors import members_for, organizations_for, sites_for
 

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from pdca.core.cli_support import actor_or_exit, organization_or_exit, setup
+from pdca.core.cli_support import actor_or_exit, organization_or_exit, setup_django
 from pdca.core.console import console, err
 
 app = typer.Typer(help="Members: invitations to join an organization.", no_args_is_help=True)
@@ -23,7 +23,7 @@ AsOption = Annotated[
 
 
 def _setup() -> None:
-    setup()
+    setup_django()
 
 
 def _organization(slug: str):
@@ -73,7 +73,7 @@ def invite(
 ) -> None:
     """Invite an e-mail address to join with a role; they become a member when they accept."""
     _setup()
-    from pdca.tenancy.invitations import INVITATION_DAYS, invite_member
+    from pdca.tenancy.invitations.services import INVITATION_DAYS, invite_member
 
     organization = _organization(org)
     actor = _actor(actor_email)
@@ -132,7 +132,7 @@ def revoke(
 ) -> None:
     """Withdraw a pending invitation: its link stops working."""
     _setup()
-    from pdca.tenancy.invitations import revoke_invitation
+    from pdca.tenancy.invitations.services import revoke_invitation
 
     organization = _organization(org)
     actor = _actor(actor_email)
@@ -149,7 +149,7 @@ def resend(
 ) -> None:
     """Mail a pending (or expired) invitation again with a new link valid for 14 days."""
     _setup()
-    from pdca.tenancy.invitations import resend_invitation
+    from pdca.tenancy.invitations.services import resend_invitation
 
     organization = _organization(org)
     actor = _actor(actor_email)

@@ -8,6 +8,16 @@ from pdca.core.permissions import memberships, scope
 from pdca.tenancy.models import Invitation, Membership, Organization, Site
 
 
+def roles_by_organization(user) -> dict[int, str]:
+    """{organization id: role} of the user's memberships in active organizations (one query;
+    core's permission layer asks this once per request)."""
+    return dict(
+        Membership.objects.filter(user=user, organization__is_active=True).values_list(
+            "organization_id", "role"
+        )
+    )
+
+
 def organizations_for(user) -> QuerySet[Organization]:
     return Organization.objects.filter(pk__in=list(memberships(user)), is_active=True)
 

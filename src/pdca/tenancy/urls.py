@@ -1,6 +1,7 @@
 from django.urls import path
 
-from pdca.tenancy import invitation_views, views
+from pdca.tenancy import views
+from pdca.tenancy.invitations import views as invitation_views
 
 app_name = "tenancy"
 

@@ -9,9 +9,9 @@ from django.urls import reverse
 from pdca.core.exceptions import ServiceError
 from pdca.core.models import RetentionPeriod
 from pdca.core.permissions import may
+from pdca.core.records.retention import retention_table, set_retention
 from pdca.core.registers.archive import disposal_due
 from pdca.core.registers.spec import all_specs
-from pdca.core.retention import retention_table, set_retention
 from pdca.core.views import member_required, require_page
 
 

@@ -19,7 +19,7 @@ from ninja.pagination import paginate
 from pydantic import BaseModel, Field, create_model
 
 from pdca.core.activity_api import ActivityOut
-from pdca.core.api import Id, Input, Page, Text, responses
+from pdca.core.api import Id, Input, Page, Text, organization_for, responses
 from pdca.core.concurrency import announce
 from pdca.core.exceptions import FieldError, ValidationFailed
 from pdca.core.permissions import require, scope
@@ -290,11 +290,7 @@ def add_register_routes(router: Router, spec: RegisterSpec, *, prefix: str | Non
     )
 
     def create(request, payload: Create):  # type: ignore[valid-type]
-        from pdca.tenancy.models import Organization
-
-        org = get_object_or_404(
-            scope(Organization.objects.all(), request.auth), slug=payload.organization
-        )
+        org = organization_for(request.auth, payload.organization)
         require(request.auth, "add", spec.model, organization=org)
         data = _resolve(spec, org, payload.model_dump(exclude={"organization"}, exclude_unset=True))
         obj = services.create_entry(spec, org, actor=request.auth, **data)
@@ -360,9 +356,7 @@ def add_register_routes(router: Router, spec: RegisterSpec, *, prefix: str | Non
     )(paginate(Page)(history))
 
     def export(request, organization: str):
-        from pdca.tenancy.models import Organization
-
-        org = get_object_or_404(scope(Organization.objects.all(), request.auth), slug=organization)
+        org = organization_for(request.auth, organization)
         require(request.auth, "view", spec.model, organization=org)
         rows = entries_for(spec, request.auth, org).order_by(sort_key(spec, None), "pk")
         data = spreadsheet.export_entries(spec, rows, organization=org)
@@ -381,9 +375,7 @@ def add_register_routes(router: Router, spec: RegisterSpec, *, prefix: str | Non
     )(export)
 
     def import_(request, organization: str, file: File[UploadedFile], dry_run: bool = False):
-        from pdca.tenancy.models import Organization
-
-        org = get_object_or_404(scope(Organization.objects.all(), request.auth), slug=organization)
+        org = organization_for(request.auth, organization)
         if file.size and file.size > spreadsheet.MAX_UPLOAD_BYTES:
             raise ValidationFailed.single("file", "The file is larger than 5 MB.")
         summary = spreadsheet.import_entries(

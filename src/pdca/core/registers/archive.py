@@ -12,7 +12,7 @@ from pdca.core.activity import record_activity, snapshot
 from pdca.core.concurrency import lock_for_update
 from pdca.core.exceptions import Conflict, ValidationFailed
 from pdca.core.permissions import require
-from pdca.core.records import add_years, disposal_date, disposing, retention_years
+from pdca.core.records.rules import add_years, disposal_date, disposing, retention_years
 from pdca.core.registers.spec import RegisterSpec
 
 MAX_REASON = 500

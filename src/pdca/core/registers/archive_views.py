@@ -8,7 +8,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from pdca.core.exceptions import ServiceError
-from pdca.core.records import closed_reason, deletion_refusal, disposal_date, record_reason
+from pdca.core.records.rules import closed_reason, deletion_refusal, disposal_date, record_reason
 from pdca.core.registers import archive
 from pdca.core.registers.spec import RegisterSpec
 from pdca.core.views import member_required, object_for_page

@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from pdca.core.cli_support import organization_or_exit
 from pdca.core.console import console, err
 
 app = typer.Typer(
@@ -27,7 +28,7 @@ OrgOption = Annotated[str, typer.Option("--org", help="The organization's slug")
 
 
 def _setup() -> None:
-    from pdca.cli import setup_django
+    from pdca.core.cli_support import setup_django
 
     setup_django()
 
@@ -40,16 +41,6 @@ def _spec(slug: str):
     except LookupError as exc:
         err.print(f"[red]{exc}")
         raise typer.Exit(2) from None
-
-
-def _organization(slug: str):
-    from pdca.tenancy.models import Organization
-
-    org = Organization.objects.filter(slug=slug).first()
-    if org is None:
-        err.print(f"[red]No organization with the slug {slug!r}.")
-        raise typer.Exit(1)
-    return org
 
 
 @app.command("list")
@@ -87,7 +78,7 @@ def show(
     from pdca.core.registers.filters import sort_key
 
     spec = _spec(register)
-    organization = _organization(org)
+    organization = organization_or_exit(org)
     rows = spec.model.objects.filter(organization=organization).select_related("organization")
     if is_archivable(spec.model) and archived != "all":
         rows = rows.filter(archived_at__isnull=archived == "no")
@@ -123,7 +114,7 @@ def export(
     from pdca.core.registers.filters import sort_key
 
     spec = _spec(register)
-    organization = _organization(org)
+    organization = organization_or_exit(org)
     rows = spec.model.objects.filter(organization=organization).prefetch_related(*spec.m2m_fields)
     rows = rows.select_related(*spec.fk_fields).order_by(sort_key(spec, None), "pk")
     path = output or Path(spreadsheet.filename(spec, organization, timezone.localdate()))
@@ -160,7 +151,7 @@ def import_(
     from pdca.core.registers.spreadsheet import import_entries
 
     spec = _spec(register)
-    organization = _organization(org)
+    organization = organization_or_exit(org)
     actor = User.objects.filter(email__iexact=actor_email.strip(), is_active=True).first()
     if actor is None:
         err.print(f"[red]No active user with the e-mail {actor_email!r}.")

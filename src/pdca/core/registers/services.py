@@ -12,7 +12,7 @@ from pdca.core.concurrency import lock_for_update, save_changed
 from pdca.core.deletion import lock_for_delete
 from pdca.core.exceptions import FieldError, ValidationFailed
 from pdca.core.permissions import memberships, require, rules_for
-from pdca.core.records import ensure_deletable, ensure_open
+from pdca.core.records.rules import ensure_deletable, ensure_open
 from pdca.core.registers.choices import choices_for
 from pdca.core.registers.spec import RegisterSpec
 from pdca.core.validation import apply_fields, validate_instance

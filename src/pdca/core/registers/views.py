@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from pdca.core.exceptions import ServiceError, ValidationFailed
 from pdca.core.permissions import may
-from pdca.core.records import closed_reason
+from pdca.core.records.rules import closed_reason
 from pdca.core.registers import display, services, spreadsheet
 from pdca.core.registers.archive_views import archive_urls, record_context
 from pdca.core.registers.filters import filtered, sort_key

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import template
 
-from pdca.core import records
+from pdca.core.records import rules as records
 
 register = template.Library()
 

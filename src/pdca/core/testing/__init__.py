@@ -6,8 +6,8 @@ query-count checks. See docs/testing.md.
 """
 
 from pdca.core.testing.api_bundle import ApiBundle
-from pdca.core.testing.personas import Personas, make_personas
+from pdca.core.testing.personas import Personas
 from pdca.core.testing.queries import count_queries
 from pdca.core.testing.view_bundle import ViewBundle
 
-__all__ = ["ApiBundle", "Personas", "ViewBundle", "count_queries", "make_personas"]
+__all__ = ["ApiBundle", "Personas", "ViewBundle", "count_queries"]

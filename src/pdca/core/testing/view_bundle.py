@@ -22,7 +22,7 @@ from django.db import models
 
 from pdca.core.activity import object_label, snapshot
 from pdca.core.models import ActivityEntry
-from pdca.core.records import record_reason
+from pdca.core.records.rules import record_reason
 from pdca.core.testing.api_bundle import ROLES, login
 from pdca.core.testing.personas import Personas
 from pdca.core.testing.queries import count_queries

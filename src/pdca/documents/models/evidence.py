@@ -45,7 +45,7 @@ class EvidenceFile(OrgOwned):
         return f"evidence/{self.sha256[:2]}/{self.sha256}"
 
     def record_reason(self) -> str | None:
-        from pdca.core.records import first_link
+        from pdca.core.records.rules import first_link
 
         link = first_link(self)
         return f"it is linked as evidence from {link}" if link else None

@@ -64,9 +64,9 @@ class Objective(Archivable, OrgOwned, RequirementLinked):
     @property
     def tracking(self):
         """Where the objective stands: on track, at risk, off track… (see
-        `pdca.system.objectives.tracking`). Uses the `with_latest` annotations when the row
+        `pdca.system.objectives.services.tracking`). Uses the `with_latest` annotations when the row
         has them, so a list costs no query per row."""
-        from pdca.system.objectives import tracking_of
+        from pdca.system.objectives.services import tracking_of
 
         return tracking_of(self)
 
