@@ -26,22 +26,22 @@ demo: $(STAMP)
 	PDCA_DEBUG=1 $(BIN)/pdca demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts
 
 # The layers of docs/architecture.md (contracts in pyproject.toml), and the picture drawn from them.
 imports: $(STAMP)
 	$(BIN)/lint-imports --no-cache
 
 architecture: $(STAMP)
-	PYTHONPATH=src $(BIN)/python -m pdca.core.architecture docs/architecture-layers.svg
+	$(BIN)/python scripts/architecture.py docs/architecture-layers.svg
 
 types: $(STAMP)
 	$(BIN)/mypy
 
 format: $(STAMP)
-	$(BIN)/ruff check --fix src tests benchmarks
-	$(BIN)/ruff format src tests benchmarks
+	$(BIN)/ruff check --fix src tests benchmarks scripts
+	$(BIN)/ruff format src tests benchmarks scripts
 
 migrations-check: $(STAMP)
 	DJANGO_SETTINGS_MODULE=tests.settings PYTHONPATH=. $(BIN)/django-admin makemigrations --check --dry-run
