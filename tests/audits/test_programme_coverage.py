@@ -94,8 +94,16 @@ def test_page_and_api(client, personas, world):
             "title": "Production",
             "audits": [first.pk],
             "gap": False,
+            "excluded": None,
         },
-        {"id": purchasing.pk, "label": "P-02", "title": "Purchasing", "audits": [], "gap": True},
+        {
+            "id": purchasing.pk,
+            "label": "P-02",
+            "title": "Purchasing",
+            "audits": [],
+            "gap": True,
+            "excluded": None,
+        },
     ]
     assert [(r["id"], r["audits"]) for r in body["requirements"]] == [
         (q41.pk, [first.pk]),
@@ -123,3 +131,32 @@ def test_query_count_does_not_grow(client, personas, world):
     assert len(response.json()["audits"]) == 10
     n_page_large, _ = count_queries(lambda: client.get(page))
     assert (n_api_large, n_page_large) == (n_api, n_page)
+
+
+def test_excluded_requirements_are_shown_excluded_and_are_not_gaps(personas, world):
+    from pdca.system.models import Exclusion
+
+    programme, *_ = world
+    system = ManagementSystem.objects.create(organization=personas.org, name="IMS")
+    standard = Standard.objects.get(code="iso9001-2015")
+    AdoptedStandard.objects.create(
+        organization=personas.org, system=system, standard=standard, adopted_on=dt.date(2026, 1, 1)
+    )
+    (design,) = _clauses("iso9001-2015", "8.3")
+    Exclusion.objects.create(
+        organization=personas.org,
+        system=system,
+        requirement=design,
+        justification="No design: we build to customers' drawings.",
+    )
+    programme.system = system
+    programme.save()
+    coverage = programme_coverage(programme)
+    rows = {r.label: r for r in coverage.requirement_rows}
+    under = [r for label, r in rows.items() if label.startswith("ISO 9001 8.3")]
+    assert len(under) > 1
+    assert all(r.excluded == "No design: we build to customers' drawings." for r in under)
+    assert not any(r.gap for r in under)
+    clauses = Requirement.objects.filter(standard=standard, kind="clause", retired=False).count()
+    assert coverage.requirement_gaps == clauses - 2 - len(under)
+    assert rows["ISO 9001 8.3.3"].as_dict()["excluded"].startswith("No design")

@@ -313,3 +313,25 @@ def test_api_gaps_only_anonymous_and_other_organization(client, personas, ims):
     login(client, personas.outsider)
     assert client.get(API, {"organization": "org-a"}).status_code == 404
     assert client.get(API).json() == []
+
+
+def test_excluding_a_clause_excludes_every_item_under_it(personas):
+    """9001 8.3 excluded: 8.3.2 to 8.3.6 are excluded with 8.3's justification, not gaps, and
+    out of the figure (the demo showed them as gaps with "0 excluded")."""
+    org = personas.org
+    system = make_system(org)
+    Exclusion.objects.create(
+        organization=org,
+        system=system,
+        requirement=requirement(QMS, "8.3"),
+        justification="We build to our customers' designs.",
+    )
+    (qms,) = coverage(personas.manager, org)
+    under_design = [i for i in qms.items if i.number.startswith("8.3.")]
+    assert under_design, "the catalog asks for documented information under 8.3"
+    assert {(i.status, i.justification) for i in under_design} == {
+        ("excluded", "We build to our customers' designs.")
+    }
+    assert qms.counts["excluded"] == len(under_design)
+    applicable = qms.total - len(under_design)
+    assert qms.percent == round(100 * qms.counts["met"] / applicable)

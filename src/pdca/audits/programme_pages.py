@@ -4,7 +4,9 @@ The matrix has a row per requirement (every clause of the programme's system's s
 whatever the audits have in scope) and per process of the organization, and a column per audit
 of the programme. A cell is covered when the audit has the requirement in scope (or its
 checklist answers it), or the process in scope. Rows no audit covers are the programme's gaps,
-which is what a three-year cycle must not leave. A fixed number of queries, whatever the size.
+which is what a three-year cycle must not leave; a requirement the system excludes (or one under
+an excluded clause) is shown as excluded, with its justification, and is never a gap. A fixed
+number of queries, whatever the size (one more per level of the clause tree).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pdca.audits.models import Audit, AuditProgramme, ChecklistItem
 from pdca.core.permissions import may
 from pdca.standards.models import Requirement
 from pdca.system.models import AdoptedStandard, Process
+from pdca.system.selectors import excluded_requirements
 
 
 @dataclass
@@ -29,10 +32,12 @@ class CoverageRow:
     title: str
     cells: list[bool]
     audits: list[int] = field(default_factory=list)
+    #: The system's justification when the requirement is excluded.
+    excluded: str | None = None
 
     @property
     def gap(self) -> bool:
-        return not self.audits
+        return not self.audits and self.excluded is None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -41,6 +46,7 @@ class CoverageRow:
             "title": self.title,
             "audits": self.audits,
             "gap": self.gap,
+            "excluded": self.excluded,
         }
 
 
@@ -69,7 +75,14 @@ def _pairs(queryset, first: str, second: str) -> dict[int, set[int]]:
     return found
 
 
-def _row(obj_id: int, label: str, title: str, audits: list[Audit], by: set[int]) -> CoverageRow:
+def _row(
+    obj_id: int,
+    label: str,
+    title: str,
+    audits: list[Audit],
+    by: set[int],
+    excluded: str | None = None,
+) -> CoverageRow:
     cells = [a.pk in by for a in audits]
     return CoverageRow(
         obj_id,
@@ -77,6 +90,7 @@ def _row(obj_id: int, label: str, title: str, audits: list[Audit], by: set[int])
         title,
         cells,
         [a.pk for a, covered in zip(audits, cells, strict=True) if covered],
+        excluded,
     )
 
 
@@ -103,7 +117,9 @@ def programme_coverage(programme: AuditProgramme) -> Coverage:
     )
 
     wanted = Requirement.objects.filter(pk__in=list(requirement_audits))
+    excluded: dict[int, str] = {}
     if programme.system_id:
+        excluded = excluded_requirements([programme.system_id])[programme.system_id]
         standards = AdoptedStandard.objects.filter(
             system_id=programme.system_id, dropped_on__isnull=True
         ).values("standard_id")
@@ -120,7 +136,14 @@ def programme_coverage(programme: AuditProgramme) -> Coverage:
     return Coverage(
         audits=audits,
         requirement_rows=[
-            _row(r.pk, r.label, r.title, audits, requirement_audits.get(r.pk, set()))
+            _row(
+                r.pk,
+                r.label,
+                r.title,
+                audits,
+                requirement_audits.get(r.pk, set()),
+                excluded.get(r.pk),
+            )
             for r in requirements
         ],
         process_rows=[

@@ -150,7 +150,8 @@ def coverage(user, organization, *, gaps_only: bool = False) -> list[StandardCov
     """Coverage of every active adopted standard of the organization's management systems, in
     system and standard order; `gaps_only` lists only the gaps (the counts stay whole)."""
     from pdca.standards.models import Requirement
-    from pdca.system.models import AdoptedStandard, Exclusion
+    from pdca.system.models import AdoptedStandard
+    from pdca.system.selectors import excluded_requirements
 
     adoptions = list(
         scope(
@@ -170,12 +171,7 @@ def coverage(user, organization, *, gaps_only: bool = False) -> list[StandardCov
         .order_by("standard_id", "sort_key")
         if r.documented_information
     ]
-    excluded = {
-        (system_id, requirement_id): justification
-        for system_id, requirement_id, justification in Exclusion.objects.filter(
-            organization=organization, system_id__in={a.system_id for a in adoptions}
-        ).values_list("system_id", "requirement_id", "justification")
-    }
+    excluded = excluded_requirements({a.system_id for a in adoptions})
     linked = _linked_documents(user, organization, [r.pk for r in requirements])
     by_standard: dict[int, list] = defaultdict(list)
     for requirement in requirements:
@@ -188,7 +184,7 @@ def coverage(user, organization, *, gaps_only: bool = False) -> list[StandardCov
         )
         for requirement in by_standard[adoption.standard_id]:
             docs = linked.get(requirement.pk, [])
-            justification = excluded.get((adoption.system_id, requirement.pk))
+            justification = excluded[adoption.system_id].get(requirement.pk)
             if justification is not None:
                 status = EXCLUDED
             elif any(d.status == MET for d in docs):

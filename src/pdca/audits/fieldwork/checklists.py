@@ -28,7 +28,8 @@ from pdca.core.permissions import require
 from pdca.core.records.rules import ensure_deletable
 from pdca.standards.models import Requirement
 from pdca.standards.selectors import with_descendants
-from pdca.system.models import Exclusion
+from pdca.system.models import ManagementSystem
+from pdca.system.selectors import excluded_requirements
 
 #: Custom questions sort after every requirement ("~" sorts after digits and letters).
 CUSTOM_SORT_KEY = "~custom"
@@ -66,11 +67,17 @@ def _sort_key(requirement: Requirement) -> str:
 def _excluded_ids(audit: Audit) -> set[int]:
     """Requirements the organization declared not applicable (and their sub-requirements);
     only those of the programme's management system when the programme names one."""
-    exclusions = Exclusion.objects.filter(organization_id=audit.organization_id)
     programme = audit.programme
     if programme is not None and programme.system_id:
-        exclusions = exclusions.filter(system_id=programme.system_id)
-    return with_descendants(set(exclusions.values_list("requirement_id", flat=True)))
+        system_ids = [programme.system_id]
+    else:
+        system_ids = list(
+            ManagementSystem.objects.filter(organization_id=audit.organization_id).values_list(
+                "pk", flat=True
+            )
+        )
+    excluded = excluded_requirements(system_ids)
+    return {requirement_id for by_system in excluded.values() for requirement_id in by_system}
 
 
 def requirements_in_scope(audit: Audit, *, include_children: bool = True) -> list[Requirement]:

@@ -175,7 +175,12 @@ class CoverageRowOut(Schema):
     label: str
     title: str
     audits: list[int] = Field(description="Ids of the audits that cover it")
-    gap: bool = Field(description="No audit of the programme covers it")
+    gap: bool = Field(description="No audit of the programme covers it, and it is not excluded")
+    excluded: str | None = Field(
+        None,
+        description="The system's justification when the requirement (or a clause above it) is "
+        "excluded: out of the programme's gaps",
+    )
 
 
 class CoverageOut(Schema):
