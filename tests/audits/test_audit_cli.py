@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from pdca.audits.cli import app
 from pdca.audits.report import issue as report_issue
-from tests.audits.test_findings import make_audit, raise_minor
+from tests.audits.test_findings import make_audit, raise_minor, ready_to_issue
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +40,7 @@ def test_report_writes_the_draft_when_none_is_issued(personas, catalog, tmp_path
 def test_report_writes_the_stored_issued_revision(personas, catalog, tmp_path):
     audit = make_audit(personas.org)
     raise_minor(audit, personas.manager)
+    ready_to_issue(audit)
     first = report_issue.issue_report(audit, actor=personas.manager)
     report_issue.start_revision(audit, actor=personas.manager, reason="Wording")
     second = report_issue.issue_report(audit, actor=personas.manager)

@@ -80,6 +80,34 @@ THREE_PARTS = {
 }
 
 
+def ready_to_issue(audit) -> Audit:
+    """Make the report complete (summary, conclusion, both meetings, every checklist item
+    answered, every nonconformity tied to a requirement), as issuing demands."""
+    from django.utils import timezone
+
+    from pdca.audits.models import AuditMeeting
+
+    audit.summary = audit.summary or "The system is implemented."
+    audit.conclusion = audit.conclusion or "The system conforms, apart from the findings."
+    audit.save(update_fields=["summary", "conclusion"])
+    for kind in ("opening", "closing"):
+        if not audit.meetings.filter(kind=kind).exists():
+            AuditMeeting.objects.create(
+                organization=audit.organization,
+                audit=audit,
+                kind=kind,
+                held_at=timezone.make_aware(
+                    dt.datetime(2026, 3, 2, 8 if kind == "opening" else 17)
+                ),
+                attendees="Ann Lee, plant manager",
+            )
+    audit.checklist.filter(result="").update(result="conforming")
+    fallback = requirement(ISO9001, "8.7.1")
+    for finding in audit.findings.filter(grade__in=("major", "minor"), requirements=None):
+        finding.requirements.set([fallback])
+    return audit
+
+
 def raise_minor(audit, actor, **fields):
     return services.raise_finding(
         audit,

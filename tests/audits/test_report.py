@@ -85,6 +85,13 @@ def stage2(personas, catalog):
         statement="Shop floor orderly and clean.",
         requirements=[requirement(ISO14001, "8.1")],
     )
+    AuditMeeting.objects.create(
+        organization=personas.org,
+        audit=audit,
+        kind="closing",
+        held_at=timezone.make_aware(dt.datetime(2026, 3, 3, 16, 0)),
+        attendees="Ann Lee, plant manager",
+    )
     return audit
 
 

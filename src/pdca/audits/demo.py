@@ -129,6 +129,8 @@ def load(context: dict) -> None:
                 "8.5.2": ("nonconformity", "Two lots without material certificate at release."),
                 "8.6": ("conforming", "Release signed by inspector on every lot sampled."),
                 "8.7": ("ofi", "Quarantine area could be marked more clearly."),
+                "8.7.1": ("ofi", "Quarantine area could be marked more clearly."),
+                "8.7.2": ("conforming", "A nonconformity record for each quarantined lot."),
             },
         )
         item = audit.checklist.filter(requirement__number="8.5.2").first()

@@ -17,6 +17,7 @@ from pdca.audits import findings as services
 from pdca.audits.models import Audit, AuditReport, ChecklistItem, Finding
 from pdca.audits.report import issue as report_issue
 from pdca.audits.report import rendering as reports
+from pdca.audits.report.completeness import missing_for_issue
 from pdca.core.activity_api import ActivityOut
 from pdca.core.api import Id, Input, Page, Text, responses
 from pdca.core.concurrency import announce
@@ -126,6 +127,19 @@ class ReportContentOut(Schema):
 
 class ReasonIn(Input):
     reason: Text = Field("", max_length=20_000)
+
+
+class IssueIn(ReasonIn):
+    exceptions: dict[Text, Text] = Field(
+        default_factory=dict,
+        description="Exceptions the lead auditor confirms: {code of a missing item (from "
+        "`/report/missing/`): why the report is issued without it}",
+    )
+
+
+class MissingOut(Schema):
+    code: str = Field(description="The key of the item's exception")
+    message: str
 
 
 class ReportFilter(Schema):
@@ -296,15 +310,33 @@ def get_audit_report(request, audit_id: int):
     }
 
 
+@router.get(
+    "/audits/{audit_id}/report/missing/",
+    response=responses(list[MissingOut]),
+    tags=["audit reports"],
+)
+def get_missing_for_issue(request, audit_id: int):
+    """What the report lacks before it can be issued (empty when it is complete), for those
+    who read the working papers."""
+    audit = _audit(request, audit_id)
+    require(request.auth, "view", Finding, organization=audit.organization)
+    return [m.as_dict() for m in missing_for_issue(audit)]
+
+
 @router.post(
     "/audits/{audit_id}/report/issue/",
     response=responses(ReportDetail, 201),
     tags=["audit reports"],
 )
-def issue_audit_report(request, audit_id: int, payload: ReasonIn):
-    """Issue the next revision: content frozen, PDF stored with its SHA-256."""
+def issue_audit_report(request, audit_id: int, payload: IssueIn):
+    """Issue the next revision: content frozen, PDF stored with its SHA-256. An incomplete
+    report is refused (422, one error per missing item) unless the lead auditor confirms an
+    exception for each, which the report then states."""
     report = report_issue.issue_report(
-        _audit_of_member(request, audit_id), actor=request.auth, reason=payload.reason
+        _audit_of_member(request, audit_id),
+        actor=request.auth,
+        reason=payload.reason,
+        exceptions=payload.exceptions,
     )
     return Status(201, _reports(request.auth).get(pk=report.pk))
 

@@ -5,6 +5,7 @@ endpoint and command calls."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from pdca.audits.findings import TEXT_LIMIT, locked_audit
 from pdca.audits.models import Audit, AuditReport
+from pdca.audits.report.completeness import check_complete
 from pdca.core.activity import record_activity, record_create, record_update, snapshot
 from pdca.core.exceptions import Conflict, ValidationFailed
 from pdca.core.permissions import require
@@ -40,10 +42,14 @@ def report_filename(content: dict[str, Any]) -> str:
 
 
 @transaction.atomic
-def issue_report(audit: Audit, *, actor, reason: str = "") -> AuditReport:
+def issue_report(
+    audit: Audit, *, actor, reason: str = "", exceptions: Mapping[str, str] | None = None
+) -> AuditReport:
     """Issue the next revision of the audit's report: its content is frozen, the PDF rendered
     from that frozen content is stored as evidence with its SHA-256, and the audit moves to
-    "report issued". Revision 2 and later need a reason."""
+    "report issued". Revision 2 and later need a reason. An incomplete report is refused,
+    naming what is missing, unless the lead auditor confirms an exception for each item
+    (`exceptions`: {missing item's code: statement}), which the report then states."""
     from pdca.audits.report.rendering import render_pdf, report_content
     from pdca.documents.evidence.services import store_evidence
 
@@ -66,6 +72,7 @@ def issue_report(audit: Audit, *, actor, reason: str = "") -> AuditReport:
         )
     if len(reason) > TEXT_LIMIT or "\x00" in reason:
         raise ValidationFailed.single("reason", f"Keep the reason to {TEXT_LIMIT} characters.")
+    stated = check_complete(audit, actor=actor, exceptions=exceptions)
     issued_at = timezone.now().replace(microsecond=0)
     content = report_content(audit)
     content.update(
@@ -73,6 +80,9 @@ def issue_report(audit: Audit, *, actor, reason: str = "") -> AuditReport:
         issued_at=issued_at.isoformat(),
         issued_by=actor.full_name or actor.email,
         reason=reason,
+        exceptions=[
+            {**exception, "confirmed_by": actor.full_name or actor.email} for exception in stated
+        ],
     )
     pdf = render_pdf(content)
     evidence = store_evidence(

@@ -19,6 +19,7 @@ from pdca.audits import findings as services
 from pdca.audits.models import Audit, AuditReport, ChecklistItem, Finding
 from pdca.audits.report import issue as issuing
 from pdca.audits.report import rendering as reports
+from pdca.audits.report.completeness import missing_for_issue
 from pdca.core.exceptions import ServiceError
 from pdca.core.forms import StyledFormMixin
 from pdca.core.permissions import may, scope
@@ -276,6 +277,9 @@ def report_page(request, pk: int):
         "can_revise": can_issue and audit.status == Audit.Status.REPORT_ISSUED,
         "issue_form": ReasonForm(),
     }
+    if context["can_issue"]:
+        context["missing"] = missing_for_issue(audit)
+        context["is_lead"] = audit.lead_auditor_id == request.user.pk
     if content is not None:
         context.update(reports.template_context(content))
     return render(request, "audits/report.html", context)
@@ -300,7 +304,14 @@ def report_issue(request, pk: int):
     """Issue the next revision (POST): content frozen, PDF stored with its SHA-256."""
 
     def issue(audit, reason):
-        report = issuing.issue_report(audit, actor=request.user, reason=reason)
+        exceptions = {
+            key.removeprefix("exception-"): value
+            for key, value in request.POST.items()
+            if key.startswith("exception-")
+        }
+        report = issuing.issue_report(
+            audit, actor=request.user, reason=reason, exceptions=exceptions
+        )
         messages.success(request, f"Revision {report.revision} issued; SHA-256 {report.sha256}.")
 
     return _reason_action(request, pk, issue)
