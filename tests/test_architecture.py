@@ -111,3 +111,19 @@ def test_an_empty_slot_names_who_should_fill_it_and_a_slot_takes_one_provider():
     assert slot.call() == 1
     with pytest.raises(RuntimeError, match="already provided"):
         slot.register(another)
+
+
+def test_every_folder_of_python_modules_is_a_package():
+    """A folder without `__init__.py` is a namespace package that the import contracts do not
+    see: its imports would escape the layers (core.registers did)."""
+    source = ROOT / "src/pdca"
+    skip = {"templates", "static", "catalog", "starter", "migrations", "__pycache__"}
+    missing = [
+        str(folder.relative_to(source))
+        for folder in source.rglob("*")
+        if folder.is_dir()
+        and not skip & set(folder.relative_to(source).parts)
+        and any(folder.glob("*.py"))
+        and not (folder / "__init__.py").exists()
+    ]
+    assert missing == []

@@ -15,11 +15,11 @@ from pdca.audits.findings import (
 )
 from pdca.audits.models import Audit, Finding
 from pdca.core.activity import record_delete, record_update, snapshot
-from pdca.core.registers.choices import requirement_choices
 from pdca.core.registers.services import create_entry
 from pdca.improvement.deadlines import refresh_deadlines
 from pdca.improvement.models import ImprovementOpportunity
 from pdca.improvement.registers import NONCONFORMITIES, OPPORTUNITIES
+from pdca.system.selectors import requirement_choices
 
 
 def _adopted_requirements(audit: Audit, finding: Finding) -> list:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pdca.core.registers.spec import RegisterSpec
 from pdca.improvement.models import CertificationTerms, ImprovementOpportunity, Nonconformity
+from pdca.improvement.validation import acting_members
 
 
 def _validate_nonconformity(nonconformity, related) -> None:
@@ -76,6 +77,7 @@ NONCONFORMITIES = RegisterSpec(
     ordering=("reference", "title", "due_date", "status"),
     clauses=("10.2",),
     shown_when={"certification_terms": ("source", ("certification_audit",))},
+    limit_choices={"owner": acting_members},
     validate=_validate_nonconformity,
     before_save=_prepare_nonconformity,
     detail_template="improvement/nonconformity_detail_part.html",

@@ -5,9 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.db.models import QuerySet
+
 from pdca.core.exceptions import FieldError, ValidationFailed
+from pdca.core.roles import Role
+from pdca.system.selectors import requirement_choices
+from pdca.tenancy.models import Membership
 
 TEXT_LIMIT = 20_000
+#: Roles that never own a nonconformity or a corrective action.
+NOT_OWNERS = frozenset({Role.ADMIN})
 
 
 def check_text(
@@ -26,15 +33,21 @@ def check_text(
     return value
 
 
+def acting_members(queryset: QuerySet[Any], organization: Any) -> QuerySet[Any]:
+    """The people of `queryset` who may own a nonconformity or an action in `organization`:
+    every member whose role acts on them (the administrator's does not). Owner pickers offer
+    exactly these (`limit_choices`), and `check_member` accepts exactly these."""
+    bystanders = Membership.objects.filter(organization=organization, role__in=NOT_OWNERS).values(
+        "user_id"
+    )
+    return queryset.exclude(pk__in=bystanders)
+
+
 def check_member(
     organization_id: int, user, name: str, *, required: bool, owner: bool = False
 ) -> list[FieldError]:
     """The person must be an active member of the organization; an `owner` (of a
-    nonconformity or an action) must also have a role that may act on it, which an
-    administrator's does not."""
-    from pdca.core.roles import Role
-    from pdca.tenancy.models import Membership
-
+    nonconformity or an action) must also be one of `acting_members`."""
     if user is None:
         return [FieldError(name, "Choose a person.", "required")] if required else []
     role = (
@@ -44,7 +57,7 @@ def check_member(
     )
     if not user.is_active or role is None:
         return [FieldError(name, f"{user.email} is not a member of this organization.")]
-    if owner and role == Role.ADMIN:
+    if owner and role in NOT_OWNERS:
         return [
             FieldError(
                 name,
@@ -70,8 +83,6 @@ def check_evidence(organization_id: int, files: Iterable, *, required: bool = Fa
 
 def clean_requirements(organization, requirements: Iterable) -> tuple[list, list[FieldError]]:
     """At least one requirement, of the standards the organization adopted."""
-    from pdca.core.registers.choices import requirement_choices
-
     wanted = list(dict.fromkeys(requirements))
     if not wanted:
         return [], [

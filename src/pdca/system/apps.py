@@ -7,4 +7,8 @@ class SystemConfig(AppConfig):
     verbose_name = "Management system"
 
     def ready(self) -> None:
+        from pdca.core.registers.choices import requirement_choices
         from pdca.system import permissions, registers  # noqa: F401  (rules and registers)
+        from pdca.system.selectors import requirement_choices as adopted_requirements
+
+        requirement_choices.register(adopted_requirements)

@@ -4,8 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db.models import QuerySet
+
 from pdca.standards.models import Requirement
-from pdca.system.models import Exclusion
+from pdca.system.models import AdoptedStandard, Exclusion
+
+
+def requirement_choices(organization) -> QuerySet[Requirement]:
+    """Requirements of the standards the organization's systems follow (every standard when it
+    has adopted none yet), in catalog order: what any entry of the organization may cite."""
+    queryset = Requirement.objects.filter(retired=False).select_related("standard")
+    adopted = AdoptedStandard.objects.filter(
+        organization=organization, dropped_on__isnull=True
+    ).values("standard_id")
+    if adopted.exists():
+        queryset = queryset.filter(standard_id__in=adopted)
+    return queryset.order_by("standard__name", "sort_key")
 
 
 def excluded_requirements(system_ids: Iterable[int]) -> dict[int, dict[int, str]]:

@@ -18,9 +18,8 @@ from pdca.audits import services
 from pdca.audits.models import Audit, AuditMeeting, AuditPlanItem, AuditTeamMember
 from pdca.audits.plan.pdf import plan_filename, plan_pdf
 from pdca.core.exceptions import ServiceError
-from pdca.core.forms import StyledFormMixin
+from pdca.core.forms import StyledFormMixin, field_of
 from pdca.core.permissions import may
-from pdca.core.registers.choices import requirement_choices
 from pdca.core.views import (
     add_service_error,
     file_response,
@@ -31,6 +30,7 @@ from pdca.core.views import (
 )
 from pdca.standards.models import Requirement
 from pdca.system.models import Process
+from pdca.system.selectors import requirement_choices
 from pdca.tenancy.models import Site
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -57,7 +57,7 @@ class TeamMemberForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, organization, edit: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = _members(organization)
+        field_of(self, "user", forms.ModelChoiceField).queryset = _members(organization)
         if edit:
             del self.fields["user"]
 
@@ -77,16 +77,20 @@ class PlanItemForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, audit: Audit, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         org = audit.organization_id
-        self.fields["process"].queryset = Process.objects.filter(organization_id=org)
-        self.fields["site"].queryset = Site.objects.filter(organization_id=org)
+        field_of(self, "process", forms.ModelChoiceField).queryset = Process.objects.filter(
+            organization_id=org
+        )
+        field_of(self, "site", forms.ModelChoiceField).queryset = Site.objects.filter(
+            organization_id=org
+        )
         requirements = requirement_choices(audit.organization)
         standard_ids = list(audit.standards.values_list("pk", flat=True))
         if standard_ids:
             requirements = requirements.filter(standard_id__in=standard_ids)
-        self.fields["requirements"].queryset = requirements
-        self.fields["auditor"].queryset = get_user_model().objects.filter(
-            pk__in=services.team_user_ids(audit)
-        )
+        field_of(self, "requirements", forms.ModelChoiceField).queryset = requirements
+        field_of(
+            self, "auditor", forms.ModelChoiceField
+        ).queryset = get_user_model().objects.filter(pk__in=services.team_user_ids(audit))
 
     @staticmethod
     def initial_for(item: AuditPlanItem) -> dict:

@@ -3,19 +3,33 @@ rows (and its members, for people fields), narrowed further by the spec."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import models
 
+from pdca.core.hooks import Slot
+from pdca.core.models import Archivable
 from pdca.core.registers.spec import RegisterSpec
 
+#: The requirements an organization's entries may cite: `(organization) -> QuerySet`; the
+#: management system provides it (only it knows which standards are adopted).
+requirement_choices: Slot[..., models.QuerySet[Any]] = Slot(
+    "core.requirement_choices", "The requirements an entry may cite.", filled_by="system"
+)
 
-def choices_for(spec: RegisterSpec, name: str, organization) -> models.QuerySet:
-    """The queryset a relation field of `spec` may choose from in `organization`."""
-    field = spec.model_field(name)
-    related = field.related_model
+
+def choices_for(
+    spec: RegisterSpec, name: str, organization: Any, *, keep: Iterable[int] = ()
+) -> models.QuerySet[Any]:
+    """The queryset a relation field of `spec` may choose from in `organization`: the one rule
+    that pickers offer and services accept. Archived entries are left out (they leave every
+    picker), except those in `keep`, the ids the entry links to already, so saving an entry
+    unchanged never fails on a link made before the other side was archived."""
+    related = spec.related_model(name)
     User = get_user_model()
+    queryset: models.QuerySet[Any]
     if related is User:
         queryset = User.objects.filter(
             memberships__organization=organization, is_active=True
@@ -23,14 +37,20 @@ def choices_for(spec: RegisterSpec, name: str, organization) -> models.QuerySet:
     elif hasattr(related, "organization_id") or any(
         f.name == "organization" for f in related._meta.fields
     ):
-        queryset = related.objects.filter(organization=organization)
+        queryset = related._default_manager.filter(organization=organization)
     elif related._meta.label_lower == "standards.requirement":
-        queryset = requirement_choices(organization)
+        queryset = requirement_choices.call(organization)
     else:
-        queryset = related.objects.all()
+        queryset = related._default_manager.all()
     limit = spec.limit_choices.get(name)
     if limit is not None:
         queryset = limit(queryset, organization)
+    if issubclass(related, Archivable):
+        kept = [pk for pk in keep if pk is not None]
+        current = models.Q(archived_at__isnull=True)
+        if kept:
+            current |= models.Q(pk__in=kept)
+        queryset = queryset.filter(current)
     return queryset
 
 
@@ -51,18 +71,3 @@ def label_of(obj: Any) -> str:
     if spec is not None:
         return str(getattr(obj, spec.key_field))
     return str(obj)
-
-
-def requirement_choices(organization) -> models.QuerySet:
-    """Requirements of the standards the organization's systems follow (every standard when it
-    has adopted none yet), in catalog order."""
-    from pdca.standards.models import Requirement
-    from pdca.system.models import AdoptedStandard
-
-    queryset = Requirement.objects.filter(retired=False).select_related("standard")
-    adopted = AdoptedStandard.objects.filter(
-        organization=organization, dropped_on__isnull=True
-    ).values("standard_id")
-    if adopted.exists():
-        queryset = queryset.filter(standard_id__in=adopted)
-    return queryset.order_by("standard__name", "sort_key")

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from pdca.core.cli_support import organization_or_exit
+from pdca.core.cli_support import actor_or_exit, organization_or_exit
 from pdca.core.console import console, err
 
 app = typer.Typer(
@@ -51,7 +51,9 @@ def list_registers(
     _setup()
     from pdca.core.registers.spec import all_specs
 
-    rows = [{"register": s.slug, "name": s.title, "clauses": list(s.clauses)} for s in all_specs()]
+    rows: list[dict[str, Any]] = [
+        {"register": s.slug, "name": s.title, "clauses": list(s.clauses)} for s in all_specs()
+    ]
     if fmt == "json":
         typer.echo(json.dumps(rows, indent=2))
         return
@@ -145,17 +147,13 @@ def import_(
     Every bad cell is printed (as Processes!C7), nothing is written and the exit code is 1.
     """
     _setup()
-    from pdca.accounts.models import User
     from pdca.core.context import channel
     from pdca.core.exceptions import ServiceError, ValidationFailed
     from pdca.core.registers.spreadsheet import import_entries
 
     spec = _spec(register)
     organization = organization_or_exit(org)
-    actor = User.objects.filter(email__iexact=actor_email.strip(), is_active=True).first()
-    if actor is None:
-        err.print(f"[red]No active user with the e-mail {actor_email!r}.")
-        raise typer.Exit(1)
+    actor = actor_or_exit(actor_email)
     try:
         data = file.read_bytes()
     except OSError as exc:

@@ -13,6 +13,7 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 
 from pdca.core.forms import StyledFormMixin
+from pdca.core.modelinfo import related_model
 from pdca.core.registers.choices import choices_for
 from pdca.core.registers.spec import RegisterSpec
 from pdca.core.validation import text_max_length
@@ -26,22 +27,34 @@ class RequirementChoiceField(forms.ModelMultipleChoiceField):
 class EntryForm(StyledFormMixin, forms.ModelForm):
     spec: RegisterSpec
 
+    def _linked(self, name: str) -> list[int]:
+        """The ids the entry being edited links to through `name` already."""
+        if self.instance.pk is None:
+            return []
+        if self.spec.is_m2m(name):
+            return list(getattr(self.instance, name).values_list("pk", flat=True))
+        return [getattr(self.instance, f"{name}_id", None)]
+
     def __init__(self, *args, organization, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.organization = organization
         for name in (*self.spec.fk_fields, *self.spec.m2m_fields):
-            if name in self.fields:
-                self.fields[name].queryset = choices_for(self.spec, name, organization)
+            choice = self.fields.get(name)
+            if isinstance(choice, forms.ModelChoiceField):
+                choice.queryset = choices_for(
+                    self.spec, name, organization, keep=self._linked(name)
+                )
                 if self.spec.is_m2m(name):
-                    self.fields[name].widget.attrs["size"] = 8
+                    choice.widget.attrs["size"] = 8
         for name in self.spec.fields:
             field = self.spec.model_field(name)
-            if isinstance(field, models.TextField) and name in self.fields:
+            text = self.fields.get(name)
+            if isinstance(field, models.TextField) and isinstance(text, forms.CharField):
                 # The limit the services enforce (`core.validation.text_max_length`).
                 limit = text_max_length(field)
-                self.fields[name].max_length = limit
-                self.fields[name].validators.append(MaxLengthValidator(limit))
-                self.fields[name].widget.attrs["maxlength"] = str(limit)
+                text.max_length = limit
+                text.validators.append(MaxLengthValidator(limit))
+                text.widget.attrs["maxlength"] = str(limit)
         for name, (other, values) in self.spec.shown_when.items():
             if name in self.fields:
                 self.fields[name].widget.attrs["data-shown-when"] = f"{other}:{','.join(values)}"
@@ -65,9 +78,9 @@ class EntryForm(StyledFormMixin, forms.ModelForm):
 
 
 def _formfield(field: models.Field, **kwargs):
-    if field.many_to_many and field.related_model._meta.label_lower == "standards.requirement":
+    if field.many_to_many and related_model(field)._meta.label_lower == "standards.requirement":
         return RequirementChoiceField(
-            queryset=field.related_model.objects.none(),
+            queryset=related_model(field)._default_manager.none(),
             required=False,
             help_text=field.help_text,
             label=field.verbose_name.capitalize(),

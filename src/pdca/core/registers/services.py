@@ -3,7 +3,7 @@ validation, the spec's own rules and the activity-log entry, in one transaction.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models, transaction
 
@@ -15,7 +15,13 @@ from pdca.core.permissions import memberships, require, rules_for
 from pdca.core.records.rules import ensure_deletable, ensure_open
 from pdca.core.registers.choices import choices_for
 from pdca.core.registers.spec import RegisterSpec
+from pdca.core.tenants import Tenant
 from pdca.core.validation import apply_fields, validate_instance
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+
+    from pdca.core.models import OrgOwned
 
 
 def related_snapshot(spec: RegisterSpec, obj: models.Model) -> dict[str, list[int]]:
@@ -28,19 +34,30 @@ def related_snapshot(spec: RegisterSpec, obj: models.Model) -> dict[str, list[in
 
 
 def _check_relations(
-    spec: RegisterSpec, organization, data: dict[str, Any]
-) -> tuple[dict[str, Any], dict[str, list]]:
-    """Split relation values off `data` and check each belongs to the organization."""
+    spec: RegisterSpec,
+    organization: Tenant,
+    data: dict[str, Any],
+    obj: OrgOwned | None = None,
+    linked: dict[str, Any] | None = None,
+) -> tuple[dict[str, Any], dict[str, list[Any]]]:
+    """Split relation values off `data` and check each is one the field's picker offers (the
+    organization's own, not archived unless `obj` links to it already: `linked` holds the ids
+    of its many-to-many fields)."""
+    linked = linked or {}
     errors: list[FieldError] = []
     foreign: dict[str, Any] = {}
-    many: dict[str, list] = {}
+    many: dict[str, list[Any]] = {}
     for name in spec.fk_fields:
         if name not in data:
             continue
         value = data.pop(name)
         if (
             value is not None
-            and not choices_for(spec, name, organization).filter(pk=value.pk).exists()
+            and not choices_for(
+                spec, name, organization, keep=[getattr(obj, f"{name}_id", None)] if obj else ()
+            )
+            .filter(pk=value.pk)
+            .exists()
         ):
             errors.append(FieldError(name, f"Choose a {_noun(spec, name)} of this organization."))
         foreign[name] = value
@@ -52,7 +69,7 @@ def _check_relations(
         if not values:
             continue
         allowed = set(
-            choices_for(spec, name, organization)
+            choices_for(spec, name, organization, keep=linked.get(name, []))
             .filter(pk__in=[v.pk for v in values])
             .values_list("pk", flat=True)
         )
@@ -69,7 +86,7 @@ def _check_relations(
     return foreign, many
 
 
-def _check_handover(obj: models.Model, data: dict[str, Any], actor) -> None:
+def _check_handover(obj: OrgOwned, data: dict[str, Any], actor: AbstractBaseUser) -> None:
     """Someone who may change an entry only because they own it may not hand it to another
     person: that is the implementers' call (as for gap items and SoA lines)."""
     rules = rules_for(obj)
@@ -87,13 +104,13 @@ def _check_handover(obj: models.Model, data: dict[str, Any], actor) -> None:
 
 
 def _noun(spec: RegisterSpec, name: str) -> str:
-    field = spec.model_field(name)
-    if field.related_model._meta.label_lower == "accounts.user":
+    related = spec.related_model(name)
+    if related._meta.label_lower == "accounts.user":
         return "member"
-    return str(field.related_model._meta.verbose_name)
+    return str(related._meta.verbose_name)
 
 
-def _validate(spec: RegisterSpec, obj: models.Model, many: dict[str, list]) -> None:
+def _validate(spec: RegisterSpec, obj: models.Model, many: dict[str, list[Any]]) -> None:
     validate_instance(obj, exclude=[*spec.m2m_fields, "organization"])
     if spec.validate is not None:
         current = {
@@ -105,13 +122,15 @@ def _validate(spec: RegisterSpec, obj: models.Model, many: dict[str, list]) -> N
         spec.before_save(obj)
 
 
-def _save_related(obj: models.Model, many: dict[str, list]) -> None:
+def _save_related(obj: models.Model, many: dict[str, list[Any]]) -> None:
     for name, values in many.items():
         getattr(obj, name).set(values)
 
 
 @transaction.atomic
-def create_entry(spec: RegisterSpec, organization, *, actor, **data: Any) -> models.Model:
+def create_entry(
+    spec: RegisterSpec, organization: Tenant, *, actor: AbstractBaseUser, **data: Any
+) -> OrgOwned:
     """Create an entry of `spec`'s register in `organization`."""
     require(actor, "add", spec.model, organization=organization)
     foreign, many = _check_relations(spec, organization, dict(data))
@@ -130,14 +149,16 @@ def create_entry(spec: RegisterSpec, organization, *, actor, **data: Any) -> mod
 
 
 @transaction.atomic
-def update_entry(spec: RegisterSpec, obj: models.Model, *, actor, **data: Any) -> models.Model:
+def update_entry(
+    spec: RegisterSpec, obj: OrgOwned, *, actor: AbstractBaseUser, **data: Any
+) -> OrgOwned:
     """Change the given fields of `obj`; the fields left out stay as they are."""
     return apply_update(spec, obj, actor=actor, **data)[0]
 
 
 def apply_update(
-    spec: RegisterSpec, obj: models.Model, *, actor, **data: Any
-) -> tuple[models.Model, bool]:
+    spec: RegisterSpec, obj: OrgOwned, *, actor: AbstractBaseUser, **data: Any
+) -> tuple[OrgOwned, bool]:
     """`update_entry`, also saying whether anything changed (imports count unchanged rows).
 
     The row is read under a lock (and refused when the client's version is stale), and only
@@ -146,7 +167,7 @@ def apply_update(
     require(actor, "change", obj)
     _check_handover(obj, data, actor)
     before = {**snapshot(obj), **related_snapshot(spec, obj)}
-    foreign, many = _check_relations(spec, obj.organization, dict(data))
+    foreign, many = _check_relations(spec, obj.organization, dict(data), obj, before)
     scalars = {k: v for k, v in data.items() if k not in foreign and k not in many}
     apply_fields(obj, scalars, spec.scalar_fields)
     for name, value in foreign.items():
@@ -166,7 +187,7 @@ def apply_update(
 
 
 @transaction.atomic
-def delete_entry(spec: RegisterSpec, obj: models.Model, *, actor) -> None:
+def delete_entry(spec: RegisterSpec, obj: OrgOwned, *, actor: AbstractBaseUser) -> None:
     """Delete `obj`; refused with the reason when it is a record (archive it instead), or when
     other records still depend on it."""
     from django.db.models import ProtectedError

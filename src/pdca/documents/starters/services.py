@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -21,6 +22,12 @@ from pdca.core.permissions import require
 from pdca.core.roles import Role
 from pdca.documents.models import Document
 from pdca.documents.starter import STARTERS, Starter, get_starter
+
+if TYPE_CHECKING:
+    from pdca.accounts.models import User
+    from pdca.standards.models import Requirement
+    from pdca.system.models import ManagementSystem
+    from pdca.tenancy.models import Organization
 
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 
@@ -140,7 +147,7 @@ def starter_requirements(organization, starter: Starter) -> list:
     may link (its adopted standards', or every standard's before it adopts any)."""
     from django.db.models import Q
 
-    from pdca.core.registers.choices import requirement_choices
+    from pdca.system.selectors import requirement_choices
 
     wanted = Q(pk__in=[])
     for code, numbers in starter.requirements.items():
@@ -157,7 +164,7 @@ def _code_for(organization, starter: Starter, code: str | None) -> str:
 
 @transaction.atomic
 def create_from_template(
-    organization, key: str, *, actor, system=None, code: str | None = None
+    organization, key: str, *, actor: User, system=None, code: str | None = None
 ) -> Document:
     """A new document from the starter template `key`: its title, type, requirements and a
     first draft holding the filled text. The code is `code` when given ("" lets the numbering

@@ -8,11 +8,12 @@ from typing import Any
 
 from django import forms
 
-from pdca.core.forms import StyledFormMixin
-from pdca.core.registers.choices import choices_for, requirement_choices
+from pdca.core.forms import StyledFormMixin, field_of
+from pdca.core.registers.choices import choices_for
 from pdca.improvement.models import Nonconformity
 from pdca.improvement.policy import POLICY_FIELDS
 from pdca.improvement.reporting import REPORTABLE_SOURCES
+from pdca.system.selectors import requirement_choices
 
 NC = Nonconformity
 
@@ -106,8 +107,8 @@ class ReportForm(CapaForm):
         super().__init__(*args, **kwargs)
 
     def setup(self) -> None:
-        self.fields["process"].queryset = _processes(self.organization)
-        self.fields["site"].queryset = _sites(self.organization)
+        field_of(self, "process", forms.ModelChoiceField).queryset = _processes(self.organization)
+        field_of(self, "site", forms.ModelChoiceField).queryset = _sites(self.organization)
         if not self.can_upload:
             # Only members who may add to the evidence store attach files.
             del self.fields["evidence"]
@@ -151,10 +152,12 @@ class TriageForm(CapaForm):
     )
 
     def setup(self) -> None:
-        self.fields["owner"].queryset = _members(self.organization)
-        self.fields["process"].queryset = _processes(self.organization)
-        self.fields["site"].queryset = _sites(self.organization)
-        self.fields["requirements"].queryset = requirement_choices(self.organization)
+        field_of(self, "owner", forms.ModelChoiceField).queryset = _members(self.organization)
+        field_of(self, "process", forms.ModelChoiceField).queryset = _processes(self.organization)
+        field_of(self, "site", forms.ModelChoiceField).queryset = _sites(self.organization)
+        field_of(self, "requirements", forms.ModelChoiceField).queryset = requirement_choices(
+            self.organization
+        )
 
     def service_data(self) -> dict[str, Any]:
         data = super().service_data()
@@ -257,7 +260,7 @@ class ActionForm(CapaForm):
     due_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
 
     def setup(self) -> None:
-        self.fields["owner"].queryset = _members(self.organization)
+        field_of(self, "owner", forms.ModelChoiceField).queryset = _members(self.organization)
 
 
 class CancelActionForm(CapaForm):
@@ -279,7 +282,7 @@ class ImplementActionForm(CapaForm):
     def setup(self) -> None:
         from pdca.documents.models import DocumentVersion
 
-        self.fields["document_version"].queryset = (
+        field_of(self, "document_version", forms.ModelChoiceField).queryset = (
             DocumentVersion.objects.filter(organization=self.organization)
             .select_related("document")
             .order_by("document__code", "document__title", "-number")
