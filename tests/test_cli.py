@@ -341,6 +341,16 @@ def _assert_demo_corrective_action() -> None:
         "S2-2026-F1",
         "S2-2026-F2",
     ]
+    # What the README promises: both certification findings overdue, in every overdue figure.
+    from django.utils import timezone
+
+    from pdca.improvement.deadlines import overdue_q
+
+    today = timezone.localdate()
+    overdue = ncs.filter(overdue_q(today), source="certification_audit")
+    assert sorted(overdue.values_list("reference", flat=True)) == ["S2-2026-F1", "S2-2026-F2"]
+    listed = run("capa", "list", "--org", "acme", "--overdue")
+    assert "S2-2026-F1" in listed.output and "S2-2026-F2" in listed.output
 
 
 @pytest.mark.django_db

@@ -86,6 +86,7 @@ def list_nonconformities(
     from django.utils import timezone
 
     from pdca.core.permissions import scope
+    from pdca.improvement.deadlines import overdue_q, overdue_since
     from pdca.improvement.models import Nonconformity
 
     statuses = Nonconformity.Status
@@ -103,14 +104,15 @@ def list_nonconformities(
         rows = rows.filter(status=status)
     else:
         rows = rows.exclude(status__in=[statuses.CLOSED, statuses.DISMISSED])
-    # Overdue: the nonconformity's own due date has passed, or one of its planned actions'.
+    # Overdue: a date the nonconformity owes has passed (`deadlines.overdue_q`: its due date or
+    # a certification body's deadline), or one of its planned actions' due dates.
     late_action = Q(actions__status="planned", actions__due_date__lt=today)
     rows = rows.annotate(
         oldest_action=Min("actions__due_date", filter=late_action),
         late_actions=Count("actions", filter=late_action),
     )
-    late = ~Q(status__in=[statuses.CLOSED, statuses.DISMISSED]) & (
-        Q(due_date__lt=today) | Q(late_actions__gt=0)
+    late = overdue_q(today) | (
+        ~Q(status__in=[statuses.CLOSED, statuses.DISMISSED]) & Q(late_actions__gt=0)
     )
     if overdue:
         rows = rows.filter(late)
@@ -130,7 +132,7 @@ def list_nonconformities(
     count = 0
     for nc in rows:
         count += 1
-        dates = [d for d in (nc.due_date, nc.oldest_action) if d and d < today]
+        dates = [d for d in (overdue_since(nc, today), nc.oldest_action) if d and d < today]
         days = (today - min(dates)).days if nc.late == 0 and dates else 0
         cells = [
             nc.reference or f"#{nc.pk}",
@@ -138,13 +140,24 @@ def list_nonconformities(
             nc.get_status_display(),
             nc.get_severity_display() or "—",
             nc.owner.email if nc.owner else "—",
-            nc.due_date.isoformat() if nc.due_date else "—",
+            _due_cell(nc),
             str(days) if days else "",
             str(nc.late_actions) if nc.late_actions else "",
         ]
         table.add_row(*([nc.organization.slug] if organization is None else []), *cells)
     console.print(table)
     console.print(f"{count} nonconformit{'y' if count == 1 else 'ies'}.")
+
+
+def _due_cell(nc) -> str:
+    """The nonconformity's due date, and a certification body's deadline owed before it."""
+    from pdca.improvement.deadlines import pending_deadline
+
+    due = nc.due_date.isoformat() if nc.due_date else "—"
+    pending = pending_deadline(nc)
+    if pending is not None and (nc.due_date is None or pending[1] < nc.due_date):
+        return f"{due} (body: {pending[1].isoformat()})"
+    return due
 
 
 @app.command()
@@ -189,25 +202,36 @@ def remind(
     today: Annotated[
         str | None, typer.Option("--today", help="Run as of this date (YYYY-MM-DD)")
     ] = None,
+    queue: Annotated[
+        bool, typer.Option("--queue", help="Hand it to the workers and print the job's id")
+    ] = False,
 ) -> None:
     """Send overdue reminders and escalate overdue certification findings.
 
-    Meant to run once a day (from cron or a scheduled task)."""
+    The workers run it once a day by themselves (`pdca worker`); run it here to catch up or
+    for one organization."""
     _setup()
     from django.utils import timezone
 
     from pdca.core.context import channel
-    from pdca.improvement.notifications import escalate_overdue, send_reminders
+    from pdca.core.jobs.cli import print_queued, run_or_queue
+    from pdca.improvement.jobs import REMINDERS_KIND
 
     organization = _organization(org)
     day = _date(today, "--today") or timezone.localdate()
     with channel("cli"):
-        reminded = send_reminders(today=day, organization=organization)
-        escalated = escalate_overdue(today=day, organization=organization)
-    console.print(f"Reminders: {reminded}")
-    if isinstance(escalated, list | tuple):
-        console.print(f"Escalated: {len(escalated)}")
-        for nc in escalated:
-            console.print(f"  {nc}")
-    else:
-        console.print(f"Escalated: {escalated}")
+        outcome = run_or_queue(
+            REMINDERS_KIND,
+            organization=organization,
+            actor=None,
+            params={"day": day.isoformat()},
+            title=f"Corrective-action reminders ({day.isoformat()})",
+            queue=queue,
+        )
+    if queue:
+        print_queued(outcome)
+        return
+    console.print(f"Reminders: {outcome.summary['reminders']}")
+    console.print(f"Escalated: {len(outcome.summary['escalated'])}")
+    for nc in outcome.summary["escalated"]:
+        console.print(f"  {nc}")

@@ -14,6 +14,8 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db.models import Q
+
 from pdca.core.exceptions import FieldError, ValidationFailed
 from pdca.improvement.models import CertificationTerms, Nonconformity
 
@@ -155,6 +157,32 @@ def refresh_deadlines(nonconformity: Nonconformity, audit, *, actor, message: st
         return
     nonconformity.save(update_fields=[*fields, "updated_at"])
     record_update(actor=actor, obj=nonconformity, before=before, message=message)
+
+
+def overdue_q(today: dt.date) -> Q:
+    """Open nonconformities past a date they owe: their own due date, or a certification
+    body's response or closure deadline still owed. The one definition of "overdue" that lists,
+    analytics, task lists and reminders share (a certification finding whose response is late
+    is overdue even when its closure date is months away)."""
+    open_ = ~Q(status__in=[Nonconformity.Status.CLOSED, Nonconformity.Status.DISMISSED])
+    return open_ & (
+        Q(due_date__lt=today)
+        | Q(response_due__lt=today, status__in=RESPONSE_PENDING)
+        | Q(closure_due__lt=today, status__in=CLOSURE_PENDING)
+    )
+
+
+def overdue_since(nonconformity: Nonconformity, today: dt.date) -> dt.date | None:
+    """The earliest date the nonconformity owes and has passed (None when nothing is late)."""
+    if nonconformity.status in (Nonconformity.Status.CLOSED, Nonconformity.Status.DISMISSED):
+        return None
+    owed = [nonconformity.due_date]
+    if nonconformity.status in RESPONSE_PENDING:
+        owed.append(nonconformity.response_due)
+    if nonconformity.status in CLOSURE_PENDING:
+        owed.append(nonconformity.closure_due)
+    late = [day for day in owed if day is not None and day < today]
+    return min(late) if late else None
 
 
 def pending_deadline(nonconformity: Nonconformity) -> tuple[str, dt.date] | None:

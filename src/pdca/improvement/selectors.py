@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Prefetch
 from django.utils import timezone
 
 from pdca.core.permissions import may
+from pdca.improvement.deadlines import overdue_since
 from pdca.improvement.models import CorrectiveAction, Nonconformity
 from pdca.improvement.policy import policy_for
 from pdca.improvement.workflow.services import barred_from_checking, check_opens_on
@@ -49,17 +51,25 @@ class Tasks:
     @property
     def overdue(self) -> int:
         late = [a for a in self.actions if a.due_date < self.today]
-        late += [n for n in self.nonconformities if n.due_date and n.due_date < self.today]
+        late += [n for n in self.nonconformities if overdue_since(n, self.today)]
         return len(late)
+
+
+def _late_since(item: Any, today: dt.date) -> dt.date | None:
+    if isinstance(item, Nonconformity):
+        return overdue_since(item, today)
+    return item.due_date if item.due_date and item.due_date < today else None
 
 
 def _overdue_first(items: list, today: dt.date) -> list:
     """Overdue first (most overdue first), then by due date; no date last."""
     far = dt.date.max
-    return sorted(
-        items,
-        key=lambda x: (0 if x.due_date and x.due_date < today else 1, x.due_date or far, x.pk),
-    )
+
+    def key(item: Any) -> tuple:
+        late = _late_since(item, today)
+        return (0, late, item.pk) if late else (1, item.due_date or far, item.pk)
+
+    return sorted(items, key=key)
 
 
 def capa_tasks(user, organization, *, today: dt.date | None = None) -> Tasks:

@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pdca.core.permissions import scope
+from pdca.improvement.deadlines import overdue_q
 from pdca.improvement.models import EffectivenessCheck, Nonconformity
 from pdca.improvement.recurrence import WINDOW, RecurrencePair, recurrence_pairs
 from pdca.standards.models import Standard
@@ -363,7 +364,7 @@ def nonconformity_analytics(
         dismissed=Count("pk", filter=Q(status=DISMISSED)),
         total=Count("pk", filter=~Q(status=DISMISSED)),
         open=Count("pk", filter=is_open & ~Q(status=DISMISSED)),
-        overdue=Count("pk", filter=is_open & ~Q(status=DISMISSED) & Q(due_date__lt=today)),
+        overdue=Count("pk", filter=overdue_q(today)),
         closed=Count("pk", filter=Q(status=CLOSED)),
     )
     closed = rows.filter(status=CLOSED, closed_at__isnull=False).values_list(
