@@ -276,3 +276,19 @@ def test_save_an_audit_checklist_from_the_page(client, personas):
     assert response.status_code == 302
     saved = SavedChecklist.objects.get(organization=personas.org, name="Walk")
     assert saved.items == [{"requirement": None, "question": "Exits clear?"}]
+
+
+def test_the_evidence_form_picks_documents_by_code_and_title(client, personas):
+    """Not a "Document version (id)" box: every item's picker offers the organization's
+    document versions, grouped by document and named by code, title, number and status."""
+    audit = make_audit(personas.org)
+    version = make_version(personas.org, personas.manager)
+    item = make_item(personas.org, audit=audit)
+    login(client, personas.users[Role.INTERNAL_AUDITOR])
+    html = client.get(checklist_url(audit)).content.decode()
+    assert "Document version (id)" not in html
+    assert f'id="dv-{item.pk}"' in html and 'data-options="#doc-version-options"' in html
+    options = html.split('<template id="doc-version-options">', 1)[1].split("</template>", 1)[0]
+    document = version.document
+    assert f'<optgroup label="{document.code} {document.title}">' in options
+    assert f'<option value="{version.pk}">{document.code} {document.title}, version' in options

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 
 from pdca.accounts.models import User
-from pdca.core.forms import StyledFormMixin
+from pdca.core.forms import SingleRequirementPickerField, StyledFormMixin, field_of
 from pdca.core.roles import Role
 from pdca.standards.models import Requirement, Standard
 from pdca.system.models import ManagementSystem
@@ -61,11 +61,13 @@ class SystemForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         if not creating:
             del self.fields["standards"]  # adopted and dropped on the system's page
-        self.fields["sites"].queryset = Site.objects.filter(organization=organization)
+        field_of(self, "sites", forms.ModelChoiceField).queryset = Site.objects.filter(
+            organization=organization
+        )
         # Any member parses, so that the service (not the form) refuses the wrong role with its
         # reason; the list offers only those it accepts.
         members = User.objects.filter(memberships__organization=organization).distinct()
-        self.fields["owner"].queryset = members
+        field_of(self, "owner", forms.ModelChoiceField).queryset = members
         roles = dict(
             Membership.objects.filter(organization=organization, role__in=IMPLEMENTERS).values_list(
                 "user_id", "role"
@@ -97,7 +99,7 @@ class AdoptForm(forms.Form):
 
 
 class ExclusionForm(StyledFormMixin, forms.Form):
-    requirement = forms.ModelChoiceField(queryset=Requirement.objects.none())
+    requirement = SingleRequirementPickerField(queryset=Requirement.objects.none())
     justification = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Say why this requirement does not apply: auditors will ask."},
@@ -106,16 +108,8 @@ class ExclusionForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, standards: list[Standard], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        offered = Requirement.objects.filter(standard__in=standards, retired=False)
-        field = self.fields["requirement"]
-        field.queryset = offered
-        requirements = offered.select_related("standard").order_by(
-            "standard__name", "standard__edition", "sort_key"
+        field_of(self, "requirement", forms.ModelChoiceField).queryset = (
+            Requirement.objects.filter(standard__in=standards, retired=False)
+            .select_related("standard")
+            .order_by("standard__name", "standard__edition", "sort_key")
         )
-        groups: dict[Standard, list[tuple[int, str]]] = {}
-        for r in requirements:
-            indent = "\u2003" * r.depth
-            groups.setdefault(r.standard, []).append((r.pk, f"{indent}{r.number} {r.title}"))
-        field.widget.choices = [("", "Choose a requirement")] + [
-            (str(standard), choices) for standard, choices in groups.items()
-        ]

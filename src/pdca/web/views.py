@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from pdca import __version__
+from pdca.core.activity_display import type_label
 from pdca.core.models import ActivityEntry
 from pdca.core.permissions import may
 from pdca.core.roles import Role
@@ -93,10 +94,17 @@ def activity(request):
         {
             "page": paginate(request, entries),
             "filters": filters,
+            # One option per type (without order_by(), the entries' ordering column joins the
+            # DISTINCT and every entry came back), named as people name it.
             "object_types": sorted(
-                ActivityEntry.objects.filter(organization=request.organization)
-                .values_list("object_type", flat=True)
-                .distinct()
+                (
+                    (value, type_label(value))
+                    for value in ActivityEntry.objects.filter(organization=request.organization)
+                    .order_by()
+                    .values_list("object_type", flat=True)
+                    .distinct()
+                ),
+                key=lambda pair: pair[1],
             ),
         },
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from itertools import groupby
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -18,7 +19,7 @@ from pdca.audits import services
 from pdca.audits.models import Audit, AuditMeeting, AuditPlanItem, AuditTeamMember
 from pdca.audits.plan.pdf import plan_filename, plan_pdf
 from pdca.core.exceptions import ServiceError
-from pdca.core.forms import StyledFormMixin, field_of
+from pdca.core.forms import RequirementPickerField, StyledFormMixin, field_of
 from pdca.core.permissions import may
 from pdca.core.views import (
     add_service_error,
@@ -68,9 +69,7 @@ class PlanItemForm(StyledFormMixin, forms.Form):
     activity = forms.CharField(max_length=200, help_text="e.g. Opening meeting, Production")
     process = forms.ModelChoiceField(queryset=Process.objects.none(), required=False)
     site = forms.ModelChoiceField(queryset=Site.objects.none(), required=False)
-    requirements = forms.ModelMultipleChoiceField(
-        queryset=Requirement.objects.none(), required=False
-    )
+    requirements = RequirementPickerField(queryset=Requirement.objects.none())
     auditor = forms.ModelChoiceField(queryset=get_user_model().objects.none(), required=False)
     auditee = forms.CharField(max_length=200, required=False, help_text="Person or role met")
 
@@ -259,9 +258,13 @@ def plan_days(audit: Audit) -> list[tuple[dt.date, list[AuditPlanItem]]]:
         .order_by("starts_at", "pk")
     )
     for item in items:
-        item.local_start = timezone.localtime(item.starts_at)
-        item.local_end = timezone.localtime(item.ends_at)
-    return [(day, list(rows)) for day, rows in groupby(items, key=lambda i: i.local_start.date())]
+        shown: Any = item  # with its local times, for the template
+        shown.local_start = timezone.localtime(item.starts_at)
+        shown.local_end = timezone.localtime(item.ends_at)
+    return [
+        (day, list(rows))
+        for day, rows in groupby(items, key=lambda i: timezone.localtime(i.starts_at).date())
+    ]
 
 
 @member_required

@@ -14,14 +14,16 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from pdca.audits import findings as services
 from pdca.audits.models import Audit, AuditReport, ChecklistItem, Finding
 from pdca.audits.report import issue as issuing
+from pdca.audits.report import jobs as report_jobs
 from pdca.audits.report import rendering as reports
 from pdca.audits.report.completeness import missing_for_issue
 from pdca.core.exceptions import ServiceError
-from pdca.core.forms import StyledFormMixin
+from pdca.core.forms import RequirementPickerField, StyledFormMixin, field_of
 from pdca.core.permissions import may, scope
 from pdca.core.selectors import history_of
 from pdca.core.views import (
@@ -60,9 +62,7 @@ class FindingForm(StyledFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="What was found, against the requirement",
     )
-    requirements = forms.ModelMultipleChoiceField(
-        queryset=Requirement.objects.none(), required=False
-    )
+    requirements = RequirementPickerField(queryset=Requirement.objects.none())
     process = forms.ModelChoiceField(queryset=Process.objects.none(), required=False)
     site = forms.ModelChoiceField(queryset=Site.objects.none(), required=False)
     checklist_item = forms.ModelChoiceField(
@@ -72,18 +72,19 @@ class FindingForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, audit: Audit, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         org = audit.organization_id
-        self.fields["requirements"].queryset = (
+        requirements = field_of(self, "requirements", forms.ModelChoiceField)
+        requirements.queryset = (
             Requirement.objects.filter(standard__in=audit.standards.all(), retired=False)
             .select_related("standard")
             .order_by("standard__name", "sort_key")
         )
-        self.fields["requirements"].label_from_instance = lambda r: (
-            f"{r.standard.name} {r.number} {r.title}"
+        field_of(self, "process", forms.ModelChoiceField).queryset = Process.objects.filter(
+            organization_id=org
         )
-        self.fields["process"].queryset = Process.objects.filter(organization_id=org)
-        self.fields["site"].queryset = Site.objects.filter(organization_id=org)
-        self.fields["checklist_item"].queryset = audit.checklist.all()
-        self.fields["requirements"].widget.attrs["size"] = 8
+        field_of(self, "site", forms.ModelChoiceField).queryset = Site.objects.filter(
+            organization_id=org
+        )
+        field_of(self, "checklist_item", forms.ModelChoiceField).queryset = audit.checklist.all()
 
     @classmethod
     def initial_for(cls, finding: Finding) -> dict:
@@ -328,18 +329,15 @@ def report_revise(request, pk: int):
     return _reason_action(request, pk, revise)
 
 
+@require_POST
 @member_required
 def report_draft_pdf(request, pk: int):
-    """The draft as PDF, for those who read the working papers."""
+    """Queue the draft as PDF, for those who read the working papers, and follow it on the
+    job page, which offers the download when it is ready."""
     audit = _audit(request, pk)
     _working_papers(request, audit)
-    content = reports.report_content(audit)
-    return file_response(
-        reports.render_pdf(content),
-        reports.PDF_CONTENT_TYPE,
-        issuing.report_filename(content),
-        inline=True,
-    )
+    job = report_jobs.queue_draft_pdf(audit, actor=request.user)
+    return redirect("jobs:detail", pk=job.pk)
 
 
 @member_required

@@ -12,16 +12,11 @@ from django import forms
 from django.core.validators import MaxLengthValidator
 from django.db import models
 
-from pdca.core.forms import StyledFormMixin
+from pdca.core.forms import RequirementPickerField, StyledFormMixin
 from pdca.core.modelinfo import related_model
 from pdca.core.registers.choices import choices_for
 from pdca.core.registers.spec import RegisterSpec
 from pdca.core.validation import text_max_length
-
-
-class RequirementChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return f"{obj.standard.name} {obj.number} {obj.title}"
 
 
 class EntryForm(StyledFormMixin, forms.ModelForm):
@@ -79,9 +74,8 @@ class EntryForm(StyledFormMixin, forms.ModelForm):
 
 def _formfield(field: models.Field, **kwargs):
     if field.many_to_many and related_model(field)._meta.label_lower == "standards.requirement":
-        return RequirementChoiceField(
+        return RequirementPickerField(
             queryset=related_model(field)._default_manager.none(),
-            required=False,
             help_text=field.help_text,
             label=field.verbose_name.capitalize(),
         )
@@ -95,9 +89,14 @@ def _formfield(field: models.Field, **kwargs):
 
 @cache
 def form_class(spec: RegisterSpec) -> type[EntryForm]:
-    meta = type("Meta", (), {"model": spec.model, "fields": list(spec.fields)})
-    return type(
-        f"{spec.model.__name__}Form",
-        (EntryForm,),
-        {"Meta": meta, "spec": spec, "formfield_callback": _formfield},
+    # Django reads `formfield_callback` from Meta (a class attribute is ignored).
+    meta = type(
+        "Meta",
+        (),
+        {
+            "model": spec.model,
+            "fields": list(spec.fields),
+            "formfield_callback": staticmethod(_formfield),
+        },
     )
+    return type(f"{spec.model.__name__}Form", (EntryForm,), {"Meta": meta, "spec": spec})

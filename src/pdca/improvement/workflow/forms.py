@@ -4,16 +4,22 @@ field named `evidence`, like the services' own field, so their errors land on it
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 
-from pdca.core.forms import StyledFormMixin, field_of
+from pdca.core.forms import RequirementPickerField, StyledFormMixin, field_of
 from pdca.core.registers.choices import choices_for
 from pdca.improvement.models import Nonconformity
 from pdca.improvement.policy import POLICY_FIELDS
 from pdca.improvement.reporting import REPORTABLE_SOURCES
 from pdca.system.selectors import requirement_choices
+
+if TYPE_CHECKING:
+    from pdca.accounts.models import User
+    from pdca.documents.models import DocumentVersion
+    from pdca.system.models import Process
+    from pdca.tenancy.models import Site
 
 NC = Nonconformity
 
@@ -96,8 +102,10 @@ class ReportForm(CapaForm):
         choices=[(s.value, s.label) for s in REPORTABLE_SOURCES],
         initial=NC.Source.EMPLOYEE,
     )
-    process = forms.ModelChoiceField(queryset=None, required=False, help_text="If you know it.")
-    site = forms.ModelChoiceField(queryset=None, required=False)
+    process: forms.ModelChoiceField[Process] = forms.ModelChoiceField(
+        queryset=None, required=False, help_text="If you know it."
+    )
+    site: forms.ModelChoiceField[Site] = forms.ModelChoiceField(queryset=None, required=False)
     evidence = MultipleFileField(
         label="Files", help_text="Photos or documents that show the problem (optional)."
     )
@@ -137,13 +145,13 @@ class PolicyForm(CapaForm):
 
 class TriageForm(CapaForm):
     severity = forms.ChoiceField(choices=[("", "Choose…"), *NC.Severity.choices])
-    owner = forms.ModelChoiceField(
+    owner: forms.ModelChoiceField[User] = forms.ModelChoiceField(
         queryset=None, help_text="Who takes it through correction, cause and actions."
     )
-    process = forms.ModelChoiceField(queryset=None)
-    site = forms.ModelChoiceField(queryset=None, required=False)
-    requirements = forms.ModelMultipleChoiceField(
-        queryset=None, help_text="The requirement(s) it fails to meet."
+    process: forms.ModelChoiceField[Process] = forms.ModelChoiceField(queryset=None)
+    site: forms.ModelChoiceField[Site] = forms.ModelChoiceField(queryset=None, required=False)
+    requirements = RequirementPickerField(
+        queryset=None, required=True, help_text="The requirement(s) it fails to meet."
     )
     due_date = forms.DateField(
         required=False,
@@ -256,7 +264,7 @@ STEP_FORMS: dict[str, type[CapaForm]] = {
 class ActionForm(CapaForm):
     title = forms.CharField(max_length=200, help_text="What will be done.")
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    owner = forms.ModelChoiceField(queryset=None)
+    owner: forms.ModelChoiceField[User] = forms.ModelChoiceField(queryset=None)
     due_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
 
     def setup(self) -> None:
@@ -272,7 +280,7 @@ class ImplementActionForm(CapaForm):
         label="What was done", widget=forms.Textarea(attrs={"rows": 2}), max_length=20_000
     )
     evidence = MultipleFileField(label="Evidence")
-    document_version = forms.ModelChoiceField(
+    document_version: forms.ModelChoiceField[DocumentVersion] = forms.ModelChoiceField(
         queryset=None,
         required=False,
         label="New document version",
