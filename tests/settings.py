@@ -20,9 +20,18 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "evidence": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "jobs": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
 AXES_ENABLED = True
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
 os.makedirs(STATIC_ROOT, exist_ok=True)  # noqa: F405  (whitenoise warns about a missing folder)
+# Jobs run inside the request that queued them, so tests see their results at once; one
+# PostgreSQL test runs real workers (tests/core/jobs/test_workers_postgres.py).
+TASKS = {
+    "default": {
+        "BACKEND": TASK_BACKENDS[os.environ.get("PDCA_TASK_BACKEND", "immediate")],  # noqa: F405
+        "QUEUES": ["default", "mail"],
+    }
+}

@@ -5,11 +5,14 @@ settings, and the commands then work on the test database.
 """
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from pdca.accounts.models import User
@@ -59,6 +62,75 @@ def test_the_top_level_help_lists_every_command():
     assert result.exit_code == 0
     for command in ("serve", "demo", "createuser", "verify-log", "manage", "backup", "restore"):
         assert command in result.output
+
+
+# --- finding ids ------------------------------------------------------------------------------
+
+#: Arguments naming something a person must look up first: ids, and codes and names.
+LOOKED_UP = re.compile(r"_id$|^(code|register|record_type)$")
+#: Commands that print what there is; each takes --format table|json.
+LISTING = {"list", "show", "versions", "invitations", "retention", "due", "readiness", "status"}
+
+
+def _commands() -> dict[tuple[str, ...], Any]:
+    """Every command of `pdca` by its words, e.g. ("gap", "list")."""
+    found: dict[tuple[str, ...], Any] = {}
+
+    def walk(group: Any, path: tuple[str, ...]) -> None:
+        for name, command in group.commands.items():
+            if hasattr(command, "commands"):
+                walk(command, (*path, name))
+            else:
+                found[(*path, name)] = command
+
+    walk(typer.main.get_command(app), ())
+    return found
+
+
+def _looked_up_arguments():
+    return [
+        (path, param)
+        for path, command in _commands().items()
+        for param in command.params
+        if param.param_type_name == "argument" and LOOKED_UP.search(param.name or "")
+    ]
+
+
+def test_there_are_id_arguments_to_check():
+    names = {(" ".join(path), param.name) for path, param in _looked_up_arguments()}
+    assert {("gap readiness", "assessment_id"), ("audit report", "audit_id")} <= names
+    assert {("soa status", "soa_id"), ("jobs show", "job_id"), ("docs export", "code")} <= names
+
+
+@pytest.mark.parametrize(
+    ("path", "param"),
+    _looked_up_arguments(),
+    ids=lambda v: " ".join(v) if isinstance(v, tuple) else getattr(v, "name", str(v)),
+)
+def test_every_id_argument_names_the_list_command_that_shows_the_ids(path, param):
+    help_text = getattr(param, "help", "") or ""
+    named = re.search(r"`pdca ([a-z][a-z -]*?)(?=`| [A-Z]| --)", help_text)
+    assert named, f"pdca {' '.join(path)} {param.name}: say which command lists them"
+    lister = tuple(named.group(1).split())
+    commands = _commands()
+    assert lister in commands, f"`pdca {' '.join(lister)}` does not exist"
+    assert "--format" in {o for p in commands[lister].params for o in getattr(p, "opts", [])}
+
+
+@pytest.mark.parametrize(
+    "path", [path for path in _commands() if path[-1] in LISTING], ids=" ".join
+)
+def test_every_list_and_show_command_takes_format_json(path):
+    result = run(*path, "--help")
+    assert result.exit_code == 0, result.output
+    assert "--format" in result.output and "[table|json]" in result.output
+
+
+def test_the_new_list_commands_are_mounted():
+    for group in ("gap", "soa", "audit", "docs", "capa", "jobs", "registers", "standards"):
+        result = run(group, "--help")
+        assert result.exit_code == 0
+        assert "list" in result.output
 
 
 # --- createuser -------------------------------------------------------------------------------

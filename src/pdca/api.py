@@ -3,9 +3,11 @@
 from pdca.accounts.api import router as accounts_router
 from pdca.accounts.api_auth import api_auth
 from pdca.assessments.api import router as assessments_router
+from pdca.assessments.jobs_api import router as assessment_jobs_router
 from pdca.audits.api import router as audits_router
 from pdca.core.activity_api import router as activity_router
 from pdca.core.api import PdcaAPI, install_error_handlers
+from pdca.core.jobs.api import router as jobs_router
 from pdca.core.records.retention_api import router as retention_router
 from pdca.documents.api import router as documents_router
 from pdca.improvement.api import router as improvement_router
@@ -32,9 +34,11 @@ api.add_router("/", accounts_router)
 api.add_router("/", tenancy_router)
 api.add_router("/activity/", activity_router)
 api.add_router("/", retention_router)
+api.add_router("/", jobs_router)
 api.add_router("/", standards_router)
 api.add_router("/", system_router)
 api.add_router("/", assessments_router)
+api.add_router("/", assessment_jobs_router)
 api.add_router("/", workspace_router)
 api.add_router("/", risks_router)
 api.add_router("/", documents_router)

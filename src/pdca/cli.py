@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+import subprocess
 import sys
+from collections.abc import Iterator
 from typing import Annotated
 
 import typer
@@ -50,6 +54,37 @@ def _run_server(host: str, port: int, production: bool) -> None:
         call_command("runserver", f"{host}:{port}", use_reloader=False)
 
 
+@contextlib.contextmanager
+def _worker_beside(enabled: bool) -> Iterator[None]:
+    """Run `pdca worker` (one process, with the daily schedule) while the block serves, and
+    stop it, letting it finish the job in hand, when the server stops."""
+    from django.conf import settings
+
+    if not enabled or not str(settings.TASKS["default"]["BACKEND"]).startswith("django_tasks_db."):
+        yield
+        return
+    # Its own session: Ctrl-C stops the server, and the server's exit stops the worker once;
+    # should this process die without stopping it, the worker stops by itself.
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "pdca.cli", "worker", "--processes", "1", "--stop-with-parent"],
+        start_new_session=True,
+    )
+
+    def stop(signum, frame) -> None:
+        raise SystemExit(0)
+
+    previous = signal.signal(signal.SIGTERM, stop)  # SIGTERM, as Ctrl-C, stops the worker too
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(timeout=70)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
@@ -59,6 +94,13 @@ def serve(
         typer.Option("--production/--development", help="gunicorn, or Django's dev server"),
     ] = None,
     migrate: Annotated[bool, typer.Option(help="Apply database migrations first")] = True,
+    worker: Annotated[
+        bool,
+        typer.Option(
+            "--worker/--no-worker",
+            help="Also run a job worker (one machine; otherwise run `pdca worker` yourself)",
+        ),
+    ] = False,
 ) -> None:
     """Serve pdca over HTTP (gunicorn in production, the development server with PDCA_DEBUG=1)."""
     setup_django()
@@ -67,7 +109,8 @@ def serve(
 
     if migrate:
         call_command("migrate", interactive=False, verbosity=0)
-    _run_server(host, _port(port), production if production is not None else not settings.DEBUG)
+    with _worker_beside(worker):
+        _run_server(host, _port(port), production if production is not None else not settings.DEBUG)
 
 
 @app.command()
@@ -77,8 +120,12 @@ def demo(
     ] = True,
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
     port: Annotated[int | None, typer.Option(help="Port (default PDCA_PORT or 8000)")] = None,
+    worker: Annotated[
+        bool, typer.Option("--worker/--no-worker", help="Run a job worker beside the server")
+    ] = True,
 ) -> None:
-    """Set up the embedded database with the demo organizations, print the logins, serve."""
+    """Set up the embedded database with the demo organizations, print the logins, serve (with
+    a job worker beside the server, for reports and imports)."""
     os.environ.setdefault("PDCA_DEBUG", "1")
     setup_django()
     from django.core.management import call_command
@@ -101,7 +148,8 @@ def demo(
     console.print(table)
     console.print(f"pdca is at [bold]{url}[/bold]  (API docs: {url}/api/v1/docs)")
     if serve_after:
-        _run_server(host, _port(port), production=False)
+        with _worker_beside(worker):
+            _run_server(host, _port(port), production=False)
 
 
 @app.command()
@@ -148,7 +196,7 @@ def createuser(
                 is_superuser=superuser,
                 actor=None,
             )
-            if organization:
+            if organization and role is not None:  # they go together (checked above)
                 org = Organization.objects.filter(slug=organization).first()
                 if org is None:
                     err.print(f"[red]No organization with the short name {organization!r}.")
@@ -245,6 +293,11 @@ def _add_subcommands() -> None:
     app.add_typer(records_app, name="records")
 
     app.command("verify-evidence")(verify_evidence_command)
+    from pdca.core.jobs.cli import app as jobs_app
+    from pdca.core.jobs.worker import worker_command
+
+    app.add_typer(jobs_app, name="jobs")
+    app.command("worker")(worker_command)
     from pdca.interop.cli import backup_command, restore_command
 
     app.command("backup")(backup_command)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -52,6 +53,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_filters",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "pdca.core",
     "pdca.accounts",
     "pdca.tenancy",
@@ -167,7 +170,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("PDCA_STATIC_ROOT", VAR_DIR / "static"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("PDCA_MEDIA_ROOT", VAR_DIR / "media"))
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
@@ -208,6 +211,37 @@ else:
             "directory_permissions_mode": 0o750,
         },
     }
+
+# Job uploads and results (jobs/…) live beside the evidence: in the same folder or bucket, so
+# that every machine running web processes or workers reads the same files.
+STORAGES["jobs"] = STORAGES["evidence"]
+
+# Slow work runs on the task queue (docs/workers.md): in the database by default, run by
+# `pdca worker`; PDCA_TASK_BACKEND=immediate runs each job inside the request that asked for it
+# (a single process without workers).
+TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+_task_backend = os.environ.get("PDCA_TASK_BACKEND", "database").strip().lower()
+if _task_backend not in TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"PDCA_TASK_BACKEND must be one of {', '.join(TASK_BACKENDS)}, not {_task_backend!r}."
+    )
+TASKS = {
+    "default": {
+        "BACKEND": TASK_BACKENDS[_task_backend],
+        # Reports and imports wait in "default", e-mail in "mail": a slow mail server never
+        # holds a report back.
+        "QUEUES": ["default", "mail"],
+    }
+}
+#: Finished jobs (and their files) are kept this many days, then cleared by a daily job.
+PDCA_JOB_KEEP_DAYS = int(os.environ.get("PDCA_JOB_KEEP_DAYS", "30"))
+#: A running job whose worker sent no progress for this many minutes is marked failed.
+PDCA_JOB_STALL_MINUTES = int(os.environ.get("PDCA_JOB_STALL_MINUTES", "60"))
+#: Daily jobs moved or turned off: "capa_reminders=07:30,prune_jobs=off".
+PDCA_SCHEDULES = os.environ.get("PDCA_SCHEDULES", "")
 
 EMAIL_BACKEND = os.environ.get(
     "PDCA_EMAIL_BACKEND",

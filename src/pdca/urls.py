@@ -10,6 +10,7 @@ urlpatterns = [
     path("standards/", include("pdca.standards.urls")),
     path("systems/", include("pdca.system.urls")),
     path("assessments/", include("pdca.assessments.urls")),
+    path("jobs/", include("pdca.core.jobs.urls")),
     path("", include("pdca.system.workspace_urls")),
     path("", include("pdca.risks.urls")),
     path("", include("pdca.documents.urls")),

@@ -78,13 +78,14 @@ def set_cell(sheet, item_id: int, header: str, value) -> str:
 
 
 def state(assessment: GapAssessment):
-    """Every item's editable values and the activity-log size: to show nothing was written."""
+    """Every item's editable values and the activity-log size: to show nothing was written
+    (queueing an import is logged as the job's own entry, which is left out)."""
     items = list(
         assessment.items.order_by("pk").values_list(
             "pk", "status", "owner_id", "target_date", "notes", "justification", "evidence"
         )
     )
-    return items, ActivityEntry.objects.count()
+    return items, ActivityEntry.objects.exclude(object_type="core.job").count()
 
 
 def pdf_text(data: bytes, tmp_path) -> str:

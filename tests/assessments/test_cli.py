@@ -1,4 +1,4 @@
-"""`pdca gap readiness|export|import|report`, run in-process with typer's CliRunner on the
+"""`pdca gap list|readiness|export|import|report`, run in-process with typer's CliRunner on the
 test database."""
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ def assessment(personas, catalog):
 @pytest.mark.parametrize(
     ("command", "says"),
     [
+        ("list", "--format"),
         ("readiness", "--format"),
         ("export", "--output"),
         ("import", "--as"),
@@ -60,8 +61,101 @@ def test_every_gap_command_has_help(command, says):
 def test_the_gap_help_lists_the_commands():
     result = run("gap", "--help")
     assert result.exit_code == 0
-    for command in ("readiness", "export", "import", "report"):
+    for command in ("list", "readiness", "export", "import", "report"):
         assert command in result.output
+
+
+# --- list ---------------------------------------------------------------------------------
+
+LONG = "Obsolete drawing revision at machine 4"
+
+
+@pytest.fixture
+def assessments(personas, catalog):
+    """Org A: an open assessment with a long title and a closed one; org B: one of its own."""
+    ours = make_assessment(personas, ("iso9001-2015",))
+    ours.title = LONG
+    ours.save()
+    closed = make_assessment(personas, ("iso9001-2015",), name="EMS")
+    closed.status = "closed"
+    closed.save()
+    theirs = make_assessment(personas, ("iso9001-2015",), org=personas.other, name="Theirs")
+    return ours, closed, theirs
+
+
+def test_list_as_json_gives_the_ids_the_other_commands_take(assessments):
+    ours, closed, _ = assessments
+    result = run("gap", "list", "--org", "org-a", "--format", "json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert [r["id"] for r in rows] == [closed.pk, ours.pk]
+    assert rows[1] == {
+        "id": ours.pk,
+        "organization": "org-a",
+        "title": LONG,
+        "system": "IMS",
+        "started_on": ours.started_on.isoformat(),
+        "status": "open",
+        "items": ours.items.count(),
+        "copied_from": None,
+    }
+
+
+def test_list_as_a_table_prints_long_titles_whole(assessments):
+    ours, _, _ = assessments
+    result = run("gap", "list", "--org", "org-a", "--status", "open")
+    assert result.exit_code == 0, result.output
+    assert LONG in result.output and "…" not in result.output
+    assert "EMS baseline" not in result.output and "Theirs" not in result.output
+    row = next(line for line in result.output.splitlines() if LONG in line)
+    assert [c.strip() for c in row.split("│")[1:-1]] == [
+        str(ours.pk),
+        LONG,
+        "IMS",
+        ours.started_on.isoformat(),
+        "Open",
+        str(ours.items.count()),
+    ]
+    assert "1 assessment(s)." in result.output
+
+
+def test_list_without_an_organization_shows_every_one_with_its_organization(assessments):
+    result = run("gap", "list", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert sorted(r["organization"] for r in json.loads(result.output)) == [
+        "org-a",
+        "org-a",
+        "org-b",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("email", "titles"),
+    [
+        ("employee@a.example", ["EMS baseline", LONG]),
+        ("manager@b.example", ["Theirs baseline"]),
+        ("lead_auditor@cb.example", []),
+    ],
+)
+def test_list_as_a_member_shows_only_their_organizations(assessments, email, titles):
+    result = run("gap", "list", "--as", email, "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert [r["title"] for r in json.loads(result.output)] == titles
+
+
+@pytest.mark.parametrize(
+    ("args", "says", "code"),
+    [
+        (["--status", "lost"], "--status must be one of open, closed, not 'lost'.", 2),
+        (["--format", "xml"], "--format must be table or json, not 'xml'.", 2),
+        (["--org", "nowhere"], "No organization with the short name 'nowhere'.", 1),
+        (["--as", "nobody@x.example"], "No active user with the e-mail 'nobody@x.example'.", 1),
+    ],
+)
+def test_list_refuses_bad_options(personas, args, says, code):
+    result = run("gap", "list", *args)
+    assert result.exit_code == code
+    assert says in result.output
 
 
 # --- readiness ----------------------------------------------------------------------------
@@ -282,3 +376,39 @@ def test_report_writes_a_pdf_or_a_workbook(assessment, tmp_path, monkeypatch):
     result = run("gap", "report", assessment.pk, "-o", "r.docx")
     assert result.exit_code == 2
     assert "The report is written as .pdf or .xlsx, not '.docx'." in result.output
+
+
+def test_report_and_import_may_be_handed_to_the_workers(personas, assessment, tmp_path):
+    from pdca.core.jobs.models import Job
+
+    result = run("gap", "report", assessment.pk, "-o", tmp_path / "r.xlsx", "--queue")
+    assert result.exit_code == 0, result.output
+    job = Job.objects.get()
+    assert f"Queued job {job.pk}" in result.output
+    assert (job.kind, job.requested_by, job.organization) == (
+        "gap_report_xlsx",
+        None,
+        personas.org,
+    )
+    entry = ActivityEntry.objects.get(object_type="core.job", object_id=str(job.pk))
+    assert (entry.action, entry.via) == ("enqueue", "cli")
+    out = tmp_path / "queued.xlsx"
+    assert run("jobs", "download", job.pk, "-o", out).exit_code == 0
+    assert workbook_of(out.read_bytes()).sheetnames == ["Summary", "Clauses", "Items", "Plan"]
+
+    path, workbook = exported(assessment, tmp_path)
+    item = item_for(assessment, "iso9001-2015", "7.2")
+    set_cell(workbook["Items"], item.pk, "Status", "Planned")
+    path.write_bytes(save(workbook))
+    result = run(
+        "gap", "import", assessment.pk, path, "--as", "system_manager@a.example", "--queue"
+    )
+    assert result.exit_code == 0, result.output
+    job = Job.objects.get(kind="gap_import")
+    assert (job.requested_by, job.input_name, job.status) == (
+        personas.manager,
+        "gap.xlsx",
+        "succeeded",
+    )
+    item.refresh_from_db()
+    assert item.status == "planned"

@@ -4,6 +4,8 @@ implementation plan) and the same figures as a workbook."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+from unittest import mock
 
 import pytest
 from django.urls import reverse
@@ -11,6 +13,7 @@ from django.urls import reverse
 from pdca.assessments import report, services
 from pdca.assessments.models import GapItem
 from pdca.assessments.readiness import compute_readiness
+from pdca.core.jobs.models import Job
 from pdca.core.roles import ORGANIZATION_ROLES, Role
 from pdca.core.testing import count_queries
 from pdca.core.testing.api_bundle import login
@@ -197,24 +200,81 @@ def test_the_workbook_clause_rows_carry_the_readiness_of_each_clause(assessment)
 # --- pages --------------------------------------------------------------------------------
 
 
-def test_a_member_gets_the_pdf_inline(client, personas, assessment):
+def queue(client, name: str, assessment):
+    """Ask for the report on the assessment's page: the job page, where it is followed."""
+    response = client.post(reverse(f"assessments:{name}", args=[assessment.pk]))
+    assert response.status_code == 302, response.content
+    job = Job.objects.latest("pk")
+    assert response["Location"] == reverse("jobs:detail", args=[job.pk])
+    return job
+
+
+class FixedClock:
+    """The report's clock stopped at one moment, so that two renderings can be compared."""
+
+    moment = dt.datetime(2030, 6, 1, 9, 30, tzinfo=dt.UTC)
+
+    @classmethod
+    def localdate(cls):
+        return cls.moment.date()
+
+    @classmethod
+    def localtime(cls, value=None):
+        return cls.moment
+
+
+def test_a_member_gets_the_pdf_from_its_job_byte_for_byte(client, personas, assessment):
     login(client, personas.employee)
-    pdf = client.get(reverse("assessments:report_pdf", args=[assessment.pk]))
-    assert pdf.status_code == 200
+    with mock.patch("pdca.assessments.report.timezone", FixedClock):
+        job = queue(client, "report_pdf", assessment)
+        expected = report.report_pdf(assessment)
+    assert (job.kind, job.status, job.requested_by) == (
+        "gap_report_pdf",
+        "succeeded",
+        personas.employee,
+    )
+    page = client.get(reverse("jobs:detail", args=[job.pk])).content.decode()
+    assert f"Download gap-report-{assessment.pk}.pdf" in page
+    assert "Back to the assessment" in page
+    pdf = client.get(reverse("jobs:download", args=[job.pk]))
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf["Content-Disposition"] == f'inline; filename="gap-report-{assessment.pk}.pdf"'
-    assert pdf.content.startswith(b"%PDF-")
+    assert pdf.content == expected
+    assert job.result_sha256 == hashlib.sha256(expected).hexdigest()
+
+
+def test_the_workbook_from_its_job_is_the_one_the_function_makes(client, personas, assessment):
+    """Cell for cell (an XLSX file also carries the second it was written at)."""
+
+    def cells(data: bytes):
+        return {
+            sheet.title: list(sheet.iter_rows(values_only=True))
+            for sheet in workbook_of(data).worksheets
+        }
+
+    login(client, personas.manager)
+    with mock.patch("pdca.assessments.report.timezone", FixedClock):
+        job = queue(client, "report_xlsx", assessment)
+        expected = report.report_xlsx(assessment)
+    assert cells(client.get(reverse("jobs:download", args=[job.pk])).content) == cells(expected)
 
 
 @pytest.mark.parametrize("role", sorted(ORGANIZATION_ROLES))
-def test_every_member_downloads_the_report_workbook(client, personas, assessment, role):
+def test_every_member_has_the_report_workbook_made(client, personas, assessment, role):
     login(client, personas.users[role])
-    xlsx = client.get(reverse("assessments:report_xlsx", args=[assessment.pk]))
+    job = queue(client, "report_xlsx", assessment)
+    xlsx = client.get(reverse("jobs:download", args=[job.pk]))
     assert xlsx.status_code == 200
     assert xlsx["Content-Disposition"] == (
         f'attachment; filename="gap-report-{assessment.pk}.xlsx"'
     )
     assert workbook_of(xlsx.content).sheetnames == ["Summary", "Clauses", "Items", "Plan"]
+
+
+def test_the_report_is_asked_for_with_a_post_only(client, personas, assessment):
+    login(client, personas.employee)
+    assert client.get(reverse("assessments:report_pdf", args=[assessment.pk])).status_code == 405
+    assert not Job.objects.exists()
 
 
 def test_the_downloads_cost_the_same_queries_whatever_the_size(client, personas, catalog):
@@ -228,12 +288,17 @@ def test_the_downloads_cost_the_same_queries_whatever_the_size(client, personas,
             owner=owner, status="planned", target_date=dt.date(2030, 1, 1)
         )
     login(client, personas.manager)
-    for name in ("assessment_export", "report_xlsx", "report_pdf"):
+    # The export is a plain download; the reports are made by a job, here run as it is queued.
+    for name, method in (
+        ("assessment_export", client.get),
+        ("report_xlsx", client.post),
+        ("report_pdf", client.post),
+    ):
         counts = []
         for assessment in (small, large):
             url = reverse(f"assessments:{name}", args=[assessment.pk])
-            count, response = count_queries(lambda url=url: client.get(url))
-            assert response.status_code == 200
+            count, response = count_queries(lambda url=url, method=method: method(url))
+            assert response.status_code in (200, 302)
             counts.append(count)
         assert counts[0] == counts[1], name
 

@@ -17,6 +17,7 @@ from django.urls import reverse
 from pdca.assessments import spreadsheet
 from pdca.assessments.models import GapItem
 from pdca.core.exceptions import PermissionDenied, ValidationFailed
+from pdca.core.jobs.models import Job
 from pdca.core.models import ActivityEntry
 from pdca.core.roles import ORGANIZATION_ROLES, Role
 from pdca.core.testing.api_bundle import login
@@ -519,41 +520,57 @@ def test_the_import_page_is_for_those_who_may_change_items(
 
 
 def test_another_organization_and_anonymous_visitors_see_no_file_page(client, personas, assessment):
-    urls = [
-        export_url(assessment),
-        import_url(assessment),
+    pages = [export_url(assessment), import_url(assessment)]
+    reports = [
         reverse("assessments:report_pdf", args=[assessment.pk]),
         reverse("assessments:report_xlsx", args=[assessment.pk]),
     ]
-    for url in urls:
-        response = client.get(url)
+    for response in [client.get(url) for url in pages] + [client.post(url) for url in reports]:
         assert response.status_code == 302
         assert response["Location"].startswith("/accounts/login/")
     for user in (personas.outsider, personas.users[Role.AUDITOR]):
         login(client, user)
-        for url in urls:
+        for url in pages:
             assert client.get(url).status_code == 404, url
+        for url in reports:
+            assert client.post(url).status_code == 404, url
+    assert not Job.objects.exists()
 
 
-def test_an_upload_through_the_page_is_imported_and_logged_as_web(client, personas, assessment):
+def import_job(client, assessment, data: bytes, name: str = "gap.xlsx"):
+    """Upload through the page: it queues a job and sends the member to the job's page."""
+    response = client.post(import_url(assessment), {"file": upload(data, name)}, follow=True)
+    job = Job.objects.latest("pk")
+    assert response.redirect_chain == [(reverse("jobs:detail", args=[job.pk]), 302)]
+    assert (job.kind, job.input_name) == ("gap_import", name)
+    return job, response.content.decode()
+
+
+def test_an_upload_through_the_page_is_imported_by_a_job_and_logged(client, personas, assessment):
     item = item_for(assessment, "iso9001-2015", "7.2")
     workbook = workbook_of(spreadsheet.export_assessment(assessment))
     set_cell(workbook["Items"], item.pk, "Status", "Partial")
     login(client, personas.manager)
     since = last_entry_id()
-    response = client.post(import_url(assessment), {"file": upload(save(workbook))}, follow=True)
-    assert response.redirect_chain == [(import_url(assessment), 302)]
+    job, html = import_job(client, assessment, save(workbook))
     count = assessment.items.count()
-    assert (
-        f"Imported: {count} row(s) read, 1 item(s) changed, {count - 1} unchanged."
-        in response.content.decode()
-    )
+    assert f"Imported: {count} row(s) read, 1 item(s) changed, {count - 1} unchanged." in html
+    assert job.result == {
+        "rows": count,
+        "changed": 1,
+        "unchanged": count - 1,
+        "changed_ids": [item.pk],
+    }
     item.refresh_from_db()
     assert item.status == "partial"
-    assert [(e.object_id, e.via) for e in item_entries(since)] == [(str(item.pk), "web")]
+    # The change is the job's, made as the member who uploaded the file.
+    entries = item_entries(since)
+    assert [(e.object_id, e.via, e.actor_id) for e in entries] == [
+        (str(item.pk), "task", personas.manager.pk)
+    ]
 
 
-def test_the_page_lists_every_bad_cell_and_saves_nothing(client, personas, assessment):
+def test_the_job_page_lists_every_bad_cell_and_nothing_is_saved(client, personas, assessment):
     workbook = workbook_of(spreadsheet.export_assessment(assessment))
     a = item_for(assessment, "iso9001-2015", "7.2")
     b = item_for(assessment, "iso9001-2015", "7.3")
@@ -562,22 +579,25 @@ def test_the_page_lists_every_bad_cell_and_saves_nothing(client, personas, asses
     set_cell(workbook["Items"], b.pk, "Status", "Implemented")
     login(client, personas.manager)
     before = state(assessment)
-    response = client.post(import_url(assessment), {"file": upload(save(workbook))})
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert "Nothing was imported:</strong> 2 cells need fixing" in html
+    job, html = import_job(client, assessment, save(workbook))
+    assert job.status == "failed"
+    assert (
+        "Nothing was imported: 2 problems need fixing. Correct them in the workbook and import "
+        "it again." in html
+    )
     assert f'<td class="text-nowrap font-monospace">{status_cell}</td>' in html
     assert f'<td class="text-nowrap font-monospace">{date_cell}</td>' in html
     assert "target date &#x27;soon&#x27; is not a date" in html
     assert state(assessment) == before
 
 
-def test_the_page_says_when_a_file_is_not_a_workbook(client, personas, assessment):
+def test_the_job_page_says_when_a_file_is_not_a_workbook(client, personas, assessment):
     login(client, personas.manager)
     before = state(assessment)
-    response = client.post(import_url(assessment), {"file": upload(b"a,b\n1,2\n", "gap.csv")})
-    assert response.status_code == 200
-    assert "This is not an XLSX workbook" in response.content.decode()
+    job, html = import_job(client, assessment, b"a,b\n1,2\n", "gap.csv")
+    assert job.status == "failed"
+    assert "Nothing was imported: the file cannot be read as a workbook." in html
+    assert "This is not an XLSX workbook" in html
     assert state(assessment) == before
 
 
@@ -587,18 +607,17 @@ def test_the_page_refuses_a_file_over_the_size_limit(client, personas, assessmen
     response = client.post(import_url(assessment), {"file": upload(data)})
     assert response.status_code == 200
     assert "The file is larger than 5 MB." in response.content.decode()
+    assert not Job.objects.exists()
 
 
-def test_the_page_shows_a_process_owner_why_a_row_was_refused(client, personas, assessment):
+def test_the_job_page_shows_a_process_owner_why_a_row_was_refused(client, personas, assessment):
     owner = personas.users[Role.PROCESS_OWNER]
     theirs = item_for(assessment, "iso9001-2015", "7.3")
     workbook = workbook_of(spreadsheet.export_assessment(assessment))
     cell = set_cell(workbook["Items"], theirs.pk, "Status", "Implemented")
     login(client, owner)
     before = state(assessment)
-    response = client.post(import_url(assessment), {"file": upload(save(workbook))})
-    assert response.status_code == 200
-    html = response.content.decode()
+    _job, html = import_job(client, assessment, save(workbook))
     assert f'<td class="text-nowrap font-monospace">{cell}</td>' in html
     assert "you may change only your own items." in html
     assert state(assessment) == before

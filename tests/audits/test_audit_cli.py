@@ -4,6 +4,7 @@ sub-app directly: the lead mounts it as `pdca audit`)."""
 from __future__ import annotations
 
 import hashlib
+import json
 import subprocess
 
 import pytest
@@ -75,4 +76,83 @@ def test_list(personas, catalog):
     assert "OTHER-1" not in result.output
     result = run("list", "--org", "nope")
     assert result.exit_code == 1
-    assert "No organization with slug 'nope'" in result.output
+    assert "No organization with the short name 'nope'" in result.output
+
+
+LONG = "Obsolete drawing revision at machine 4"
+
+
+@pytest.fixture
+def audits(personas, catalog):
+    ours = make_audit(personas.org, title=LONG)
+    raise_minor(ours, personas.manager)
+    theirs = make_audit(personas.other, "OTHER-1", title="Not ours", status="planned")
+    return ours, theirs
+
+
+def test_list_as_json_gives_the_ids_report_takes(audits):
+    ours, _ = audits
+    result = run("list", "--org", "org-a", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == [
+        {
+            "id": ours.pk,
+            "organization": "org-a",
+            "reference": "IA-2026-01",
+            "title": LONG,
+            "type": "internal",
+            "start_date": "2026-03-02",
+            "end_date": "2026-03-03",
+            "status": "reporting",
+            "findings": 1,
+            "report_revision": None,
+            "archived": False,
+        }
+    ]
+
+
+def test_list_of_every_organization_keeps_long_titles_whole(audits):
+    ours, theirs = audits
+    result = run("list")
+    assert result.exit_code == 0, result.output
+    assert LONG in result.output and "…" not in result.output
+    rows = {
+        cells[0]: cells
+        for line in result.output.splitlines()
+        if line.startswith("│")
+        for cells in [[c.strip() for c in line.split("│")[1:-1]]]
+    }
+    assert rows[str(ours.pk)] == [
+        str(ours.pk),
+        "org-a",
+        "IA-2026-01",
+        LONG,
+        "Internal audit",
+        "2026-03-02 to 2026-03-03",
+        "Reporting",
+        "1",
+        "draft",
+    ]
+    assert rows[str(theirs.pk)][1:3] == ["org-b", "OTHER-1"]
+    assert "2 audit(s)." in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "references"),
+    [
+        (("--as", "employee@a.example"), ["IA-2026-01"]),
+        (("--as", "manager@b.example"), ["OTHER-1"]),
+        (("--as", "manager@b.example", "--org", "org-a"), []),
+        (("--status", "planned"), ["OTHER-1"]),
+    ],
+)
+def test_list_is_scoped_to_what_the_member_may_see(audits, args, references):
+    result = run("list", *args, "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert [row["reference"] for row in json.loads(result.output)] == references
+
+
+def test_list_refuses_an_unknown_status(personas):
+    result = run("list", "--status", "lost")
+    assert result.exit_code == 2
+    assert "--status must be one of" in result.output

@@ -16,6 +16,7 @@ from pdca.audits.models import Audit, AuditMeeting, AuditReport, AuditTeamMember
 from pdca.audits.report import issue as report_issue
 from pdca.audits.report import rendering as reports
 from pdca.core.exceptions import Conflict, PermissionDenied, ValidationFailed
+from pdca.core.jobs.models import Job
 from pdca.core.models import ActivityEntry
 from pdca.core.roles import ORGANIZATION_ROLES, Role
 from pdca.core.testing import ApiBundle, ViewBundle
@@ -240,7 +241,8 @@ def test_auditees_see_the_issued_report_but_not_the_draft(stage2, personas, clie
     assert "No report has been issued yet" in page
     assert THREE_PARTS["statement"] not in page
     assert client.get(f"/audits/{stage2.pk}/findings/").status_code == 404
-    assert client.get(f"/audits/{stage2.pk}/report/draft.pdf").status_code == 404
+    assert client.post(f"/audits/{stage2.pk}/report/draft/pdf/").status_code == 404
+    assert not Job.objects.exists()
     assert client.get(f"/api/v1/audits/{stage2.pk}/report/").status_code == 404
     report = report_issue.issue_report(stage2, actor=personas.manager)
     page = client.get(f"/audits/{stage2.pk}/report/").content.decode()
@@ -263,9 +265,15 @@ def test_insiders_read_the_draft(stage2, personas, client, role):
     assert THREE_PARTS["statement"] in page
     data = client.get(f"/api/v1/audits/{stage2.pk}/report/").json()
     assert (data["draft"], data["revision"]) == (True, None)
-    response = client.get(f"/audits/{stage2.pk}/report/draft.pdf")
+    # The draft PDF is made by a job; its page offers the download.
+    response = client.post(f"/audits/{stage2.pk}/report/draft/pdf/")
+    job = Job.objects.get(kind="audit_report_draft_pdf")
+    assert response["Location"] == f"/jobs/{job.pk}/"
+    assert job.status == "succeeded"
+    response = client.get(f"/jobs/{job.pk}/download/")
     assert response.status_code == 200
     assert "DRAFT" in pdf_text(response.content)
+    assert job.result_sha256 == hashlib.sha256(response.content).hexdigest()
 
 
 def test_the_outsider_gets_404_everywhere(stage2, personas, client):
@@ -273,13 +281,13 @@ def test_the_outsider_gets_404_everywhere(stage2, personas, client):
     login(client, personas.outsider)
     for url in (
         f"/audits/{stage2.pk}/report/",
-        f"/audits/{stage2.pk}/report/draft.pdf",
         f"/audit-reports/{report.pk}/pdf/",
         f"/api/v1/audits/{stage2.pk}/report/",
         f"/api/v1/audit-reports/{report.pk}/",
         f"/api/v1/audit-reports/{report.pk}/pdf/",
     ):
         assert client.get(url).status_code == 404, url
+    assert client.post(f"/audits/{stage2.pk}/report/draft/pdf/").status_code == 404
     assert client.post(f"/audits/{stage2.pk}/report/revise/", {"reason": "x"}).status_code == 404
     response = client.post(
         f"/api/v1/audits/{stage2.pk}/report/issue/", {}, content_type="application/json"

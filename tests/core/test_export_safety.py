@@ -298,12 +298,15 @@ def test_an_entity_bomb_uploaded_to_a_register_is_a_clear_4xx(client, personas):
 
     login(client, personas.manager)
     response = client.post(
-        f"/api/v1/nonconformities/import/?organization={personas.org.slug}",
+        f"/api/v1/nonconformities/import/jobs/?organization={personas.org.slug}",
         {"file": SimpleUploadedFile("bomb.xlsx", _bomb(), xlsx.XLSX_CONTENT_TYPE)},
     )
-    assert response.status_code == 422, response.content[:500]
-    assert len(response.content) < 2000
-    assert "DTD or XML entities" in response.content.decode()
+    # The import is a job: it fails, saying why in a few words.
+    assert response.status_code == 202, response.content[:500]
+    assert len(response.content) < 2500
+    job = response.json()
+    assert job["status"] == "failed"
+    assert "DTD or XML entities" in job["errors"][0]["message"]
 
 
 def test_error_messages_repeat_at_most_200_characters_of_a_cell(personas):

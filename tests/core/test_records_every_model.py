@@ -115,6 +115,11 @@ NEVER_RECORDS = {
     "audits.SavedChecklist": "a reusable question list, not audit evidence",
     "improvement.CapaPolicy": "a setting; its changes are logged",
     "improvement.CertificationTerms": "a certification body's terms, archived when superseded",
+    # Not org-owned (platform jobs have no organization), listed so that nobody wonders.
+    "core.Job": "bookkeeping of slow work (a report to make, a file to import, a mail): what "
+    "a job changes is logged by the services it calls; finished jobs are cleared after "
+    "PDCA_JOB_KEEP_DAYS",
+    "core.ScheduledRun": "the marker that a daily job was started, so that workers start it once",
 }
 
 

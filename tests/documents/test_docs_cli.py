@@ -1,4 +1,4 @@
-"""`pdca docs list|export`, run in-process with typer's CliRunner on the test database."""
+"""`pdca docs list|versions|export`, run in-process with typer's CliRunner on the test database."""
 
 from __future__ import annotations
 
@@ -55,7 +55,10 @@ def register(personas):
     return policy
 
 
-@pytest.mark.parametrize(("command", "says"), [("list", "--review-due"), ("export", "--docx")])
+@pytest.mark.parametrize(
+    ("command", "says"),
+    [("list", "--review-due"), ("versions", "--format"), ("export", "--docx")],
+)
 def test_every_command_has_help(command, says):
     result = run("docs", command, "--help")
     assert result.exit_code == 0, result.output
@@ -94,7 +97,70 @@ def test_list_errors():
     assert run("docs", "list", "--org", "org-a", "--format", "xml").exit_code == 2
     result = run("docs", "list", "--org", "nowhere")
     assert result.exit_code == 1
-    assert "No organization with the slug 'nowhere'." in result.output
+    assert "No organization with the short name 'nowhere'." in result.output
+
+
+@pytest.mark.parametrize(
+    ("email", "codes"),
+    [
+        ("employee@a.example", ["POL-001", "QP-001", "QP-002"]),
+        ("manager@b.example", []),
+    ],
+)
+def test_list_as_a_member_shows_only_what_they_may_see(personas, register, email, codes):
+    result = run("docs", "list", "--org", "org-a", "--as", email, "-f", "json")
+    assert result.exit_code == 0, result.output
+    assert [row["code"] for row in json.loads(result.output)] == codes
+
+
+def test_list_as_a_table_keeps_long_titles_whole(personas, register):
+    register.title = "Obsolete drawing revision at machine 4"
+    register.save()
+    result = run("docs", "list", "--org", "org-a")
+    assert result.exit_code == 0, result.output
+    assert "Obsolete drawing revision at machine 4" in result.output
+    assert "…" not in result.output
+
+
+def test_versions_lists_the_numbers_export_takes(personas, register):
+    result = run("docs", "versions", "pol-001", "--org", "org-a", "--format", "json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert [(r["number"], r["status"]) for r in rows] == [
+        (3, "draft"),
+        (2, "published"),
+        (1, "superseded"),
+    ]
+    assert rows[1] == {
+        "number": 2,
+        "status": "published",
+        "author": "system_manager@a.example",
+        "created_at": register.versions.get(number=2).created_at.isoformat(),
+        "approved_by": None,
+        "approved_at": None,
+        "published_at": None,
+        "effective_date": "2026-01-15",
+        "change_summary": "",
+    }
+    table = run("docs", "versions", "POL-001", "--org", "org-a")
+    assert table.exit_code == 0, table.output
+    assert "Versions of POL-001 Quality policy" in table.output
+    assert "Superseded" in table.output and "2026-01-15" in table.output
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "says"),
+    [
+        (("QP-002", "--org", "org-a"), 0, "QP-002 has no version yet."),
+        (("POL-009", "--org", "org-a"), 1, "`pdca docs list --org org-a` shows the codes."),
+        (("POL-001", "--org", "org-a", "--as", "manager@b.example"), 1, "No document"),
+        (("POL-001", "--org", "org-a", "--format", "xml"), 2, "--format must be table or json"),
+    ],
+)
+def test_versions_errors(personas, register, args, code, says):
+    result = run("docs", "versions", *args)
+    assert result.exit_code == code, result.output
+    assert says in " ".join(result.output.split())
 
 
 @pytest.mark.django_db
@@ -147,7 +213,7 @@ def test_export_a_given_version_and_the_latest_without_a_published_one(
             "POL-001 has no version 7.",
         ),
         (("QP-002", "--org", "org-a", "--md", "x.md"), 1, "QP-002 has no version yet."),
-        (("POL-001", "--org", "nowhere", "--md", "x.md"), 1, "No organization with the slug"),
+        (("POL-001", "--org", "nowhere", "--md", "x.md"), 1, "No organization with the short name"),
     ],
 )
 def test_export_errors(personas, register, tmp_path, monkeypatch, args, code, says):

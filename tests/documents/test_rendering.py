@@ -14,6 +14,7 @@ from django.urls import reverse
 from docx import Document as Docx
 from docx.oxml.ns import qn
 
+from pdca.core.jobs.models import Job
 from pdca.core.roles import ALL_ROLES, ORGANIZATION_ROLES
 from pdca.core.testing.api_bundle import login
 from pdca.documents import rendering
@@ -256,16 +257,21 @@ def test_a_file_version_says_which_file(personas, version):
 def test_version_pages_for_every_role(client, personas, version, role):
     login(client, personas.users[role])
     docx = client.get(reverse("documents:version-docx", args=[version.pk]))
-    pdf = client.get(reverse("documents:version-pdf", args=[version.pk]))
+    # The PDF is made by a job: the button queues it, the job's page offers the download.
+    queued = client.post(reverse("documents:version-pdf", args=[version.pk]))
     if role in ORGANIZATION_ROLES:
-        assert docx.status_code == pdf.status_code == 200
+        assert docx.status_code == 200
         assert docx["Content-Type"] == rendering.DOCX_CONTENT_TYPE
         assert docx["Content-Disposition"] == 'attachment; filename="QP-004-v2.docx"'
-        assert pdf["Content-Disposition"] == 'attachment; filename="QP-004-v2.pdf"'
-        assert pdf.content.startswith(b"%PDF")
+        job = Job.objects.get(kind="document_version_pdf")
+        assert queued["Location"] == reverse("jobs:detail", args=[job.pk])
+        pdf = client.get(reverse("jobs:download", args=[job.pk]))
+        assert pdf["Content-Disposition"] == 'inline; filename="QP-004-v2.pdf"'
+        assert pdf.content == rendering.version_pdf(version)
     else:
         # Another organization's version does not exist for them.
-        assert docx.status_code == pdf.status_code == 404
+        assert docx.status_code == queued.status_code == 404
+        assert not Job.objects.exists()
 
 
 def test_version_pages_outsider_and_anonymous(client, personas, version):
@@ -273,23 +279,28 @@ def test_version_pages_outsider_and_anonymous(client, personas, version):
     assert client.get(page).status_code == 302
     login(client, personas.outsider)
     assert client.get(page).status_code == 404
-    assert client.get(reverse("documents:version-pdf", args=[999_999])).status_code == 404
+    assert client.post(reverse("documents:version-pdf", args=[999_999])).status_code == 404
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_version_api_for_every_role(client, personas, version, role):
     login(client, personas.users[role])
     docx = client.get(f"/api/v1/document-versions/{version.pk}/docx/")
-    pdf = client.get(f"/api/v1/document-versions/{version.pk}/pdf/")
+    queued = client.post(f"/api/v1/document-versions/{version.pk}/pdf/jobs/")
     if role in ORGANIZATION_ROLES:
-        assert docx.status_code == pdf.status_code == 200
+        assert docx.status_code == 200
+        assert queued.status_code == 202, queued.content
         assert docx_of(docx.content).tables[0].rows[2].cells[1].text == "2"
+        job = queued.json()
+        assert queued["Location"] == job["links"]["self"]
+        assert (job["kind"], job["status"]) == ("document_version_pdf", "succeeded")
+        pdf = client.get(job["links"]["result"])
         assert pdf.content.startswith(b"%PDF")
     else:
-        assert docx.status_code == pdf.status_code == 404
+        assert docx.status_code == queued.status_code == 404
 
 
 def test_version_api_anonymous_and_outsider(client, personas, version):
     assert client.get(f"/api/v1/document-versions/{version.pk}/docx/").status_code == 401
     login(client, personas.outsider)
-    assert client.get(f"/api/v1/document-versions/{version.pk}/pdf/").status_code == 404
+    assert client.post(f"/api/v1/document-versions/{version.pk}/pdf/jobs/").status_code == 404

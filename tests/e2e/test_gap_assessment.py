@@ -54,6 +54,14 @@ def settled(page: Page) -> None:
     expect(page.locator(".htmx-request")).to_have_count(0)
 
 
+def open_all(page: Page) -> None:
+    """Open every clause section of the items (they start closed when there are many)."""
+    button = page.locator("button[data-groups='open']")
+    if button.count():
+        button.click()
+    expect(page.locator("details.item-group:not([open])")).to_have_count(0)
+
+
 def sign_in(page: Page, base_url: str, personas: Personas, next_path: str) -> None:
     page.goto(f"{base_url}{next_path}")
     page.get_by_label("E-mail address").fill(personas.manager.email)
@@ -87,6 +95,7 @@ def test_a_system_manager_rates_items_and_sees_readiness_move(
     expect(overall).to_have_text("0%")
     expect(page.locator("#items tbody tr")).to_have_count(applicable)
     shot("01-assessment")
+    open_all(page)
 
     # A marker on the window survives htmx swaps, and would vanish with a page load.
     page.evaluate("window.__sameDocument = true")
@@ -170,6 +179,7 @@ def test_a_system_manager_rates_items_and_sees_readiness_move(
     page.get_by_role("button", name="Start the assessment").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Follow-up 2026")
     expect(overall).to_have_text(percent(4.5, applicable - 1))
+    open_all(page)
     later = GapAssessment.objects.get(title="Follow-up 2026")
     lagging = later.items.get(requirement=items[6].requirement)
     page.get_by_label(f"Status of {label(lagging)}", exact=True).select_option("implemented")

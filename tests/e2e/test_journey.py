@@ -108,7 +108,7 @@ def walk_the_journey(page: Page, base_url: str, personas: Personas, shot: Shot) 
     expect(page.get_by_role("link", name="Hull warehouse")).to_be_visible()
     shot("14-site-list")
     open_from_menu(page, "Activity log")
-    expect(page.get_by_role("cell", name="tenancy.site Hull warehouse")).to_be_visible()
+    expect(page.get_by_role("cell", name="Site Hull warehouse")).to_be_visible()
     shot("15-activity-log-with-the-new-site")
 
     # Create an API token: its secret is shown once, and never again.

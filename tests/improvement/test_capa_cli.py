@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import sys
 import types
 
@@ -155,11 +156,40 @@ def test_list_as_a_member_shows_only_what_they_may_see(register, personas):
     assert "0 nonconformities." in words(outsider.output)
 
 
+def test_list_as_json_gives_stored_values_and_iso_dates(register, personas):
+    result = run("capa", "list", "--org", "org-a", "--format", "json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert [r["reference"] for r in rows] == ["NC-002", "NC-001", "NC-003", "NC-004"]
+    nc = rows[0]
+    assert nc == {
+        "id": nc["id"],
+        "organization": "org-a",
+        "reference": "NC-002",
+        "title": "Problem 2",
+        "status": "contained",
+        "severity": "major",
+        "owner": "employee@a.example",
+        "due_date": (timezone.localdate() - dt.timedelta(days=10)).isoformat(),
+        "body_deadline": None,
+        "days_overdue": 10,
+        "actions_overdue": 0,
+    }
+    assert rows[3]["severity"] is None and rows[3]["due_date"] is None
+
+
+def test_list_as_json_as_an_employee_shows_only_what_they_may_see(register):
+    result = run("capa", "list", "--as", "employee@a.example", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert [r["reference"] for r in json.loads(result.output)] == ["NC-002"]
+
+
 @pytest.mark.parametrize(
     ("args", "says", "code"),
     [
         (["--status", "lost"], "--status must be one of", 2),
-        (["--org", "nowhere"], "No organization with the slug 'nowhere'", 1),
+        (["--format", "xml"], "--format must be table or json, not 'xml'.", 2),
+        (["--org", "nowhere"], "No organization with the short name 'nowhere'", 1),
         (["--as", "nobody@x.example"], "No active user with the e-mail", 1),
     ],
 )

@@ -147,14 +147,28 @@ def test_not_effective_tells_the_owner_the_analysis_is_open_again(
 def test_a_failing_mail_server_does_not_undo_the_step(
     cast, django_capture_on_commit_callbacks, monkeypatch
 ):
+    """The mail is a job: it fails (and says why) while the step stands, and is sent when it
+    is retried once the server is back."""
+    from pdca.core.jobs import builtin
+    from pdca.core.jobs.models import Job
+    from pdca.core.jobs.services import retry_job
+
     def refuse(**kwargs):
         raise ConnectionRefusedError("smtp down")
 
-    monkeypatch.setattr(notifications, "send_mail", refuse)
+    real_send_mail = builtin.send_mail
+    monkeypatch.setattr(builtin, "send_mail", refuse)
     nc = drive(cast, S.REPORTED)
+    mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         transition_nonconformity(nc, "triage", actor=cast.manager, **step_data(cast, "triage"))
     assert Nonconformity.objects.get(pk=nc.pk).status == S.TRIAGED
+    failed = Job.objects.get(kind="send_email", status="failed")
+    assert "ConnectionRefusedError" in failed.error
+    assert mail.outbox == []
+    monkeypatch.setattr(builtin, "send_mail", real_send_mail)
+    assert retry_job(failed, actor=None).status == "succeeded"
+    assert [m.to for m in mail.outbox] == [[failed.params["to"]]]
 
 
 # --- reminders ------------------------------------------------------------------------------

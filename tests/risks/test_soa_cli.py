@@ -1,5 +1,5 @@
-"""`pdca soa status|export`, run in-process with typer's CliRunner on the test database; and
-the demo SoAs."""
+"""`pdca soa list|versions|status|export`, run in-process with typer's CliRunner on the test
+database; and the demo SoAs."""
 
 from __future__ import annotations
 
@@ -34,12 +34,92 @@ def soa(personas):
     return soa
 
 
-@pytest.mark.parametrize(("command", "says"), [("status", "--format"), ("export", "--xlsx")])
+@pytest.mark.parametrize(
+    ("command", "says"),
+    [("list", "--as"), ("versions", "--format"), ("status", "--format"), ("export", "--xlsx")],
+)
 def test_every_soa_command_has_help(command, says):
     result = run("soa", command, "--help")
     assert result.exit_code == 0, result.output
     assert f"Usage: pdca soa {command} [OPTIONS]" in result.output
     assert says in result.output
+
+
+@pytest.fixture
+def theirs(personas):
+    """Org B's SoA of the same standard, with a long title."""
+    soa = services.create_soa(
+        personas.other,
+        standard(),
+        actor=personas.outsider,
+        title="Obsolete drawing revision at machine 4 SoA",
+    )
+    decide_all(soa)
+    return soa
+
+
+def test_list_as_json_gives_the_ids_and_latest_versions(personas, soa, theirs):
+    version = services.approve_soa(soa, actor=personas.manager)
+    result = run("soa", "list", "--org", "org-a", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == [
+        {
+            "id": soa.pk,
+            "organization": "org-a",
+            "title": "ISMS SoA",
+            "standard": "iso27001-2022",
+            "system": None,
+            "lines": soa.lines.count(),
+            "latest_version": 1,
+            "approved_at": version.approved_at.isoformat(),
+        }
+    ]
+
+
+def test_list_as_a_table_keeps_long_titles_whole(personas, soa, theirs):
+    result = run("soa", "list")
+    assert result.exit_code == 0, result.output
+    assert "Obsolete drawing revision at machine 4 SoA" in result.output
+    assert "…" not in result.output
+    assert "org-a" in result.output and "org-b" in result.output
+    assert "not yet" in result.output
+    assert "2 Statement(s) of Applicability." in result.output
+
+
+@pytest.mark.parametrize(
+    ("email", "titles"),
+    [
+        ("employee@a.example", ["ISMS SoA"]),
+        ("manager@b.example", ["Obsolete drawing revision at machine 4 SoA"]),
+        ("auditor@cb.example", []),
+    ],
+)
+def test_list_as_a_member_shows_only_their_organizations(soa, theirs, email, titles):
+    result = run("soa", "list", "--as", email, "-f", "json")
+    assert result.exit_code == 0, result.output
+    assert [row["title"] for row in json.loads(result.output)] == titles
+
+
+def test_versions_lists_the_numbers_export_takes(personas, soa):
+    result = run("soa", "versions", soa.pk)
+    assert result.exit_code == 0, result.output
+    assert result.output == "ISMS SoA has no approved version yet.\n"
+    first = services.approve_soa(soa, actor=personas.manager, note="First")
+    second = services.approve_soa(soa, actor=personas.manager)
+    result = run("soa", "versions", soa.pk, "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == [
+        {
+            "number": v.number,
+            "approved_at": v.approved_at.isoformat(),
+            "approved_by": "system_manager@a.example",
+            "note": v.note,
+            "sha256": v.sha256,
+        }
+        for v in (second, first)
+    ]
+    table = run("soa", "versions", soa.pk)
+    assert first.sha256 in table.output and "First" in table.output
 
 
 def test_status_as_json(personas, soa):
@@ -83,6 +163,9 @@ def test_export_the_draft_and_a_version(personas, soa, tmp_path):
     ("args", "code", "says"),
     [
         (("status", 999_999), 1, "No Statement of Applicability with id 999999."),
+        (("versions", 999_999), 1, "`pdca soa list` shows the ids."),
+        (("list", "--org", "nowhere"), 1, "No organization with the short name 'nowhere'."),
+        (("list", "--format", "xml"), 2, "--format must be table or json"),
         (("status", "{soa}", "--format", "xml"), 2, "--format must be table or json"),
         (("export", "{soa}"), 2, "Say where to write"),
         (("export", "{soa}", "--xlsx", "x.xlsx", "--version", 4), 1, "has no version 4."),

@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from pdca.core.jobs.models import Job
 from pdca.core.testing.api_bundle import login
 from pdca.risks.models import ControlApplicability
 from pdca.risks.soa import export as soa_export
@@ -143,8 +144,15 @@ def test_download_pages(client, personas, soa):
     response = client.get(reverse("risks:soa-xlsx", args=[soa.pk]) + "?version=1")
     _, sheet = sheet_rows(response.content, "Lines")
     assert sheet["B7"].value == version.sha256
-    response = client.get(reverse("risks:soa-pdf", args=[soa.pk]) + "?version=1")
+    # The PDF is made by a job: the button queues it and the job's page offers the download.
+    response = client.post(reverse("risks:soa-pdf", args=[soa.pk]), {"version": "1"})
+    job = Job.objects.get(kind="soa_pdf")
+    assert response["Location"] == reverse("jobs:detail", args=[job.pk])
+    assert (job.status, job.params) == ("succeeded", {"soa": soa.pk, "version": 1})
+    response = client.get(reverse("jobs:download", args=[job.pk]))
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == f'inline; filename="soa-{soa.pk}-v1.pdf"'
-    assert client.get(reverse("risks:soa-pdf", args=[soa.pk]) + "?version=7").status_code == 404
+    assert response.content.startswith(b"%PDF-")
+    assert client.post(reverse("risks:soa-pdf", args=[soa.pk]), {"version": "7"}).status_code == 404
+    assert client.get(reverse("risks:soa-pdf", args=[soa.pk])).status_code == 405
     assert client.get(reverse("risks:soa-xlsx", args=[soa.pk]) + "?version=x").status_code == 404

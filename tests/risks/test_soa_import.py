@@ -12,6 +12,7 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from pdca.core.exceptions import PermissionDenied, ValidationFailed
+from pdca.core.jobs.models import Job
 from pdca.core.models import ActivityEntry
 from pdca.core.roles import Role
 from pdca.core.testing.api_bundle import login
@@ -184,17 +185,24 @@ def test_an_employee_changes_nothing(personas, soa):
 
 
 def test_the_import_page(client, personas, soa):
+    """The page queues a job and sends the member to its page: every bad cell listed there
+    and nothing saved, or the lines saved."""
     login(client, personas.manager)
     page = reverse("risks:soa-import", args=[soa.pk])
     assert client.get(page).status_code == 200
     bad = SimpleUploadedFile("soa.xlsx", edited(soa, {"D10": "Perhaps"}))
-    html = client.post(page, {"file": bad}).content.decode()
-    assert "1 problem; nothing was imported." in html
-    assert "<code>Lines!D10</code>" in html
+    response = client.post(page, {"file": bad}, follow=True)
+    job = Job.objects.get(kind="soa_import")
+    assert response.redirect_chain == [(reverse("jobs:detail", args=[job.pk]), 302)]
+    html = response.content.decode()
+    assert "Nothing was imported: 1 problem needs fixing." in html
+    assert '<td class="text-nowrap font-monospace">Lines!D10</td>' in html
+    assert soa.lines.get(control__number="A.5.1").applicable is not True
     good = SimpleUploadedFile("soa.xlsx", edited(soa, {"D10": "Yes", "E10": "Needed."}))
-    response = client.post(page, {"file": good})
-    assert response.status_code == 302
+    response = client.post(page, {"file": good}, follow=True)
+    assert "Imported: " in response.content.decode()
     assert soa.lines.get(control__number="A.5.1").applicable is True
     junk = SimpleUploadedFile("soa.xlsx", b"junk")
-    response = client.post(page, {"file": junk})
-    assert "This is not an XLSX workbook" in response.context["form"].errors["file"][0]
+    html = client.post(page, {"file": junk}, follow=True).content.decode()
+    assert "Nothing was imported: the file cannot be read as a workbook." in html
+    assert "This is not an XLSX workbook" in html

@@ -1,5 +1,7 @@
 """`pdca members …`: invite, list, resend and revoke from the command line."""
 
+import json
+
 import pytest
 from django.core import mail
 from typer.testing import CliRunner
@@ -84,6 +86,25 @@ def test_invitations_lists_the_ids_it_asks_for(personas, monkeypatch):
     everything = run("invitations", "org-a", "--all")
     assert revoked.email in everything.output
     assert "revoked" in everything.output
+
+
+def test_invitations_as_json_for_a_manager(personas):
+    pending, _ = make_invitation(personas.org, 0, invited_by=personas.manager)
+    make_invitation(personas.other, 2)
+    result = run("invitations", "org-a", "--as", "system_manager@a.example", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == [
+        {
+            "id": pending.pk,
+            "organization": "org-a",
+            "email": pending.email,
+            "role": "employee",
+            "status": pending.state,
+            "invited_by": "system_manager@a.example",
+            "created_at": pending.created_at.isoformat(),
+            "expires_at": pending.expires_at.isoformat(),
+        }
+    ]
 
 
 def test_invitations_as_an_employee_is_refused(personas):

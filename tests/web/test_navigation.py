@@ -40,7 +40,7 @@ def expected_menu(role: str) -> list[str]:
     """The menu items a role may use, written out: everyone sees the organization's pages and
     the standards catalog, only overseers the activity log, and the roles of an implementing
     organization its management system."""
-    items = ["Home", "Organization", "Sites", "Members"]
+    items = ["Home", "Jobs", "Organization", "Sites", "Members"]
     if role in OVERSEERS:
         items += ["Activity log", "Records and retention"]
     if role in ORGANIZATION_ROLES:

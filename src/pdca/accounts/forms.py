@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from pdca.accounts.jobs import queue_reset_mail
 from pdca.accounts.models import User
 from pdca.accounts.services import MAX_TOKEN_DAYS, normalize_email
 from pdca.core.forms import StyledFormMixin
@@ -48,6 +49,27 @@ class PasswordResetForm(StyledFormMixin, auth_forms.PasswordResetForm):
         choose their own) and a reset is how they choose it.
         """
         return User.objects.filter(email__iexact=normalize_email(email), is_active=True)
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        """Queue the mail instead of sending it here: a job sends it, making the link's token
+        itself, so that neither a slow mail server nor the queue ever holds the token."""
+        queue_reset_mail(
+            context["user"],
+            domain=context["domain"],
+            site_name=context["site_name"],
+            protocol=context["protocol"],
+            subject_template=subject_template_name,
+            body_template=email_template_name,
+            html_template=html_email_template_name,
+        )
 
 
 class SetPasswordForm(StyledFormMixin, auth_forms.SetPasswordForm):

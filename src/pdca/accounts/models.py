@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils import timezone
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
-    def get_by_natural_key(self, username: str):
+    def get_by_natural_key(self, username: str | None) -> User:
         return self.get(email__iexact=username)
 
     def _create(self, email: str, password: str | None, **extra) -> User:
@@ -54,7 +56,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    #: Set on the user a presented API token belongs to (`authenticate_token`); not a field.
+    api_token: ApiToken
 
     class Meta:
         ordering = ["email"]
@@ -69,7 +74,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name.split(" ")[0] if self.full_name else self.email.split("@")[0]
 
 
-class ApiTokenQuerySet(models.QuerySet):
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
     def usable(self) -> ApiTokenQuerySet:
         now = timezone.now()
         return self.filter(revoked_at__isnull=True).filter(

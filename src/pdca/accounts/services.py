@@ -46,7 +46,7 @@ def create_user(
     full_name: str = "",
     password: str | None = None,
     is_superuser: bool = False,
-    actor=None,
+    actor: User | None = None,
 ) -> User:
     """Create a person; without a password they sign in after a password reset."""
     email = check_email(email)
@@ -66,7 +66,7 @@ def create_user(
 
 
 @transaction.atomic
-def update_profile(user: User, *, full_name: str, actor) -> User:
+def update_profile(user: User, *, full_name: str, actor: User) -> User:
     if actor.pk != user.pk:
         raise PermissionDenied("You may only change your own profile.")
     lock_for_update(user)
@@ -83,7 +83,7 @@ def create_api_token(
     *,
     name: str,
     expires_in_days: int | None = None,
-    actor,
+    actor: User,
 ) -> tuple[ApiToken, str]:
     """Create a token; returns it with its secret, which is never available again."""
     if actor.pk != user.pk:
@@ -113,7 +113,7 @@ def create_api_token(
 
 
 @transaction.atomic
-def revoke_api_token(token: ApiToken, *, actor) -> ApiToken:
+def revoke_api_token(token: ApiToken, *, actor: User) -> ApiToken:
     if actor.pk != token.user_id:
         raise NotFound("No such token.")
     if token.revoked_at:

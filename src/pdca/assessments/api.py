@@ -16,7 +16,7 @@ from pdca.assessments import services
 from pdca.assessments.models import GapAssessment, GapItem
 from pdca.assessments.readiness import compute_readiness
 from pdca.core.activity_api import ActivityOut
-from pdca.core.api import Id, Input, Page, Text, responses
+from pdca.core.api import Id, Input, Page, Text, omitted, responses
 from pdca.core.concurrency import announce
 from pdca.core.exceptions import FieldError, ValidationFailed
 from pdca.core.permissions import require, scope, visible_organization_ids
@@ -57,9 +57,9 @@ class AssessmentCreate(Input):
 
 class AssessmentUpdate(Input):
     # Fields that cannot be empty default to None (left alone) but refuse an explicit null.
-    title: Text = Field(None, min_length=1, max_length=200)
-    notes: Text = Field(None, max_length=20_000)
-    status: GapAssessment.Status = None
+    title: Text = omitted(min_length=1, max_length=200)
+    notes: Text = omitted(max_length=20_000)
+    status: GapAssessment.Status = omitted()
 
 
 class AssessmentFilter(Schema):
@@ -133,12 +133,12 @@ class GapItemFilter(ItemFilter):
 
 class ItemUpdate(Input):
     # Text fields and status refuse an explicit null; owner and target_date accept it (unset).
-    status: GapItem.Status = None
+    status: GapItem.Status = omitted()
     owner: Text | None = Field(None, max_length=254, description="E-mail of a member, or null")
     target_date: dt.date | None = None
-    notes: Text = Field(None, max_length=20_000)
-    justification: Text = Field(None, max_length=20_000)
-    evidence: Text = Field(None, max_length=20_000)
+    notes: Text = omitted(max_length=20_000)
+    justification: Text = omitted(max_length=20_000)
+    evidence: Text = omitted(max_length=20_000)
 
 
 class BulkItem(ItemUpdate):

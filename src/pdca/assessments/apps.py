@@ -13,3 +13,5 @@ class AssessmentsConfig(AppConfig):
         )
 
         system_links.register()
+
+        from pdca.assessments import jobs  # noqa: F401  (registers the report and import jobs)

@@ -1,5 +1,5 @@
-"""`pdca gap …`: readiness of a gap assessment, and its XLSX round trip (export, import) and
-report, from the command line.
+"""`pdca gap …`: the gap assessments there are, readiness of one, and its XLSX round trip
+(export, import) and report, from the command line.
 
 Reads need no user: the operator at the command line is trusted like a platform
 administrator. An import changes items, so it runs as the member named by `--as`, with that
@@ -8,21 +8,33 @@ member's permissions, and is recorded in the activity log as coming from the CLI
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
+from pdca.core.cli_output import (
+    AsViewerOption,
+    Column,
+    FormatOption,
+    OrgFilterOption,
+    print_json,
+    print_rows,
+)
 from pdca.core.console import console, err
 
 app = typer.Typer(
-    help="Gap assessments: readiness, XLSX export and import, gap report.",
+    help="Gap assessments: list, readiness, XLSX export and import, gap report.",
     no_args_is_help=True,
 )
 
-AssessmentArg = Annotated[int, typer.Argument(help="The assessment's id (shown on its page)")]
+AssessmentArg = Annotated[
+    int, typer.Argument(help="The assessment's id (`pdca gap list` shows the ids)")
+]
+QueueOption = Annotated[
+    bool, typer.Option("--queue", help="Hand it to the workers and print the job's id")
+]
 
 
 def _setup() -> None:
@@ -40,7 +52,7 @@ def _assessment(assessment_id: int):
         .first()
     )
     if assessment is None:
-        err.print(f"[red]No gap assessment with id {assessment_id}.")
+        err.print(f"[red]No gap assessment with id {assessment_id}. `pdca gap list` shows the ids.")
         raise typer.Exit(1)
     return assessment
 
@@ -49,18 +61,72 @@ def _percent(value: float | None) -> str:
     return "n/a" if value is None else f"{value:g}%"
 
 
-@app.command()
-def readiness(
-    assessment_id: AssessmentArg,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
+@app.command("list")
+def list_assessments(
+    org: OrgFilterOption = None,
+    status: Annotated[str | None, typer.Option("--status", help="Only open or closed ones")] = None,
+    actor_email: AsViewerOption = None,
+    fmt: FormatOption = "table",
 ) -> None:
+    """The gap assessments, newest first: id, title, management system, start date, status,
+    number of items. The id is what `pdca gap readiness|export|import|report` take."""
+    _setup()
+    from django.db.models import Count
+
+    from pdca.assessments.models import GapAssessment
+    from pdca.core.cli_support import actor_or_exit, organization_or_none, visible
+
+    statuses = GapAssessment.Status
+    if status is not None and status not in statuses.values:
+        err.print(f"[red]--status must be one of {', '.join(statuses.values)}, not {status!r}.")
+        raise typer.Exit(2)
+    organization, actor = organization_or_none(org), actor_or_exit(actor_email)
+    assessments = visible(GapAssessment.objects.all(), organization=organization, actor=actor)
+    if status is not None:
+        assessments = assessments.filter(status=status)
+    assessments = (
+        assessments.select_related("organization", "system")
+        .annotate(item_count=Count("items"))
+        .order_by("organization__slug", "-started_on", "-pk")
+    )
+    rows = [
+        {
+            "id": a.pk,
+            "organization": a.organization.slug,
+            "title": a.title,
+            "system": a.system.name,
+            "started_on": a.started_on,
+            "status": a.status,
+            "items": a.item_count,
+            "copied_from": a.copied_from_id,
+        }
+        for a in assessments
+    ]
+    columns = [
+        Column("id", "ID", "right"),
+        *([Column("organization", "Organization")] if organization is None else []),
+        Column("title", "Title"),
+        Column("system", "System"),
+        Column("started_on", "Started"),
+        Column("status", "Status", text=lambda r: statuses(r["status"]).label),
+        Column("items", "Items", "right"),
+    ]
+    where = f" of {organization.name}" if organization is not None else ""
+    print_rows(
+        rows,
+        columns,
+        fmt,
+        title=f"Gap assessments{where}",
+        summary=f"{len(rows)} assessment(s).",
+    )
+
+
+@app.command()
+def readiness(assessment_id: AssessmentArg, fmt: FormatOption = "table") -> None:
     """Readiness overall, per standard and per clause.
 
     Implemented counts 1, partial 0.5, planned and not started 0; not applicable is left out.
     """
-    if fmt not in {"table", "json"}:
-        err.print(f"[red]--format must be table or json, not {fmt!r}.")
-        raise typer.Exit(2)
     _setup()
     from pdca.assessments.readiness import compute_readiness
     from pdca.system.services import active_standards
@@ -75,7 +141,7 @@ def readiness(
             "organization": assessment.organization.slug,
             **result.as_dict(),
         }
-        typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        print_json(data)
         return
     console.print(
         f"[bold]{assessment.title}[/bold] ({assessment.organization.name}, "
@@ -143,17 +209,22 @@ def import_(
             "--as", help="E-mail of the member making the change (their permissions apply)"
         ),
     ],
+    queue: QueueOption = False,
 ) -> None:
     """Apply an edited workbook: all of it, or nothing.
 
     Every bad cell is printed (as Items!E12), nothing is written and the exit code is 1;
     otherwise the changed rows are saved as the member given by --as, and a summary printed.
+    The import runs here with a progress bar; --queue hands it to the workers instead.
     """
     _setup()
     from pdca.accounts.models import User
-    from pdca.assessments.spreadsheet import import_assessment
+    from pdca.assessments.jobs import IMPORT_KIND
+    from pdca.assessments.spreadsheet import ImportSummary
     from pdca.core.context import channel
-    from pdca.core.exceptions import ServiceError, ValidationFailed
+    from pdca.core.exceptions import ServiceError
+    from pdca.core.jobs.cli import print_queued, run_or_queue
+    from pdca.core.jobs.registry import JobFailed
 
     assessment = _assessment(assessment_id)
     actor = User.objects.filter(email__iexact=actor_email.strip(), is_active=True).first()
@@ -166,17 +237,34 @@ def import_(
         err.print(f"[red]Cannot read {file}: {exc.strerror or exc}.")
         raise typer.Exit(1) from None
     try:
-        with channel("cli"), err.status("Checking and importing…"):
-            summary = import_assessment(assessment, data, actor=actor)
-    except ValidationFailed as exc:
+        with channel("cli"):
+            if queue:
+                from pdca.assessments.jobs import queue_import
+
+                print_queued(queue_import(assessment, data, file.name, actor=actor))
+                return
+            outcome = run_or_queue(
+                IMPORT_KIND,
+                organization=assessment.organization,
+                actor=actor,
+                params={"assessment": assessment.pk},
+                title=f"Importing {file.name}",
+                queue=False,
+                upload=data,
+                upload_name=file.name,
+            )
+    except JobFailed as exc:
         for error in exc.errors:
             typer.echo(f"{error.field}: {error.message}" if error.field else error.message)
-        err.print(f"[red]{len(exc.errors)} problem(s); nothing was imported.")
+        if exc.errors:
+            err.print(f"[red]{len(exc.errors)} problem(s); nothing was imported.")
+        else:
+            err.print(f"[red]{exc.message}")
         raise typer.Exit(1) from None
     except ServiceError as exc:
         err.print(f"[red]{exc.message}")
         raise typer.Exit(1) from None
-    console.print(f"Imported {file}: {summary}")
+    console.print(f"Imported {file}: {ImportSummary(**outcome.summary)}")
 
 
 @app.command()
@@ -188,14 +276,20 @@ def report(
             "--output", "-o", help="File to write: .pdf or .xlsx (default gap-report-<id>.pdf)"
         ),
     ] = None,
+    queue: QueueOption = False,
 ) -> None:
     """Write the gap report as PDF or XLSX (by the file's extension).
 
     Summary, readiness per standard and clause with the chart, items by status, and the
-    implementation plan.
+    implementation plan. It is made here with a progress bar; --queue hands it to the workers
+    instead (then `pdca jobs download <id>`).
     """
     _setup()
     from pdca.assessments import report as reports
+    from pdca.assessments.jobs import REPORT_KINDS, queue_report
+    from pdca.core.context import channel
+    from pdca.core.jobs.cli import print_queued, run_or_queue
+    from pdca.core.jobs.registry import JobFailed
 
     assessment = _assessment(assessment_id)
     path = output or Path(reports.filename(assessment, "pdf"))
@@ -203,12 +297,25 @@ def report(
     if suffix not in {".pdf", ".xlsx"}:
         err.print(f"[red]The report is written as .pdf or .xlsx, not {path.suffix or path.name!r}.")
         raise typer.Exit(2)
-    with err.status("Rendering the report…"):
-        data = (
-            reports.report_pdf(assessment) if suffix == ".pdf" else reports.report_xlsx(assessment)
-        )
+    fmt = suffix.lstrip(".")
+    if queue:
+        with channel("cli"):
+            print_queued(queue_report(assessment, fmt, actor=None))
+        return
     try:
-        path.write_bytes(data)
+        outcome = run_or_queue(
+            REPORT_KINDS[fmt],
+            organization=assessment.organization,
+            actor=None,
+            params={"assessment": assessment.pk},
+            title="Rendering the report",
+            queue=False,
+        )
+    except JobFailed as exc:
+        err.print(f"[red]{exc.message}")
+        raise typer.Exit(1) from None
+    try:
+        path.write_bytes(outcome.content or b"")
     except OSError as exc:
         err.print(f"[red]Cannot write {path}: {exc.strerror or exc}.")
         raise typer.Exit(1) from None

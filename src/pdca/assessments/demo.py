@@ -37,7 +37,7 @@ BASELINE_WEIGHTS = {
     "ai-control": (0, 5, 30, 65),
 }
 STATUSES = (Status.IMPLEMENTED, Status.PARTIAL, Status.PLANNED, Status.NOT_STARTED)
-NEXT = {
+NEXT: dict[str, str] = {
     Status.NOT_STARTED: Status.PLANNED,
     Status.PLANNED: Status.PARTIAL,
     Status.PARTIAL: Status.IMPLEMENTED,
@@ -310,6 +310,7 @@ def _review_changes(
         changes.append(change)
     dated = [i for i in _items(assessment) if i.pk in set(untouched) and i.target_date is not None]
     for item, note in zip(rng.sample(dated, min(len(SLIPS), len(dated))), SLIPS, strict=False):
+        assert item.target_date is not None  # dated, as chosen
         changes.append(
             {
                 "id": item.pk,

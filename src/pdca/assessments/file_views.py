@@ -1,22 +1,23 @@
 """Files of a gap assessment: the XLSX export, the import page, and the gap report as PDF and
-XLSX.
+XLSX. The report and the import run as jobs on the task queue: the page queues one and sends
+the member to its page, which shows its progress and then the download, the summary, or every
+bad cell.
 
-Every member of the organization may download them (reading is open to all its roles); only
-those who may change items may import (implementers any item, process owners their own).
+Every member of the organization may have the report made (reading is open to all its roles);
+only those who may change items may import (implementers any item, process owners their own).
 """
 
 from __future__ import annotations
 
 from django import forms
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.views.decorators.http import require_POST
 
-from pdca.assessments import report, spreadsheet
+from pdca.assessments import jobs, spreadsheet
 from pdca.assessments.models import GapAssessment
 from pdca.core.forms import StyledFormMixin
-from pdca.core.views import file_response, member_required, run_import, scoped_or_404
+from pdca.core.views import file_response, member_required, scoped_or_404
 
 
 class ImportForm(StyledFormMixin, forms.Form):
@@ -59,45 +60,24 @@ def assessment_export(request, pk: int):
 
 @member_required
 def assessment_import(request, pk: int):
-    """Upload an edited export: every bad cell is listed and nothing is saved, or the changed
-    rows are saved and the page says how many."""
+    """Upload an edited export: a job checks every cell and saves the changed rows, or lists
+    every bad cell and saves nothing; its page follows it."""
     assessment = _assessment(request, pk)
     if not spreadsheet.may_import(request.user, assessment):
         raise DjangoPermissionDenied("Your role may not change assessment items.")
     form = ImportForm(request.POST or None, request.FILES or None)
-    cell_errors: list = []
     if request.method == "POST" and form.is_valid():
-        summary, cell_errors = run_import(
-            form, lambda data: spreadsheet.import_assessment(assessment, data, actor=request.user)
-        )
-        if summary is not None:
-            messages.success(request, f"Imported: {summary}")
-            return redirect(reverse("assessments:assessment_import", args=[assessment.pk]))
-    return render(
-        request,
-        "assessments/import.html",
-        {"assessment": assessment, "form": form, "cell_errors": cell_errors},
-    )
+        upload = form.cleaned_data["file"]
+        job = jobs.queue_import(assessment, upload.read(), upload.name, actor=request.user)
+        return redirect("jobs:detail", pk=job.pk)
+    return render(request, "assessments/import.html", {"assessment": assessment, "form": form})
 
 
+@require_POST
 @member_required
-def report_pdf(request, pk: int):
-    """The gap report as PDF, shown in the browser."""
+def report_job(request, pk: int, fmt: str):
+    """Queue the gap report (PDF or XLSX) and follow it on the job page, which offers the
+    download when it is ready."""
     assessment = _assessment(request, pk)
-    return file_response(
-        report.report_pdf(assessment),
-        report.PDF_CONTENT_TYPE,
-        report.filename(assessment, "pdf"),
-        inline=True,
-    )
-
-
-@member_required
-def report_xlsx(request, pk: int):
-    """The gap report as a workbook: Summary, Clauses, Items, Plan."""
-    assessment = _assessment(request, pk)
-    return file_response(
-        report.report_xlsx(assessment),
-        spreadsheet.XLSX_CONTENT_TYPE,
-        report.filename(assessment, "xlsx"),
-    )
+    job = jobs.queue_report(assessment, fmt, actor=request.user)
+    return redirect("jobs:detail", pk=job.pk)

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from pdca.accounts.models import User
 from pdca.assessments.models import GapAssessment, GapItem
-from pdca.core.forms import StyledFormMixin
+from pdca.core.forms import StyledFormMixin, field_of
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -36,7 +36,7 @@ class AssessmentCreateForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, system, **kwargs):
         super().__init__(*args, **kwargs)
         earlier = GapAssessment.objects.filter(system=system).order_by("-started_on", "-id")
-        self.fields["copy_from"].queryset = earlier
+        field_of(self, "copy_from", forms.ModelChoiceField).queryset = earlier
         today = timezone.localdate()
         self.fields["title"].initial = f"{system.name}: gap assessment {today:%B %Y}"
         self.fields["started_on"].initial = today
@@ -76,7 +76,7 @@ class ItemForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, organization, may_reassign: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = members_of(organization)
+        field_of(self, "owner", forms.ModelChoiceField).queryset = members_of(organization)
         if not may_reassign:
             self.fields["owner"].help_text = "Only implementers may reassign an item."
 
@@ -100,15 +100,15 @@ class BulkForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, item_ids, members, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["ids"].choices = [(pk, pk) for pk in item_ids]
-        self.fields["set_owner"].choices = [
+        field_of(self, "ids", forms.ChoiceField).choices = [(pk, pk) for pk in item_ids]
+        field_of(self, "set_owner", forms.ChoiceField).choices = [
             ("", "Owner: keep"),
             (self.NOBODY, "— nobody —"),
         ] + [(str(u.pk), u.get_full_name()) for u in members]
         self.members = {str(u.pk): u for u in members}
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or self.cleaned_data
         if not data.get("ids"):
             raise forms.ValidationError("Select the items to change first.")
         if not self.values():

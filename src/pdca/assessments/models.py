@@ -3,10 +3,15 @@ owner, target date and evidence; readiness is computed from them."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 
 from pdca.core.models import OrgOwned
+
+if TYPE_CHECKING:
+    from pdca.standards.models import Requirement
 
 
 class GapAssessment(OrgOwned):
@@ -86,6 +91,9 @@ class GapItem(OrgOwned):
     justification = models.TextField(blank=True, help_text="Why it does not apply")
     evidence = models.TextField(blank=True, help_text="References or URLs, one per line")
     sort_key = models.CharField(max_length=120, db_index=True)
+
+    #: The covered requirements as one list, set by `pages.load_items` (not a field).
+    covered: list[Requirement]
 
     class Meta:
         ordering = ["assessment", "sort_key"]

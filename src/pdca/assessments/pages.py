@@ -39,10 +39,10 @@ def load_items(assessment: GapAssessment, *, pk: int | None = None) -> list[GapI
     covers = Requirement.objects.only(*_REQUIREMENT_FIELDS).order_by(
         "standard__name", "standard__edition", "sort_key"
     )
-    items = GapItem.objects.filter(assessment=assessment).select_related("owner")
+    found = GapItem.objects.filter(assessment=assessment).select_related("owner")
     if pk is not None:
-        items = items.filter(pk=pk)
-    items = list(items.prefetch_related(Prefetch("covers", queryset=covers)))
+        found = found.filter(pk=pk)
+    items = list(found.prefetch_related(Prefetch("covers", queryset=covers)))
     standards = {s.pk: s for s in Standard.objects.defer("summary")}
     groups = {g.pk: g for g in RequirementGroup.objects.defer("summary")}
     for item in items:
@@ -218,6 +218,73 @@ def readiness_chart(readiness: Readiness) -> SafeString:
         [(f"{c.key} {c.title}", c.score.percent) for c in readiness.by_clause],
         title="Readiness by clause",
     )
+
+
+# --- the items table, by clause -------------------------------------------------------------
+
+#: Up to this many rows shown, every clause group starts open; more, and they start closed
+#: (people open the clauses they work on, and the page remembers which).
+OPEN_UP_TO = 40
+
+
+@dataclass
+class RowGroup:
+    """The rows of one top-level clause or Annex group, shown as a collapsible section."""
+
+    key: str  # "7", or "ISO/IEC 27001 A.5": as readiness keys its clauses
+    title: str
+    readiness: Cell
+    rows: list  # rows.Row
+    open: bool = False
+    html: str = ""  # the rows' markup (rows.render_rows, safe)
+
+    @property
+    def anchor(self) -> str:
+        return "clause-" + "".join(c if c.isalnum() else "-" for c in self.key.lower())
+
+    @property
+    def number(self) -> str:
+        return self.key.rpartition(" ")[2]
+
+    @property
+    def standard(self) -> str:
+        """The standard of an Annex group ("" for a clause every standard shares)."""
+        return self.key.rpartition(" ")[0]
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for row in self.rows if row.overdue)
+
+
+def group_key(requirement: Requirement) -> str:
+    """The readiness clause an item's row sits under: the top-level clause, or the Annex
+    group within its standard (27001 and 42001 both have an "A.5")."""
+    key = clause_key(requirement)
+    if requirement.kind == Requirement.Kind.CONTROL and requirement.group_id:
+        return f"{requirement.standard.name} {key}"
+    return key
+
+
+def group_rows(rows: Iterable, readiness: Readiness, *, filtered: bool) -> list[RowGroup]:
+    """The rows by clause, in the order of the readiness figures; every group open when the
+    rows are filtered or few."""
+    scores = {c.key: c for c in readiness.by_clause}
+    order = {key: i for i, key in enumerate(scores)}
+    found: dict[str, RowGroup] = {}
+    for row in rows:
+        key = group_key(row.item.requirement)
+        group = found.get(key)
+        if group is None:
+            clause = scores.get(key)
+            title = clause.title if clause else ""
+            cell = _cell(clause.score) if clause else Cell(None)
+            group = found[key] = RowGroup(key, title, cell, [])
+        group.rows.append(row)
+    groups = sorted(found.values(), key=lambda g: (order.get(g.key, len(order)), g.key))
+    shown = sum(len(g.rows) for g in groups)
+    for group in groups:
+        group.open = filtered or shown <= OPEN_UP_TO
+    return groups
 
 
 def readiness_context(readiness: Readiness) -> dict:

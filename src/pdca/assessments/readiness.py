@@ -12,12 +12,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, QuerySet
 
 from pdca.assessments.models import GapAssessment, GapItem
 from pdca.standards.models import CoreClause, Requirement, Standard, number_sort_key
 
-WEIGHTS = {
+WEIGHTS: dict[str, float] = {
     GapItem.Status.IMPLEMENTED: 1.0,
     GapItem.Status.PARTIAL: 0.5,
     GapItem.Status.PLANNED: 0.0,
@@ -115,7 +115,7 @@ class Readiness:
 
 def clause_key(requirement: Requirement) -> str:
     """The top-level clause ("4" … "10") or Annex group ("A.5") a requirement sits under."""
-    if requirement.kind == Requirement.Kind.CONTROL and requirement.group_id:
+    if requirement.kind == Requirement.Kind.CONTROL and requirement.group:
         return requirement.group.code
     return requirement.number.split(".")[0]
 
@@ -124,10 +124,15 @@ def _sort(key: str) -> str:
     return number_sort_key(key)
 
 
-def items_for_readiness(assessment: GapAssessment):
-    return assessment.items.prefetch_related(
-        Prefetch("covers", queryset=Requirement.objects.select_related("group", "standard"))
-    ).only("id", "status", "assessment_id", "organization_id")
+def items_for_readiness(assessment: GapAssessment) -> QuerySet[GapItem]:
+    # `.all()` first: the stubs' manager copy of `prefetch_related` rejects a Prefetch.
+    return (
+        assessment.items.all()
+        .prefetch_related(
+            Prefetch("covers", queryset=Requirement.objects.select_related("group", "standard"))
+        )
+        .only("id", "status", "assessment_id", "organization_id")
+    )
 
 
 def _statuses_and_covers(assessment: GapAssessment, items) -> list[tuple[str, list[Requirement]]]:
@@ -186,7 +191,7 @@ def compute_readiness(
         standards_seen: set[int] = set()
         for requirement in covered:
             key = clause_key(requirement)
-            if requirement.kind == Requirement.Kind.CONTROL and requirement.group_id:
+            if requirement.kind == Requirement.Kind.CONTROL and requirement.group:
                 key_all = f"{requirement.standard.name} {key}"
                 clause_titles.setdefault(key_all, requirement.group.title)
             else:

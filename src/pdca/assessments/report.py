@@ -5,6 +5,7 @@ clause, items by status, and the implementation plan with overdue items first.""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +18,7 @@ from pdca.assessments import charts, services
 from pdca.assessments.models import GapAssessment, GapItem
 from pdca.assessments.readiness import Readiness, Score, compute_readiness, items_for_readiness
 from pdca.assessments.spreadsheet import clean_text, covers_label, export_items
-from pdca.core.xlsx import workbook_bytes
+from pdca.core.xlsx import first_sheet, workbook_bytes
 
 PDF_CONTENT_TYPE = "application/pdf"
 OPEN_STATUSES = (GapItem.Status.NOT_STARTED, GapItem.Status.PLANNED, GapItem.Status.PARTIAL)
@@ -82,7 +83,10 @@ def report_data(assessment: GapAssessment, today: dt.date | None = None) -> dict
             continue
         clause_rows.append(
             ClauseRow(
-                key, overall.title if overall else key, overall and overall.score, per_standard
+                key,
+                overall.title if overall else key,
+                overall.score if overall else None,
+                per_standard,
             )
         )
     annex_rows = [
@@ -137,11 +141,20 @@ def report_html(assessment: GapAssessment, today: dt.date | None = None) -> str:
     return render_to_string("assessments/report.html", report_data(assessment, today))
 
 
-def report_pdf(assessment: GapAssessment, today: dt.date | None = None) -> bytes:
-    """The gap report as an A4 PDF."""
+def report_pdf(
+    assessment: GapAssessment,
+    today: dt.date | None = None,
+    progress: Callable[..., None] | None = None,
+) -> bytes:
+    """The gap report as an A4 PDF; `progress(done, total, message)` hears of its two steps."""
     from weasyprint import HTML
 
-    return HTML(string=report_html(assessment, today)).write_pdf()
+    if progress:
+        progress(0, 2, "Collecting the figures")
+    html = report_html(assessment, today)
+    if progress:
+        progress(1, 2, "Laying out the pages")
+    return HTML(string=html).write_pdf()
 
 
 # --- XLSX ---------------------------------------------------------------------------------
@@ -198,7 +211,7 @@ def report_xlsx(assessment: GapAssessment, today: dt.date | None = None) -> byte
     data = report_data(assessment, today)
     readiness: Readiness = data["readiness"]
     workbook = Workbook()
-    summary = workbook.active
+    summary = first_sheet(workbook)
     summary.title = "Summary"
     for label, value in [
         ("Organization", assessment.organization.name),

@@ -170,7 +170,7 @@ def render_row(row: Row, *, bulk: bool, selected: set[int], csrf_token: str) -> 
     parts.append(">")
 
     # The checkbox for the bulk bar (it belongs to the bar's form, wherever the row is).
-    parts.append('<td class="col-check">')
+    parts.append('<td class="col-check cell-narrow">')
     if row.editable:
         # The version the row shows: a save based on a row someone changed since is refused.
         parts.append(
@@ -186,7 +186,7 @@ def render_row(row: Row, *, bulk: bool, selected: set[int], csrf_token: str) -> 
 
     # The requirement, linked to the catalog, and the standards sharing the item.
     parts.append(
-        f'<td class="col-req"><a class="req-link" href="{escape(requirement_url(req))}">'
+        f'<td class="col-req cell-main"><a class="req-link" href="{escape(requirement_url(req))}">'
         f'<span class="req-number">{escape(req.number)}</span> {escape(req.title)}</a>'
         '<div class="small">'
     )
@@ -220,7 +220,7 @@ def render_row(row: Row, *, bulk: bool, selected: set[int], csrf_token: str) -> 
     parts.append("</td>")
 
     # Status (with the justification a not-applicable item needs).
-    parts.append('<td class="col-status">')
+    parts.append('<td class="col-status" data-label="Status">')
     if row.editable:
         parts.append(
             f'<select name="status" id="item-{pk}-status" class="form-select form-select-sm'
@@ -247,7 +247,7 @@ def render_row(row: Row, *, bulk: bool, selected: set[int], csrf_token: str) -> 
     parts.append("</td>")
 
     # Owner: a select for implementers, a name for everyone else.
-    parts.append('<td class="col-owner">')
+    parts.append('<td class="col-owner" data-label="Owner">')
     if row.may_reassign and row.owner_options is not None:
         parts.append(
             f'<select name="owner" id="item-{pk}-owner" class="form-select form-select-sm'
@@ -260,7 +260,7 @@ def render_row(row: Row, *, bulk: bool, selected: set[int], csrf_token: str) -> 
     parts.append("</td>")
 
     # Target date.
-    parts.append('<td class="col-date">')
+    parts.append('<td class="col-date" data-label="Target date">')
     if row.editable:
         parts.append(
             f'<input type="date" name="target_date" id="item-{pk}-target_date" '
@@ -276,11 +276,11 @@ def render_row(row: Row, *, bulk: bool, selected: set[int], csrf_token: str) -> 
     parts.append("</td>")
 
     # Notes.
-    parts.append('<td class="col-notes">')
+    parts.append('<td class="col-notes" data-label="Notes">')
     if row.editable:
         parts.append(
             f'<textarea name="notes" id="item-{pk}-notes" rows="1" '
-            f'class="form-control form-control-sm{_invalid(row, "notes")}" '
+            f'class="form-control form-control-sm autogrow{_invalid(row, "notes")}" '
             f'aria-label="Notes on {name}">{escape(row.values["notes"])}</textarea>'
             + _errors(row.errors.get("notes", []))
         )

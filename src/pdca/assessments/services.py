@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -27,6 +27,10 @@ from pdca.standards.models import Requirement
 from pdca.standards.selectors import with_descendants
 from pdca.system.models import Exclusion, ManagementSystem
 from pdca.tenancy.models import Membership
+
+if TYPE_CHECKING:
+    from pdca.accounts.models import User
+    from pdca.tenancy.models import Organization
 
 ITEM_FIELDS = ("status", "owner", "target_date", "notes", "justification", "evidence")
 #: What a process owner may change on an item assigned to them.
@@ -153,7 +157,7 @@ def _mark_excluded(assessment: GapAssessment, exclusion: Exclusion) -> list[GapI
 
 
 @transaction.atomic
-def apply_exclusion(exclusion: Exclusion, *, actor) -> None:
+def apply_exclusion(exclusion: Exclusion, *, actor: User) -> None:
     """Mark the items of open assessments that only cover excluded requirements."""
     for assessment in exclusion.system.assessments.filter(status=GapAssessment.Status.OPEN):
         for item in _mark_excluded(assessment, exclusion):
@@ -167,7 +171,7 @@ def apply_exclusion(exclusion: Exclusion, *, actor) -> None:
 
 
 @transaction.atomic
-def sync_open_assessments(system: ManagementSystem, *, actor) -> None:
+def sync_open_assessments(system: ManagementSystem, *, actor: User) -> None:
     """Give open assessments items for requirements of newly adopted standards."""
     for assessment in system.assessments.filter(status=GapAssessment.Status.OPEN):
         added = _build(assessment)
@@ -188,7 +192,7 @@ def create_assessment(
     started_on: dt.date | None = None,
     copy_from: GapAssessment | None = None,
     notes: str = "",
-    actor,
+    actor: User,
 ) -> GapAssessment:
     """Start an assessment of every assessable requirement; from a copy of an earlier one, its
     statuses, owners, dates, notes and evidence carry over."""
@@ -232,7 +236,7 @@ def _copy_values(source: GapAssessment, target: GapAssessment) -> None:
 
 
 @transaction.atomic
-def update_assessment(assessment: GapAssessment, *, actor, **data: Any) -> GapAssessment:
+def update_assessment(assessment: GapAssessment, *, actor: User, **data: Any) -> GapAssessment:
     lock_for_update(assessment)
     require(actor, "change", assessment)
     before = snapshot(assessment)
@@ -249,7 +253,7 @@ def update_assessment(assessment: GapAssessment, *, actor, **data: Any) -> GapAs
 
 
 @transaction.atomic
-def delete_assessment(assessment: GapAssessment, *, actor) -> None:
+def delete_assessment(assessment: GapAssessment, *, actor: User) -> None:
     require(actor, "delete", assessment)
     ensure_deletable(assessment)
     record_delete(actor=actor, obj=assessment)
@@ -260,7 +264,7 @@ def delete_assessment(assessment: GapAssessment, *, actor) -> None:
 # --- items ------------------------------------------------------------------------------
 
 
-def _check_item_changes(item: GapItem, data: dict[str, Any], actor, prefix: str = "") -> list:
+def _check_item_changes(item: GapItem, data: dict[str, Any], actor: User, prefix: str = "") -> list:
     """Field errors for applying `data` to `item` as `actor` (nothing is changed here)."""
     errors: list[FieldError] = []
     unknown = set(data) - set(ITEM_FIELDS)
@@ -308,7 +312,7 @@ def _check_item_changes(item: GapItem, data: dict[str, Any], actor, prefix: str 
     return errors
 
 
-def may_change_any(actor, item: GapItem) -> bool:
+def may_change_any(actor: User, item: GapItem) -> bool:
     """True when the actor's role (not only ownership) lets them change items."""
     from pdca.core.permissions import memberships, roles_for
 
@@ -323,7 +327,7 @@ def _apply(item: GapItem, data: dict[str, Any]) -> None:
 
 
 @transaction.atomic
-def update_item(item: GapItem, *, actor, **data: Any) -> GapItem:
+def update_item(item: GapItem, *, actor: User, **data: Any) -> GapItem:
     """Change an item's status, owner, target date, notes, justification or evidence."""
     lock_for_update(item)
     errors = _check_item_changes(item, data, actor)
@@ -338,12 +342,13 @@ def update_item(item: GapItem, *, actor, **data: Any) -> GapItem:
 
 @transaction.atomic
 def bulk_update_items(
-    assessment: GapAssessment, changes: list[dict[str, Any]], *, actor
+    assessment: GapAssessment, changes: list[dict[str, Any]], *, actor: User
 ) -> list[GapItem]:
     """Apply many item changes at once: every change is checked first, and if any is wrong
     nothing is written. Each change is {"id": item id, field: value, ...}."""
     ids = [c.get("id") for c in changes]
-    items = {
+    # Keyed by id; looked up with whatever each change sent as its id.
+    items: dict[Any, GapItem] = {
         i.pk: i
         for i in assessment.items.filter(
             pk__in=[x for x in ids if isinstance(x, int)]
@@ -374,7 +379,7 @@ def bulk_update_items(
 
 
 @transaction.atomic
-def split_item(item: GapItem, *, actor) -> list[GapItem]:
+def split_item(item: GapItem, *, actor: User) -> list[GapItem]:
     """Split an item shared by several standards into one item per requirement, each starting
     with the shared values, so one standard can be assessed apart from the others."""
     require(actor, "change", item.assessment)
@@ -423,7 +428,7 @@ def plan(assessment: GapAssessment, today: dt.date | None = None) -> list[GapIte
         .order_by("target_date", "owner__email", "sort_key")
     )
 
-    def key(item: GapItem):
+    def key(item: GapItem) -> tuple[int, dt.date, str, str]:
         overdue = item.target_date is not None and item.target_date < today
         return (
             0 if overdue else 1 if item.target_date else 2,
@@ -435,7 +440,7 @@ def plan(assessment: GapAssessment, today: dt.date | None = None) -> list[GapIte
     return sorted(items, key=key)
 
 
-RANK = {
+RANK: dict[str, int] = {
     GapItem.Status.NOT_STARTED: 0,
     GapItem.Status.PLANNED: 1,
     GapItem.Status.PARTIAL: 2,
@@ -492,7 +497,7 @@ def _change(old: GapItem | None, new: GapItem) -> str:
     return "improved" if RANK[new.status] > RANK[old.status] else "slipped"
 
 
-def owners_by_email(organization, emails: Iterable[str]) -> dict[str, Any]:
+def owners_by_email(organization: Organization | int, emails: Iterable[str]) -> dict[str, User]:
     """Active members of the organization by lower-case e-mail (for imports and the CLI)."""
     from pdca.accounts.models import User
 

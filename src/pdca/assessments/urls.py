@@ -19,6 +19,6 @@ urlpatterns = [
     path("items/<int:pk>/split/", views.item_split, name="item_split"),
     path("<int:pk>/export.xlsx", file_views.assessment_export, name="assessment_export"),
     path("<int:pk>/import/", file_views.assessment_import, name="assessment_import"),
-    path("<int:pk>/report.pdf", file_views.report_pdf, name="report_pdf"),
-    path("<int:pk>/report.xlsx", file_views.report_xlsx, name="report_xlsx"),
+    path("<int:pk>/report/pdf/", file_views.report_job, {"fmt": "pdf"}, name="report_pdf"),
+    path("<int:pk>/report/xlsx/", file_views.report_job, {"fmt": "xlsx"}, name="report_xlsx"),
 ]

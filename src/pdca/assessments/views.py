@@ -170,12 +170,19 @@ def _page_context(request, assessment: GapAssessment, filter_data) -> dict:
 def _render(request, template: str, context: dict) -> HttpResponse:
     """Render a page or fragment holding item rows, drawn by rows.py (see there why)."""
     if "rows" in context:
-        context["rows_html"] = rows.render_rows(
-            context["rows"],
-            bulk=bool(context.get("bulk_form")) or context.get("row_bulk", False),
-            selected=context.get("selected", set()),
-            csrf_token=get_token(request),
-        )
+        draw = {
+            "bulk": bool(context.get("bulk_form")) or context.get("row_bulk", False),
+            "selected": context.get("selected", set()),
+            "csrf_token": get_token(request),
+        }
+        if "filters" in context:  # the whole table, by clause
+            context["groups"] = pages.group_rows(
+                context["rows"], context["readiness"], filtered=context["filters"].active
+            )
+            for group in context["groups"]:
+                group.html = rows.render_rows(group.rows, **draw)
+        else:  # one row, saved
+            context["rows_html"] = rows.render_rows(context["rows"], **draw)
     return render(request, template, context)
 
 
@@ -303,7 +310,7 @@ def item_edit(request, pk: int):
                 add_service_error(form, exc)
                 errors = _errors_by_field(exc)
         else:
-            errors = {name: list(messages_) for name, messages_ in form.errors.items()}
+            errors = {name: [str(m) for m in found] for name, found in form.errors.items()}
         if request.htmx:
             # On a refusal the row keeps what was entered and says what is wrong.
             return _row_response(
@@ -357,7 +364,7 @@ def items_bulk(request, pk: int):
             context.update(bulk_done=done, oob=True)
             return _render(request, "assessments/_items_saved.html", context)
     else:
-        errors = [e for field_errors in form.errors.values() for e in field_errors]
+        errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
     context.update(bulk_form=form, bulk_errors=errors, selected=_selected(request))
     if request.htmx:
         return _render(request, "assessments/_items.html", context)

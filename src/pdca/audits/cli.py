@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
+from pdca.core.cli_output import AsViewerOption, Column, FormatOption, OrgFilterOption, print_rows
 from pdca.core.console import console, err
 
 app = typer.Typer(help="Audits: list them, write an audit's report as PDF.", no_args_is_help=True)
@@ -48,7 +48,9 @@ def _stored_pdf(report) -> bytes:
 
 @app.command()
 def report(
-    audit_id: Annotated[int, typer.Argument(help="The audit's id (shown on its page)")],
+    audit_id: Annotated[
+        int, typer.Argument(help="The audit's id (`pdca audit list` shows the ids)")
+    ],
     pdf: Annotated[Path, typer.Option("--pdf", help="The PDF file to write")],
     revision: Annotated[
         int | None, typer.Option("--revision", "-r", help="An issued revision (default: latest)")
@@ -58,11 +60,10 @@ def report(
     --revision says), or the current draft when none is issued."""
     _setup()
     from pdca.audits.models import Audit
-    from pdca.audits.report import rendering as reports
 
     audit = Audit.objects.select_related("organization").filter(pk=audit_id).first()
     if audit is None:
-        err.print(f"[red]No audit with id {audit_id}.")
+        err.print(f"[red]No audit with id {audit_id}. `pdca audit list` shows the ids.")
         raise typer.Exit(1)
     issued = audit.reports.select_related("pdf").order_by("-revision")
     chosen = issued.filter(revision=revision).first() if revision else issued.first()
@@ -74,8 +75,19 @@ def report(
         data = _stored_pdf(chosen)
         what = f"issued revision {chosen.revision} (SHA-256 {chosen.sha256})"
     else:
-        with err.status("Rendering the draft…"):
-            data = reports.render_pdf(reports.report_content(audit))
+        from pdca.audits.report.jobs import DRAFT_PDF_KIND
+        from pdca.core.jobs.cli import run_or_queue
+
+        # The same job the report page queues, run here with a progress bar.
+        outcome = run_or_queue(
+            DRAFT_PDF_KIND,
+            organization=audit.organization,
+            actor=None,
+            params={"audit": audit.pk},
+            title="Rendering the draft",
+            queue=False,
+        )
+        data = outcome.content or b""
         what = "the current DRAFT (no revision is issued)"
     try:
         pdf.write_bytes(data)
@@ -87,38 +99,64 @@ def report(
 
 @app.command("list")
 def list_audits(
-    org: Annotated[str, typer.Option("--org", help="The organization's slug")],
+    org: OrgFilterOption = None,
+    status: Annotated[
+        str | None, typer.Option("--status", help="Only this status (planned, in_progress, …)")
+    ] = None,
+    actor_email: AsViewerOption = None,
+    fmt: FormatOption = "table",
 ) -> None:
-    """The organization's audits: id, reference, type, dates, status, findings, revisions."""
+    """The audits, latest first: id, reference, title, type, dates, status, findings, report
+    revision. The id is what `pdca audit report` takes."""
     _setup()
     from django.db.models import Count, Max
 
     from pdca.audits.models import Audit
-    from pdca.tenancy.models import Organization
+    from pdca.core.cli_support import actor_or_exit, organization_or_none, visible
 
-    organization = Organization.objects.filter(slug=org).first()
-    if organization is None:
-        err.print(f"[red]No organization with slug {org!r}.")
-        raise typer.Exit(1)
+    statuses = Audit.Status
+    if status is not None and status not in statuses.values:
+        err.print(f"[red]--status must be one of {', '.join(statuses.values)}, not {status!r}.")
+        raise typer.Exit(2)
+    organization, actor = organization_or_none(org), actor_or_exit(actor_email)
+    audits = visible(Audit.objects.all(), organization=organization, actor=actor)
+    if status is not None:
+        audits = audits.filter(status=status)
     audits = (
-        Audit.objects.filter(organization=organization)
+        audits.select_related("organization")
         .annotate(finding_count=Count("findings", distinct=True), revision=Max("reports__revision"))
-        .order_by("-start_date", "pk")
+        .order_by("organization__slug", "-start_date", "pk")
     )
-    table = Table(title=f"Audits of {organization.name}")
-    table.add_column("ID", no_wrap=True)
-    table.add_column("Reference", no_wrap=True)
-    for header in ("Title", "Type", "Dates", "Status", "Findings", "Report"):
-        table.add_column(header)
-    for audit in audits:
-        table.add_row(
-            str(audit.pk),
-            audit.reference,
-            audit.title,
-            audit.get_audit_type_display(),
-            f"{audit.start_date} to {audit.end_date}",
-            audit.get_status_display(),
-            str(audit.finding_count),
-            f"rev. {audit.revision}" if audit.revision else "draft",
-        )
-    console.print(table)
+    rows = [
+        {
+            "id": audit.pk,
+            "organization": audit.organization.slug,
+            "reference": audit.reference,
+            "title": audit.title,
+            "type": audit.audit_type,
+            "start_date": audit.start_date,
+            "end_date": audit.end_date,
+            "status": audit.status,
+            "findings": audit.finding_count,
+            "report_revision": audit.revision,
+            "archived": audit.archived_at is not None,
+        }
+        for audit in audits
+    ]
+    columns = [
+        Column("id", "ID", "right"),
+        *([Column("organization", "Organization")] if organization is None else []),
+        Column("reference", "Reference"),
+        Column("title", "Title"),
+        Column("type", "Type", text=lambda r: Audit.Type(r["type"]).label),
+        Column("start_date", "Dates", text=lambda r: f"{r['start_date']} to {r['end_date']}"),
+        Column("status", "Status", text=lambda r: statuses(r["status"]).label),
+        Column("findings", "Findings", "right"),
+        Column(
+            "report_revision",
+            "Report",
+            text=lambda r: f"rev. {r['report_revision']}" if r["report_revision"] else "draft",
+        ),
+    ]
+    where = f" of {organization.name}" if organization is not None else ""
+    print_rows(rows, columns, fmt, title=f"Audits{where}", summary=f"{len(rows)} audit(s).")

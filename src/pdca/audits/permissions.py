@@ -7,6 +7,8 @@ implementers plan and conduct audits; the independence rules (nobody audits thei
 are in the services.
 """
 
+from django.db import models
+
 from pdca.audits.models import (
     Audit,
     AuditMeeting,
@@ -42,6 +44,7 @@ register(
     delete=IMPLEMENTERS,
     issue=AUDITORS,
 )
+model: type[models.Model]
 for model in (AuditTeamMember, AuditPlanItem, AuditMeeting):
     register(model, view=ORGANIZATION_ROLES, add=AUDITORS, change=AUDITORS, delete=AUDITORS)
 for model in (ChecklistItem, EvidenceRecord, Finding, SavedChecklist):

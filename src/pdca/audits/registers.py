@@ -101,6 +101,7 @@ AUDITS = RegisterSpec(
     validate=_validate_audit,
     detail_template="audits/_audit_detail.html",
     detail_context=_audit_context,
+    requirements_label="Requirements in scope",
     intro=(
         "Internal, supplier and certification audits: scope, criteria, team and plan, the "
         "checklist and its evidence, findings and the issued report."

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -25,6 +25,12 @@ from pdca.core.exceptions import Conflict, FieldError, ValidationFailed
 from pdca.core.permissions import require
 from pdca.core.records.rules import ensure_deletable
 from pdca.core.validation import apply_fields, validate_instance
+
+if TYPE_CHECKING:
+    from pdca.accounts.models import User
+    from pdca.standards.models import Requirement
+    from pdca.system.models import Process
+    from pdca.tenancy.models import Site
 
 S = Audit.Status
 
@@ -106,7 +112,7 @@ def available_steps(audit: Audit) -> list[tuple[Step, str | None]]:
 
 @transaction.atomic
 def transition_audit(
-    audit: Audit, to: str, *, actor, comment: str = "", _from_report: bool = False
+    audit: Audit, to: str, *, actor: User, comment: str = "", _from_report: bool = False
 ) -> Audit:
     """Move the audit to status `to` along one of its steps; a refused move says why
     (Conflict `invalid_transition`). `_from_report` is for `issue_report` only."""
@@ -142,14 +148,14 @@ def _check_not_frozen(audit: Audit, what: str) -> None:
         )
 
 
-def _person(user) -> str:
-    return user.get_full_name() or user.email
+def _person(user: User | None) -> str:
+    return (user.get_full_name() or user.email) if user else ""
 
 
 # --- team ---------------------------------------------------------------------------------------
 
 
-def _sync_lead(audit: Audit, user, *, actor) -> None:
+def _sync_lead(audit: Audit, user: User | None, *, actor: User) -> None:
     """Make `user` (or nobody) the audit's lead auditor, recording the change."""
     new_id = getattr(user, "pk", None)
     if audit.lead_auditor_id == new_id:
@@ -162,7 +168,7 @@ def _sync_lead(audit: Audit, user, *, actor) -> None:
     )
 
 
-def _demote_other_leads(audit: Audit, keep_pk: int | None, *, actor) -> None:
+def _demote_other_leads(audit: Audit, keep_pk: int, *, actor: User) -> None:
     for other in audit.team.filter(role=AuditTeamMember.Role.LEAD).exclude(pk=keep_pk):
         other.role = AuditTeamMember.Role.AUDITOR
         other.save(update_fields=["role", "updated_at"])
@@ -182,7 +188,7 @@ def _check_role(role: str) -> None:
 
 
 @transaction.atomic
-def add_team_member(audit: Audit, user, role: str, *, actor) -> AuditTeamMember:
+def add_team_member(audit: Audit, user: User | None, role: str, *, actor: User) -> AuditTeamMember:
     """Put a member of the organization on the audit's team. Auditors (lead or not) of an
     internal audit must be independent of its processes; a lead becomes the audit's lead
     auditor (an earlier lead stays on the team as auditor)."""
@@ -210,7 +216,7 @@ def add_team_member(audit: Audit, user, role: str, *, actor) -> AuditTeamMember:
 
 
 @transaction.atomic
-def update_team_member(member: AuditTeamMember, *, actor, role: str) -> AuditTeamMember:
+def update_team_member(member: AuditTeamMember, *, actor: User, role: str) -> AuditTeamMember:
     """Change a team member's role (the lead role moves the audit's lead auditor with it)."""
     lock_for_update(member)
     require(actor, "change", member)
@@ -240,7 +246,7 @@ def update_team_member(member: AuditTeamMember, *, actor, role: str) -> AuditTea
 
 
 @transaction.atomic
-def remove_team_member(member: AuditTeamMember, *, actor) -> None:
+def remove_team_member(member: AuditTeamMember, *, actor: User) -> None:
     """Take someone off the team; refused while plan items still name them as auditor."""
     require(actor, "delete", member)
     lock_for_delete(member, parent="audit")
@@ -359,14 +365,14 @@ def _requirement_ids(item: AuditPlanItem) -> list[int]:
 def add_plan_item(
     audit: Audit,
     *,
-    actor,
+    actor: User,
     starts_at: dt.datetime,
     ends_at: dt.datetime,
     activity: str,
-    site=None,
-    process=None,
-    requirements: Iterable | None = None,
-    auditor=None,
+    site: Site | None = None,
+    process: Process | None = None,
+    requirements: Iterable[Requirement] | None = None,
+    auditor: User | None = None,
     auditee: str = "",
 ) -> AuditPlanItem:
     """Add a slot to the audit plan: within the audit's dates, ending after it starts, audited
@@ -399,7 +405,7 @@ def add_plan_item(
 
 
 @transaction.atomic
-def update_plan_item(item: AuditPlanItem, *, actor, **fields: Any) -> AuditPlanItem:
+def update_plan_item(item: AuditPlanItem, *, actor: User, **fields: Any) -> AuditPlanItem:
     """Change the given fields of a plan slot (`requirements` replaces the list)."""
     lock_for_update(item)
     require(actor, "change", item)
@@ -425,7 +431,7 @@ def update_plan_item(item: AuditPlanItem, *, actor, **fields: Any) -> AuditPlanI
 
 
 @transaction.atomic
-def delete_plan_item(item: AuditPlanItem, *, actor) -> None:
+def delete_plan_item(item: AuditPlanItem, *, actor: User) -> None:
     require(actor, "delete", item)
     lock_for_delete(item, parent="audit")
     _check_not_frozen(item.audit, "plan")
@@ -477,7 +483,7 @@ def _check_meeting(meeting: AuditMeeting) -> None:
 
 @transaction.atomic
 def record_meeting(
-    audit: Audit, *, actor, kind: str, held_at: dt.datetime, attendees: str, notes: str = ""
+    audit: Audit, *, actor: User, kind: str, held_at: dt.datetime, attendees: str, notes: str = ""
 ) -> AuditMeeting:
     """Record the audit's opening or closing meeting: when, who attended, what was said."""
     require(actor, "add", AuditMeeting, organization=audit.organization_id)
@@ -496,7 +502,7 @@ def record_meeting(
 
 
 @transaction.atomic
-def update_meeting(meeting: AuditMeeting, *, actor, **fields: Any) -> AuditMeeting:
+def update_meeting(meeting: AuditMeeting, *, actor: User, **fields: Any) -> AuditMeeting:
     lock_for_update(meeting)
     require(actor, "change", meeting)
     if meeting.audit.status == S.CLOSED:
@@ -515,7 +521,7 @@ def update_meeting(meeting: AuditMeeting, *, actor, **fields: Any) -> AuditMeeti
 
 
 @transaction.atomic
-def delete_meeting(meeting: AuditMeeting, *, actor) -> None:
+def delete_meeting(meeting: AuditMeeting, *, actor: User) -> None:
     require(actor, "delete", meeting)
     lock_for_delete(meeting, parent="audit")
     if meeting.audit.status == S.CLOSED:

@@ -56,7 +56,8 @@ def _ids(value: Any) -> list[Any]:
 def _name_of(obj: models.Model) -> str:
     label = getattr(type(obj), "label", None)
     if isinstance(label, property):
-        return str(obj.label)  # e.g. a requirement: "ISO 9001 8.7"
+        labelled: Any = obj  # a model with a `label` property
+        return str(labelled.label)  # e.g. a requirement: "ISO 9001 8.7"
     return str(obj)
 
 

@@ -40,6 +40,13 @@ Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 Text = Annotated[str, Field(pattern=r"^[^\x00]*$")]
 
 
+def omitted(**constraints: Any) -> Any:
+    """The default of an update field that may be left out (None: left alone) but not sent as
+    null: None, outside the field's type, keeps null out of the schema. Any, because that is
+    not a value of the field's type."""
+    return Field(None, **constraints)
+
+
 class Input(BaseModel):
     """Base of request bodies: a JSON object with known fields only.
 
@@ -192,7 +199,7 @@ class PdcaJsonSchema(NinjaGenerateJsonSchema):
 
 
 # django-ninja builds the OpenAPI document with this generator (there is no setting for it).
-ninja_openapi.NinjaGenerateJsonSchema = PdcaJsonSchema
+ninja_openapi.NinjaGenerateJsonSchema = PdcaJsonSchema  # type: ignore[misc]  # a replaced class
 
 
 class PdcaAPI(NinjaAPI):
@@ -362,7 +369,7 @@ def organization_for(user, slug: str | None, *, may_view=None):
     from pdca.core.permissions import may, scope
     from pdca.core.tenants import tenant_model
 
-    organizations = scope(tenant_model().objects.all(), user)
+    organizations = scope(tenant_model()._default_manager.all(), user)
     if slug:
         organization = get_object_or_404(organizations, slug=slug)
     else:

@@ -31,7 +31,7 @@ def organization_or_exit(slug: str):
     """The organization with the slug `slug`."""
     from pdca.core.tenants import tenant_model
 
-    organization = tenant_model().objects.filter(slug=slug).first()
+    organization = tenant_model()._default_manager.filter(slug=slug).first()
     if organization is None:
         err.print(f"[red]No organization with the short name {slug!r}.")
         raise typer.Exit(1)
@@ -50,3 +50,20 @@ def actor_or_exit(email: str | None):
         err.print(f"[red]No active user with the e-mail {email!r}.")
         raise typer.Exit(1)
     return actor
+
+
+def organization_or_none(slug: str | None):
+    """The organization with the slug `slug`, or None when no slug is given (every one)."""
+    return organization_or_exit(slug) if slug else None
+
+
+def visible(queryset, *, organization=None, actor=None):
+    """The rows of `queryset` in `organization` (every organization when None) that `actor`
+    may see (every row when None: the operator at the command line)."""
+    from pdca.core.permissions import scope
+
+    if actor is not None:
+        queryset = scope(queryset, actor)
+    if organization is not None:
+        queryset = queryset.filter(organization=organization)
+    return queryset

@@ -27,9 +27,10 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar, overload
 
 from django.db import models, transaction
+from django.db.models.fields.mixins import FieldCacheMixin
 from django.utils import timezone
 
 from pdca.core.exceptions import ServiceError
@@ -38,6 +39,7 @@ from pdca.core.exceptions import ServiceError
 VERSION_FIELD = "_version"
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_M = TypeVar("_M", bound=models.Model)
 _NOT_VERSIONED = frozenset({"last_login"})
 
 
@@ -76,7 +78,7 @@ def _has_updated_at(model: type[models.Model]) -> bool:
 def version_of(obj: models.Model) -> str:
     """The version of `obj` as it was read: its `updated_at` in microseconds since 1970."""
     if _has_updated_at(type(obj)):
-        stamp = obj.updated_at
+        stamp = getattr(obj, "updated_at", None)
         if stamp is None:
             return "0"
         if timezone.is_naive(stamp):
@@ -183,7 +185,11 @@ def current_precondition() -> Precondition | None:
     return _precondition.get()
 
 
-def announce(obj: models.Model | None) -> models.Model | None:
+@overload
+def announce(obj: _M) -> _M: ...
+@overload
+def announce(obj: None) -> None: ...
+def announce(obj: _M | None) -> _M | None:
     """Send `obj`'s ETag with the current response (API reads and writes call this)."""
     state = _precondition.get()
     if state is not None and isinstance(obj, models.Model) and obj.pk is not None:
@@ -207,12 +213,16 @@ def _refresh(obj: models.Model, fresh: models.Model) -> None:
     for f in obj._meta.concrete_fields:
         new = getattr(fresh, f.attname)
         # A related object read earlier is dropped when the row now points elsewhere.
-        if f.is_relation and obj.__dict__.get(f.attname) != new and f.is_cached(obj):
+        if (
+            isinstance(f, FieldCacheMixin)
+            and obj.__dict__.get(f.attname) != new
+            and f.is_cached(obj)
+        ):
             f.delete_cached_value(obj)
         setattr(obj, f.attname, new)
 
 
-def lock_for_update(obj: models.Model, *, check: bool = True) -> models.Model:
+def lock_for_update(obj: _M, *, check: bool = True) -> _M:
     """Lock `obj`'s row for the rest of the caller's transaction, refresh `obj` from it and
     refuse (PreconditionFailed) a change based on a stale version of it.
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db import models, transaction
 
 from pdca.core.exceptions import NotFound
+from pdca.core.modelinfo import forward_field, related_model
 
 
 def lock_for_delete(obj: models.Model, *, parent: str | None = None) -> None:
@@ -19,9 +20,10 @@ def lock_for_delete(obj: models.Model, *, parent: str | None = None) -> None:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("lock_for_delete must run inside the service's transaction")
     if parent is not None:
-        field = obj._meta.get_field(parent)
-        rows = field.related_model._base_manager.select_for_update()
+        field = forward_field(type(obj), parent)
+        target = related_model(field)
+        rows = target._base_manager.select_for_update()
         if not rows.filter(pk=getattr(obj, field.attname)).exists():
-            raise NotFound(f"This {field.related_model._meta.verbose_name} no longer exists.")
+            raise NotFound(f"This {target._meta.verbose_name} no longer exists.")
     if not type(obj)._base_manager.select_for_update().filter(pk=obj.pk).exists():
         raise NotFound(f"This {obj._meta.verbose_name} no longer exists.")

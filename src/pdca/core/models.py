@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from django.conf import settings
 from django.db import models
 
@@ -10,10 +12,13 @@ from pdca.core.tenants import TENANT_MODEL
 GENESIS_HASH = "0" * 64
 
 
-class OrgOwnedQuerySet(models.QuerySet):
+_M = TypeVar("_M", bound=models.Model)
+
+
+class OrgOwnedQuerySet(models.QuerySet[_M]):
     """Rows of organization-owned models; always reach them through `core.scoping`."""
 
-    def in_organization(self, organization) -> OrgOwnedQuerySet:
+    def in_organization(self, organization) -> OrgOwnedQuerySet[_M]:
         return self.filter(organization=organization)
 
 
@@ -179,3 +184,8 @@ class RetentionPeriod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record_type}: {self.years} years"
+
+
+# The task queue's rows live in their own module (core/jobs/); importing them here is what
+# makes them core's models.
+from pdca.core.jobs.models import Job, ScheduledRun  # noqa: E402, F401

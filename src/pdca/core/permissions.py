@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from django.db import models
 from django.db.models import Q
@@ -22,8 +23,10 @@ from pdca.core.tenants import is_tenant, tenant_model
 
 STANDARD_ACTIONS = ("view", "add", "change", "delete")
 
+_QS = TypeVar("_QS", bound=models.QuerySet[Any])
+
 #: {organization id: role} of a user's active memberships; tenancy provides it.
-membership_roles: Slot[[object], dict[int, str]] = Slot(
+membership_roles: Slot[[Any], dict[int, str]] = Slot(
     "core.membership_roles", "The roles a user holds, by organization id.", filled_by="tenancy"
 )
 
@@ -115,7 +118,7 @@ def _organization_id(target: models.Model) -> int | None:
     return getattr(target, "organization_id", None)
 
 
-def may(user, action: str, target, *, organization=None) -> bool:
+def may(user, action: str, target: models.Model | type[models.Model], *, organization=None) -> bool:
     """True when `user` may do `action` on `target` (an object, or a model class plus the
     `organization` it would be created in)."""
     if isinstance(target, type):
@@ -160,7 +163,9 @@ def _names_reader(instance: models.Model, fields: tuple[str, ...], user) -> bool
     return type(instance)._default_manager.filter(named, pk=instance.pk).exists()
 
 
-def require(user, action: str, target, *, organization=None) -> None:
+def require(
+    user, action: str, target: models.Model | type[models.Model], *, organization=None
+) -> None:
     """Raise PermissionDenied, naming the role and the action, unless `may` allows it."""
     if may(user, action, target, organization=organization):
         return
@@ -171,7 +176,7 @@ def require(user, action: str, target, *, organization=None) -> None:
         else (_organization_id(target))
     )
     role = memberships(user).get(org_id) if org_id else None
-    what = model._meta.verbose_name
+    what = str(model._meta.verbose_name)
     if role is None:
         raise PermissionDenied(f"You are not a member of the organization that owns this {what}.")
     article = "an" if what[:1].lower() in "aeiou" else "a"
@@ -180,7 +185,7 @@ def require(user, action: str, target, *, organization=None) -> None:
     )
 
 
-def scope(queryset: models.QuerySet, user, action: str = "view") -> models.QuerySet:
+def scope(queryset: _QS, user, action: str = "view") -> _QS:
     """Keep the rows the user may `action`: the one way to read organization-owned data."""
     model = queryset.model
     rules = rules_for(model)

@@ -8,10 +8,16 @@ through the app registry.
 
 from __future__ import annotations
 
+from typing import Any, TypeAlias
+
 from django.apps import apps
 from django.db import models
 
 TENANT_MODEL = "tenancy.Organization"
+
+#: An organization in a type hint: core may not name tenancy's model (the plugin still checks
+#: `OrgOwned.organization` against it).
+Tenant: TypeAlias = Any
 
 
 def tenant_model() -> type[models.Model]:

@@ -36,7 +36,7 @@ def _null_to_empty(instance: models.Model, name: str, value: Any) -> Any:
             field = instance._meta.get_field(name)
         except FieldDoesNotExist:
             return value
-        if is_text(field) and not field.null:
+        if isinstance(field, models.Field) and is_text(field) and not field.null:
             return ""
     return value
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.db import models
@@ -17,6 +19,8 @@ from django.shortcuts import render
 from pdca.core.exceptions import ServiceError, ValidationFailed
 from pdca.core.permissions import may, scope
 
+_M = TypeVar("_M", bound=models.Model)
+
 
 def require_page(request: HttpRequest, action: str, target, **kw) -> None:
     """Refuse the page (403) unless the user may `action` the target (see `permissions.may`)."""
@@ -24,15 +28,17 @@ def require_page(request: HttpRequest, action: str, target, **kw) -> None:
         raise DjangoPermissionDenied("Your role does not allow this.")
 
 
-def scoped_or_404(queryset: models.QuerySet, user, action: str = "view", **lookup) -> models.Model:
+def scoped_or_404(queryset: models.QuerySet[_M], user, action: str = "view", **lookup: Any) -> _M:
     """One object the user may `action`, or 404: another organization's rows do not exist."""
     try:
         return scope(queryset, user, action).get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError):
+    except (ObjectDoesNotExist, ValueError):
         raise Http404("No such object.") from None
 
 
-def object_for_page(request: HttpRequest, queryset: models.QuerySet, pk: int, action: str = "view"):
+def object_for_page(
+    request: HttpRequest, queryset: models.QuerySet[_M], pk: int, action: str = "view"
+) -> _M:
     """The object a page works on: 404 unless the user may see it (another organization's
     rows do not exist), 403 when they see it but may not `action` it."""
     obj = scoped_or_404(queryset, request.user, pk=pk)
@@ -40,7 +46,7 @@ def object_for_page(request: HttpRequest, queryset: models.QuerySet, pk: int, ac
     return obj
 
 
-def add_service_error(form: forms.Form, exc: ServiceError) -> None:
+def add_service_error(form: forms.BaseForm, exc: ServiceError) -> None:
     """Show a service's refusal on the form, on the field it names when the form has it."""
     if isinstance(exc, ValidationFailed):
         for error in exc.errors:
@@ -55,7 +61,7 @@ def member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
     @login_required
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.organization is None:
+        if getattr(request, "organization", None) is None:  # set by the tenancy middleware
             return render(request, "web/no_organization.html", status=403)
         return view(request, *args, **kwargs)
 
@@ -68,21 +74,6 @@ def refuse(request: HttpRequest, exc: ServiceError) -> None:
 
 def paginate(request: HttpRequest, queryset, per_page: int = 50):
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
-
-
-def run_import(form: forms.Form, do_import: Callable[[bytes], object]):
-    """Run an XLSX import from the form's `file`: (summary, []) when it is saved; (None, cell
-    errors) when cells are wrong; a problem with the file itself goes on the form's field."""
-    try:
-        return do_import(form.cleaned_data["file"].read()), []
-    except ValidationFailed as exc:
-        if [e.field for e in exc.errors] == ["file"]:
-            form.add_error("file", exc.errors[0].message)
-            return None, []
-        return None, exc.errors
-    except ServiceError as exc:
-        form.add_error(None, exc.message)
-        return None, []
 
 
 def file_response(

@@ -28,10 +28,11 @@ import zlib
 from collections.abc import Iterable
 from typing import Any
 
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from pdca.core.exceptions import FieldError, ValidationFailed
 
@@ -101,6 +102,14 @@ def neutralize_workbook(workbook) -> None:
                     cell.value = safe_cell(cell.value)
                     # Also keeps text such as "#N/A" from becoming an error cell.
                     cell.data_type = "s"
+
+
+def first_sheet(workbook: Workbook) -> Worksheet:
+    """The sheet a new workbook starts with (openpyxl's `active` may also be a chart sheet)."""
+    sheet = workbook.active
+    if not isinstance(sheet, Worksheet):
+        raise TypeError("the workbook's first sheet is not a worksheet")
+    return sheet
 
 
 def workbook_bytes(workbook) -> bytes:

@@ -279,12 +279,12 @@ def acknowledgement_report(version: DocumentVersion, *, only_user=None) -> Repor
     """The report of `version` (only `only_user`'s line when given): pending first, then by
     name. Costs the same few queries whatever the number of people."""
     on = today()
-    acks = version.acknowledgements.select_related("user").order_by(
+    found = version.acknowledgements.select_related("user").order_by(
         "acknowledged_at", "user__full_name", "user__email"
     )
     if only_user is not None:
-        acks = acks.filter(user=only_user)
-    acks = list(acks)
+        found = found.filter(user=only_user)
+    acks = list(found)
     roles = dict(
         Membership.objects.filter(
             organization_id=version.organization_id, user_id__in=[a.user_id for a in acks]

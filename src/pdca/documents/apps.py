@@ -8,3 +8,4 @@ class DocumentsConfig(AppConfig):
 
     def ready(self) -> None:
         from pdca.documents import permissions, registers  # noqa: F401  (rules and registers)
+        from pdca.documents.versions import jobs  # noqa: F401  (a version's PDF job)

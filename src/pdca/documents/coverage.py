@@ -15,9 +15,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef
+from openpyxl.utils import get_column_letter
 
 from pdca.core.permissions import scope
-from pdca.core.xlsx import WRAP, clean_text, style_header, workbook_bytes
+from pdca.core.xlsx import WRAP, clean_text, first_sheet, style_header, workbook_bytes
 from pdca.documents.models import Document, DocumentVersion
 
 MET, IN_PROGRESS, GAP, EXCLUDED = "met", "in_progress", "gap", "excluded"
@@ -240,12 +241,12 @@ def coverage_xlsx(sections: list[StandardCoverage]) -> bytes:
     from openpyxl import Workbook
 
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = first_sheet(workbook)
     sheet.title = "Coverage"
     sheet.append([header for header, _ in XLSX_COLUMNS])
     style_header(sheet)
     for index, (_, width) in enumerate(XLSX_COLUMNS, start=1):
-        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = width
+        sheet.column_dimensions[get_column_letter(index)].width = width
     for section in sections:
         for item in section.items:
             sheet.append(

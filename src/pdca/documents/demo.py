@@ -72,6 +72,7 @@ def load(context: dict) -> None:
         if stage == "in_review":
             continue
         versions.approve_version(version, actor=ceo, comment="Approved for publication.")
+        assert days is not None  # a published stage says how long ago
         versions.publish_version(
             version, actor=manager, effective_date=today - dt.timedelta(days=days)
         )

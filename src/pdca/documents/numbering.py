@@ -8,7 +8,7 @@ from pdca.documents.models import Document, NumberingScheme
 from pdca.documents.models.documents import DocType
 
 #: Prefixes used until an organization sets its own.
-DEFAULT_PREFIXES = {
+DEFAULT_PREFIXES: dict[str, str] = {
     DocType.POLICY: "POL",
     DocType.MANUAL: "MAN",
     DocType.PROCEDURE: "QP",

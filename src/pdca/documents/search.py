@@ -135,7 +135,8 @@ def snippet(text: str, terms: list[str], width: int = SNIPPET_CHARS) -> SafeStri
             "|".join(re.escape(t) for t in sorted(set(terms), key=len, reverse=True)),
             re.IGNORECASE,
         )
-        pieces, last = [], 0
+        pieces: list[str] = []
+        last = 0
         for match in pattern.finditer(excerpt):
             pieces.append(escape(excerpt[last : match.start()]))
             pieces.append(f"<mark>{escape(match.group(0))}</mark>")

@@ -75,15 +75,16 @@ def _reviews(user, organization, today: dt.date) -> list[Task]:
             doc.code,
             doc.title,
             _document_url(doc.pk),
-            doc.review_due,
-            doc.review_due < today,
+            due,
+            due < today,
             note=(
-                f"Review was due on {doc.review_due:%Y-%m-%d}"
-                if doc.review_due < today
-                else f"Review due on {doc.review_due:%Y-%m-%d}"
+                f"Review was due on {due:%Y-%m-%d}"
+                if due < today
+                else f"Review due on {due:%Y-%m-%d}"
             ),
         )
         for doc in documents
+        if (due := doc.review_due) is not None  # always, as filtered
     ]
 
 

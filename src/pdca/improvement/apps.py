@@ -10,3 +10,5 @@ class ImprovementConfig(AppConfig):
         from pdca.improvement import finding_link, permissions, registers  # noqa: F401
 
         finding_link.register()
+
+        from pdca.improvement import jobs  # noqa: F401  (the daily reminders job)

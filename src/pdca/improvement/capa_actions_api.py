@@ -10,7 +10,7 @@ from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field
 
-from pdca.core.api import Id, Input, Page, Text, responses
+from pdca.core.api import Id, Input, Page, Text, omitted, responses
 from pdca.core.concurrency import announce
 from pdca.improvement import actions as services
 from pdca.improvement.capa_shared_api import (
@@ -34,8 +34,8 @@ class CorrectiveActionCreate(Input):
 
 
 class CorrectiveActionUpdate(Input):
-    title: Text = Field(None, max_length=200)
-    description: Text = Field(None, max_length=LONG)
+    title: Text = omitted(max_length=200)
+    description: Text = omitted(max_length=LONG)
     owner: Id | None = Field(None, description="User id of a member")
     due_date: dt.date | None = None
 

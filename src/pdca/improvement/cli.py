@@ -8,12 +8,13 @@ sees every nonconformity; with `--as EMAIL` only what that member may see.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
+from pdca.core.cli_output import AsViewerOption, Column, FormatOption, OrgFilterOption, print_rows
 from pdca.core.console import console, err
 
 app = typer.Typer(
@@ -35,27 +36,15 @@ def _setup() -> None:
 
 
 def _organization(slug: str | None):
-    from pdca.tenancy.models import Organization
+    from pdca.core.cli_support import organization_or_none
 
-    if slug is None:
-        return None
-    org = Organization.objects.filter(slug=slug).first()
-    if org is None:
-        err.print(f"[red]No organization with the slug {slug!r}.")
-        raise typer.Exit(1)
-    return org
+    return organization_or_none(slug)
 
 
 def _actor(email: str | None):
-    from pdca.accounts.models import User
+    from pdca.core.cli_support import actor_or_exit
 
-    if email is None:
-        return None
-    actor = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
-    if actor is None:
-        err.print(f"[red]No active user with the e-mail {email!r}.")
-        raise typer.Exit(1)
-    return actor
+    return actor_or_exit(email)
 
 
 def _date(value: str | None, option: str) -> dt.date | None:
@@ -70,23 +59,24 @@ def _date(value: str | None, option: str) -> dt.date | None:
 
 @app.command("list")
 def list_nonconformities(
-    org: OrgOption = None,
+    org: OrgFilterOption = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only the overdue ones")] = False,
     status: Annotated[
         str | None, typer.Option("--status", help="Only this status (default: open ones)")
     ] = None,
     owner: Annotated[str | None, typer.Option("--owner", help="Owner's e-mail")] = None,
-    actor_email: AsOption = None,
+    actor_email: AsViewerOption = None,
+    fmt: FormatOption = "table",
 ) -> None:
     """List nonconformities, overdue first, with their days overdue.
 
     Open ones unless --status says otherwise; --as shows only what that member may see."""
     _setup()
-    from django.db.models import Case, Count, F, IntegerField, Min, Q, Value, When
+    from django.db.models import Case, Count, F, IntegerField, Min, Q, QuerySet, Value, When
     from django.utils import timezone
 
     from pdca.core.permissions import scope
-    from pdca.improvement.deadlines import overdue_q, overdue_since
+    from pdca.improvement.deadlines import overdue_q
     from pdca.improvement.models import Nonconformity
 
     statuses = Nonconformity.Status
@@ -95,7 +85,8 @@ def list_nonconformities(
         raise typer.Exit(2)
     organization, actor = _organization(org), _actor(actor_email)
     today = timezone.localdate()
-    rows = Nonconformity.objects.select_related("organization", "owner")
+    # Any: the rows gain the annotations below (`late`, `oldest_action`, `late_actions`).
+    rows: QuerySet[Any] = Nonconformity.objects.select_related("organization", "owner")
     if actor is not None:
         rows = scope(rows, actor)
     if organization is not None:
@@ -121,43 +112,71 @@ def list_nonconformities(
     rows = rows.annotate(
         late=Case(When(late, then=Value(0)), default=Value(1), output_field=IntegerField())
     ).order_by("late", F("due_date").asc(nulls_last=True), "organization__slug", "reference", "pk")
-    table = Table(title="Nonconformities")
-    if organization is None:
-        table.add_column("Organization", no_wrap=True)
-    table.add_column("Reference", no_wrap=True)
-    for header in ("Title", "Status", "Severity", "Owner", "Due"):
-        table.add_column(header)
-    table.add_column("Days overdue", justify="right")
-    table.add_column("Actions overdue", justify="right")
-    count = 0
-    for nc in rows:
-        count += 1
-        dates = [d for d in (overdue_since(nc, today), nc.oldest_action) if d and d < today]
-        days = (today - min(dates)).days if nc.late == 0 and dates else 0
-        cells = [
-            nc.reference or f"#{nc.pk}",
-            nc.title,
-            nc.get_status_display(),
-            nc.get_severity_display() or "—",
-            nc.owner.email if nc.owner else "—",
-            _due_cell(nc),
-            str(days) if days else "",
-            str(nc.late_actions) if nc.late_actions else "",
-        ]
-        table.add_row(*([nc.organization.slug] if organization is None else []), *cells)
-    console.print(table)
-    console.print(f"{count} nonconformit{'y' if count == 1 else 'ies'}.")
+    listed = [_row(nc, today) for nc in rows]
+    columns = [
+        *([Column("organization", "Organization")] if organization is None else []),
+        Column("reference", "Reference", text=lambda r: r["reference"] or f"#{r['id']}"),
+        Column("title", "Title"),
+        Column("status", "Status", text=lambda r: statuses(r["status"]).label),
+        Column(
+            "severity",
+            "Severity",
+            text=lambda r: Nonconformity.Severity(r["severity"]).label if r["severity"] else "—",
+        ),
+        Column("owner", "Owner", text=lambda r: r["owner"] or "—"),
+        Column("due_date", "Due", text=_due_text),
+        Column(
+            "days_overdue", "Days overdue", "right", text=lambda r: _blank_zero(r, "days_overdue")
+        ),
+        Column(
+            "actions_overdue",
+            "Actions overdue",
+            "right",
+            text=lambda r: _blank_zero(r, "actions_overdue"),
+        ),
+    ]
+    count = len(listed)
+    print_rows(
+        listed,
+        columns,
+        fmt,
+        title="Nonconformities",
+        summary=f"{count} nonconformit{'y' if count == 1 else 'ies'}.",
+    )
 
 
-def _due_cell(nc) -> str:
-    """The nonconformity's due date, and a certification body's deadline owed before it."""
-    from pdca.improvement.deadlines import pending_deadline
+def _row(nc, today: dt.date) -> dict:
+    """One nonconformity of the list, with its days overdue (0 when it is not overdue)."""
+    from pdca.improvement.deadlines import overdue_since, pending_deadline
 
-    due = nc.due_date.isoformat() if nc.due_date else "—"
+    dates = [d for d in (overdue_since(nc, today), nc.oldest_action) if d and d < today]
     pending = pending_deadline(nc)
-    if pending is not None and (nc.due_date is None or pending[1] < nc.due_date):
-        return f"{due} (body: {pending[1].isoformat()})"
-    return due
+    return {
+        "id": nc.pk,
+        "organization": nc.organization.slug,
+        "reference": nc.reference,
+        "title": nc.title,
+        "status": nc.status,
+        "severity": nc.severity or None,
+        "owner": nc.owner.email if nc.owner else None,
+        "due_date": nc.due_date,
+        "body_deadline": pending[1] if pending is not None else None,
+        "days_overdue": (today - min(dates)).days if nc.late == 0 and dates else 0,
+        "actions_overdue": nc.late_actions,
+    }
+
+
+def _blank_zero(row: Mapping[str, Any], key: str) -> str:
+    return str(row[key]) if row[key] else ""
+
+
+def _due_text(row: Mapping[str, Any]) -> str:
+    """The due date, and a certification body's deadline owed before it."""
+    due, body = row["due_date"], row["body_deadline"]
+    text = due.isoformat() if due else "—"
+    if body is not None and (due is None or body < due):
+        return f"{text} (body: {body.isoformat()})"
+    return text
 
 
 @app.command()
@@ -185,9 +204,9 @@ def export(
     if actor is not None and not may(actor, "view", Nonconformity, organization=organization):
         err.print(f"[red]{actor.email} may not see the nonconformities of {organization.name}.")
         raise typer.Exit(1)
-    filters = {"date_from": _date(date_from, "--from"), "date_to": _date(date_to, "--to")}
+    date_from_, date_to_ = _date(date_from, "--from"), _date(date_to, "--to")
     with err.status("Writing the workbook…"):
-        data = analytics_workbook(organization, actor, **filters)
+        data = analytics_workbook(organization, actor, date_from=date_from_, date_to=date_to_)
     try:
         file.write_bytes(data)
     except OSError as exc:

@@ -78,16 +78,16 @@ def compute_deadlines(
             "Correction and corrective action reviewed, accepted and verified by the body.",
         )
     if severity == Nonconformity.Severity.MINOR:
-        closure = (
+        minor_closure = (
             last_day + dt.timedelta(days=terms.minor_closure_days)
             if terms.minor_closure_days
             else None
         )
         return Deadlines(
             last_day + dt.timedelta(days=terms.minor_response_days),
-            closure,
+            minor_closure,
             "The plan for correction and corrective action accepted by the body; "
-            + ("verified by the closure date." if closure else "verified at the next audit."),
+            + ("verified by the closure date." if minor_closure else "verified at the next audit."),
         )
     return Deadlines(None, None, "")
 
@@ -98,7 +98,7 @@ def default_terms(organization) -> CertificationTerms | None:
 
 def terms_for(nonconformity: Nonconformity) -> CertificationTerms:
     """The terms that apply: the chosen body's, else the organization's default, else ours."""
-    if nonconformity.certification_terms_id:
+    if nonconformity.certification_terms:
         return nonconformity.certification_terms
     return default_terms(nonconformity.organization_id) or DEFAULT_TERMS
 

@@ -39,7 +39,7 @@ def _req(code: str, number: str) -> Requirement:
 
 def _backdate(nc: Nonconformity, today: dt.date, **days_ago: int) -> None:
     """Move the step timestamps `days_ago` into the past (demo history only)."""
-    values = {
+    values: dict[str, dt.date] = {
         name: timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=n), dt.time(10)))
         for name, n in days_ago.items()
     }
@@ -121,8 +121,9 @@ class _Demo:
 
 def load(context: dict) -> None:
     org = Organization.objects.filter(slug="acme").first()
-    people = {k: User.objects.filter(email=v).first() for k, v in PEOPLE.items()}
-    if org is None or None in people.values():
+    found = {k: User.objects.filter(email=v).first() for k, v in PEOPLE.items()}
+    people = {k: user for k, user in found.items() if user is not None}
+    if org is None or len(people) < len(found):
         return
     processes = {p.code: p for p in Process.objects.filter(organization=org)}
     if not {"C-03", "C-04", "S-03"} <= set(processes):
@@ -353,6 +354,8 @@ def _certification_findings(demo: _Demo, today: dt.date) -> None:
         requirements=[_req("iso9001-2015", "7.5.3")],
         process=demo.processes.get("C-03"),
     )
-    major.nonconformity.refresh_from_db()
-    demo.triage(major.nonconformity, "major", [_req("iso9001-2015", "9.3.2")], owner="ceo")
+    raised = major.nonconformity
+    assert raised is not None  # a major finding opens a nonconformity
+    raised.refresh_from_db()
+    demo.triage(raised, "major", [_req("iso9001-2015", "9.3.2")], owner="ceo")
     escalate_overdue(organization=demo.org, today=today)

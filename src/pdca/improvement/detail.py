@@ -15,6 +15,7 @@ from pdca.core.records.rules import closed_reason
 from pdca.improvement.actions import PLANNING
 from pdca.improvement.deadlines import pending_deadline
 from pdca.improvement.models import CorrectiveAction, EffectivenessCheck, Nonconformity
+from pdca.improvement.reporter import REPORTER_RELATED, reporter
 from pdca.improvement.workflow.forms import (
     STEP_FORMS,
     ActionForm,
@@ -54,7 +55,7 @@ def stepper(nonconformity: Nonconformity) -> list[dict[str, Any]]:
             {"value": S.REPORTED, "label": S.REPORTED.label, "state": "done"},
             {"value": S.DISMISSED, "label": S.DISMISSED.label, "state": "current"},
         ]
-    at = PATH.index(nonconformity.status)
+    at = PATH.index(S(nonconformity.status))
     return [
         {
             "value": status,
@@ -81,7 +82,8 @@ def _actions(nonconformity: Nonconformity, user, bound: dict, today) -> list[dic
     can_plan = nonconformity.status in PLANNING and may(user, "change", nonconformity)
     org = nonconformity.organization
     rounds: dict[int, list[CorrectiveAction]] = {}
-    for action in actions:
+    for row in actions:
+        action: Any = row  # given what the template shows
         planned = action.status == CorrectiveAction.Status.PLANNED
         current = action.round == nonconformity.round
         action.overdue = planned and action.due_date < today
@@ -162,7 +164,7 @@ def nonconformity_detail_context(request, nonconformity: Nonconformity) -> dict[
     bound = getattr(request, FORMS_ATTR, {})
     nc = (
         Nonconformity.objects.select_related(
-            "organization", "risk", "recurrence_of", "owner", "reported_by"
+            "organization", "risk", "recurrence_of", "owner", *REPORTER_RELATED
         )
         .prefetch_related("attachments", "correction_evidence")
         .get(pk=nonconformity.pk)
@@ -183,6 +185,7 @@ def nonconformity_detail_context(request, nonconformity: Nonconformity) -> dict[
     opens = check_opens_on(nc) if nc.status == S.IMPLEMENTED else None
     return {
         "nc": nc,
+        "reporter": reporter(nc),
         "stepper": stepper(nc),
         "deadline": (
             {"what": deadline[0], "date": deadline[1], "overdue": deadline[1] < today}

@@ -1,27 +1,24 @@
 """E-mail about corrective action: assignments, reports to triage, checks that fall due,
 overdue reminders and escalations. Mail leaves only after the transaction that caused it
-commits (Django's e-mail backend; the console in development), and a mail server that fails
-never undoes the work."""
+commits, sent by a job on the task queue (`core.jobs.builtin.send_mail_later`), and a mail
+server that fails never undoes the work."""
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from pdca.core.activity import record_activity
+from pdca.core.jobs.builtin import send_mail_later
 from pdca.core.roles import Role
 from pdca.improvement.models import CorrectiveAction, Nonconformity
-
-log = logging.getLogger(__name__)
 
 #: Who hears of new reports and escalations besides the owner.
 MANAGERS = (Role.SYSTEM_MANAGER, Role.CONSULTANT)
@@ -37,18 +34,13 @@ def _label(nonconformity: Nonconformity) -> str:
     return f"{nonconformity.reference or f'#{nonconformity.pk}'} {nonconformity.title}"
 
 
-def _send(email: str, subject: str, body: str) -> None:
-    try:
-        send_mail(subject=subject, message=body, from_email=None, recipient_list=[email])
-    except Exception:
-        log.exception("could not send %r to %s", subject, email)
-
-
 def notify(users: Iterable, subject: str, body: str) -> None:
-    """Mail each active user once, after the current transaction commits."""
+    """Mail each active user once, from a worker after the current transaction commits: a
+    slow mail server never holds the request, and a failed mail is a job that can be retried
+    (`pdca jobs retry`) while the work that caused it stays done."""
     emails = sorted({u.email for u in users if u is not None and u.is_active and u.email})
     for email in emails:
-        transaction.on_commit(lambda email=email: _send(email, subject, body))
+        send_mail_later(email, subject, body)
 
 
 def members_with_roles(organization_id: int, roles: Iterable[str]) -> list:
@@ -164,21 +156,22 @@ def send_reminders(*, today: dt.date | None = None, organization=None) -> Remind
     """One mail per person listing their overdue nonconformities and actions; nobody is
     reminded twice on one day. Meant to run daily (`pdca capa remind`, from cron)."""
     today = today or timezone.localdate()
-    ncs = Nonconformity.objects.filter(
+    due_ncs = Nonconformity.objects.filter(
         status__in=OPEN_STATES, due_date__lt=today, owner__isnull=False
     ).exclude(last_reminder=today)
-    actions = CorrectiveAction.objects.filter(
+    due_actions = CorrectiveAction.objects.filter(
         status=CorrectiveAction.Status.PLANNED,
         due_date__lt=today,
         nonconformity__status__in=OPEN_STATES,
     ).exclude(last_reminder=today)
     if organization is not None:
-        ncs = ncs.filter(organization=organization)
-        actions = actions.filter(organization=organization)
-    ncs = list(ncs.select_related("owner").order_by("due_date", "pk"))
-    actions = list(actions.select_related("owner", "nonconformity").order_by("due_date", "pk"))
+        due_ncs = due_ncs.filter(organization=organization)
+        due_actions = due_actions.filter(organization=organization)
+    ncs = list(due_ncs.select_related("owner").order_by("due_date", "pk"))
+    actions = list(due_actions.select_related("owner", "nonconformity").order_by("due_date", "pk"))
     lines: dict = defaultdict(list)
     for nc in ncs:
+        assert nc.due_date is not None  # filtered on it
         lines[nc.owner].append(
             f"- Nonconformity {_label(nc)}: {nc.get_status_display().lower()}, due {nc.due_date} "
             f"({(today - nc.due_date).days} days overdue)\n  {link(nc)}"
@@ -205,6 +198,7 @@ def escalate_overdue(*, today: dt.date | None = None, organization=None) -> list
     """Certification findings overdue by more than their body's grace days are escalated
     once: marked, logged, and top management and the system managers are told."""
     from pdca.improvement.deadlines import pending_deadline, terms_for
+    from pdca.improvement.models import CertificationTerms
 
     today = today or timezone.localdate()
     candidates = Nonconformity.objects.filter(
@@ -214,7 +208,7 @@ def escalate_overdue(*, today: dt.date | None = None, organization=None) -> list
     ).select_related("certification_terms", "owner")
     if organization is not None:
         candidates = candidates.filter(organization=organization)
-    defaults: dict[int, object] = {}
+    defaults: dict[int, CertificationTerms] = {}
     escalated = []
     with transaction.atomic():
         for nc in candidates:
@@ -222,7 +216,7 @@ def escalate_overdue(*, today: dt.date | None = None, organization=None) -> list
             if pending is None:
                 continue
             what, due = pending
-            if nc.certification_terms_id is None:
+            if nc.certification_terms is None:  # fetched with the row: no query
                 if nc.organization_id not in defaults:
                     defaults[nc.organization_id] = terms_for(nc)
                 terms = defaults[nc.organization_id]

@@ -82,6 +82,7 @@ NONCONFORMITIES = RegisterSpec(
     before_save=_prepare_nonconformity,
     detail_template="improvement/nonconformity_detail_part.html",
     detail_context=_nonconformity_context,
+    requirements_label="Requirements not met",
     list_links=(
         ("Report a nonconformity", "report"),
         ("Corrective-action tasks", "tasks"),
@@ -121,6 +122,7 @@ OPPORTUNITIES = RegisterSpec(
     before_save=_number_opportunity,
     detail_template="improvement/opportunity_detail_part.html",
     detail_context=_opportunity_context,
+    requirements_label="Requirements it concerns",
     intro=(
         "Opportunities for improvement (clauses 10.1 and 10.3): audit OFIs, suggestions and "
         "ideas from data. One that needs a corrective action is promoted to a nonconformity."

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -15,12 +15,17 @@ from pdca.core.permissions import may
 from pdca.improvement.deadlines import overdue_since
 from pdca.improvement.models import CorrectiveAction, Nonconformity
 from pdca.improvement.policy import policy_for
+from pdca.improvement.reporter import REPORTER_RELATED, reporter
 from pdca.improvement.workflow.services import barred_from_checking, check_opens_on
+
+if TYPE_CHECKING:
+    from pdca.accounts.models import User
+    from pdca.tenancy.models import Organization
 
 S = Nonconformity.Status
 OPEN = [s for s in S.values if s not in (S.CLOSED, S.DISMISSED)]
 #: The next thing the owner does, by state.
-NEXT_STEP = {
+NEXT_STEP: dict[str, str] = {
     S.TRIAGED: "Record the correction (containment)",
     S.CONTAINED: "Analyse the cause",
     S.CAUSE_ANALYSED: "Plan the corrective actions",
@@ -50,9 +55,8 @@ class Tasks:
 
     @property
     def overdue(self) -> int:
-        late = [a for a in self.actions if a.due_date < self.today]
-        late += [n for n in self.nonconformities if overdue_since(n, self.today)]
-        return len(late)
+        late_actions = sum(1 for a in self.actions if a.due_date < self.today)
+        return late_actions + sum(1 for n in self.nonconformities if overdue_since(n, self.today))
 
 
 def _late_since(item: Any, today: dt.date) -> dt.date | None:
@@ -72,7 +76,7 @@ def _overdue_first(items: list, today: dt.date) -> list:
     return sorted(items, key=key)
 
 
-def capa_tasks(user, organization, *, today: dt.date | None = None) -> Tasks:
+def capa_tasks(user: User, organization: Organization, *, today: dt.date | None = None) -> Tasks:
     """The person's tasks in the organization (a fixed number of queries, however many)."""
     today = today or timezone.localdate()
     tasks = Tasks(today=today)
@@ -96,7 +100,8 @@ def capa_tasks(user, organization, *, today: dt.date | None = None) -> Tasks:
         today,
     )
     for nc in tasks.nonconformities:
-        nc.next_step = NEXT_STEP[nc.status]
+        shown: Any = nc  # with what the template shows
+        shown.next_step = NEXT_STEP[nc.status]
     if may(user, "verify", Nonconformity, organization=organization):
         current = Prefetch(
             "actions",
@@ -109,20 +114,28 @@ def capa_tasks(user, organization, *, today: dt.date | None = None) -> Tasks:
             .prefetch_related(current)
         )
         policy = policy_for(organization)
+        opens: dict[int, dt.date] = {}
         for nc in candidates:
-            current = [a for a in nc.all_actions if a.round == nc.round]
-            if user.pk in barred_from_checking(current):
+            actions = [a for a in nc.all_actions if a.round == nc.round]
+            if user.pk in barred_from_checking(actions):
                 continue
-            nc.check_from = check_opens_on(nc, policy)
-            nc.check_ready = nc.check_from <= today
+            check_from = check_opens_on(nc, policy)
+            assert check_from is not None  # implemented, so the wait has a start
+            opens[nc.pk] = check_from
+            shown = nc
+            shown.check_from = check_from
+            shown.check_ready = check_from <= today
             tasks.verifications.append(nc)
-        tasks.verifications.sort(key=lambda n: (n.check_from, n.pk))
+        tasks.verifications.sort(key=lambda n: (opens[n.pk], n.pk))
     if may(user, "triage", Nonconformity, organization=organization):
         tasks.triage = list(
             Nonconformity.objects.filter(organization=organization, status=S.REPORTED)
-            .select_related("reported_by")
+            .select_related(*REPORTER_RELATED)
             .order_by("created_at", "pk")
         )
+        for row in tasks.triage:
+            shown = row  # the task list names who reported it
+            shown.reporter = reporter(row)
     tasks.reported = list(
         Nonconformity.objects.filter(organization=organization, reported_by=user).order_by(
             "-created_at", "-pk"

@@ -40,7 +40,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any, BinaryIO
+from typing import Any, Protocol
 
 FORMAT = "pdca-backup"
 VERSION = 1
@@ -94,10 +94,14 @@ def _sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+class _Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
 class _HashingReader:
     """Reads from `source` while hashing what passes through (for tar.addfile)."""
 
-    def __init__(self, source: BinaryIO) -> None:
+    def __init__(self, source: _Readable) -> None:
         self.source = source
         self.digest = hashlib.sha256()
         self.size = 0
@@ -305,7 +309,7 @@ def create_backup(path: str | Path, *, progress: ProgressFn | None = None) -> Ba
                         continue
                     with source:
                         reader = _HashingReader(source)
-                        archive.addfile(_tarinfo(name, size), reader)  # type: ignore[arg-type]
+                        archive.addfile(_tarinfo(name, size), reader)
                     if reader.size != size or reader.digest.hexdigest() != sha256:
                         result.problems.append(
                             f"{name}: altered in the evidence store (backed up as found)"
@@ -375,7 +379,9 @@ def _check_manifest(path: Path, manifest: Any) -> dict[str, Any]:
     files = manifest.get("files")
     if not isinstance(database, dict) or not isinstance(files, list):
         raise _refuse(path, "its manifest lacks the database or the file list")
-    expected = {"sqlite": SQLITE_MEMBER, "postgresql": POSTGRES_MEMBER}.get(database.get("vendor"))
+    vendor = database.get("vendor")
+    members = {"sqlite": SQLITE_MEMBER, "postgresql": POSTGRES_MEMBER}
+    expected = members.get(vendor) if isinstance(vendor, str) else None
     if expected is None or database.get("member") != expected:
         raise _refuse(path, "its manifest names no database this version can restore")
     if not isinstance(database.get("migrations"), list):
@@ -417,6 +423,8 @@ def check_archive(
     total = path.stat().st_size
     try:
         with tarfile.open(path, "r:*") as archive:
+            raw = archive.fileobj  # the file opened from `path`, for the progress
+            assert raw is not None
             for info in archive:
                 name = info.name
                 if not info.isfile() or not _safe_member_name(name):
@@ -443,7 +451,7 @@ def check_archive(
                         out.write(chunk)
                         size += len(chunk)
                 seen[name] = (size, digest.hexdigest())
-                progress("Checking the archive", min(archive.fileobj.tell(), total), total)
+                progress("Checking the archive", min(raw.tell(), total), total)
     except (tarfile.TarError, EOFError, OSError, ValueError) as exc:
         raise _refuse(path, f"it cannot be read as a tar archive ({exc})") from None
     if manifest_data is None:

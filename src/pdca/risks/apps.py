@@ -8,3 +8,4 @@ class RisksConfig(AppConfig):
 
     def ready(self) -> None:
         from pdca.risks import permissions, registers  # noqa: F401  (rules and registers)
+        from pdca.risks.soa import jobs  # noqa: F401  (the SoA's PDF and import jobs)

@@ -5,6 +5,7 @@ Applicability (idempotent)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.utils import timezone
 
@@ -20,7 +21,7 @@ from pdca.tenancy.models import Organization
 
 MANAGER = "quality@acme.example"
 
-RISKS_DATA = [
+RISKS_DATA: list[dict[str, Any]] = [
     {
         "code": "R-001",
         "title": "Key machinist leaves during a large aerospace order",

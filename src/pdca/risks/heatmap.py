@@ -35,7 +35,7 @@ def risk_heat_map(organization, user, *, kind: str | None = None, basis: str = "
 
 def cell_url(likelihood: int, impact: int, *, basis: str, kind: str | None = None) -> str:
     """The risk list filtered on one cell of the heat map."""
-    query = {f"{basis}_likelihood": likelihood, f"{basis}_impact": impact}
+    query: dict[str, int | str] = {f"{basis}_likelihood": likelihood, f"{basis}_impact": impact}
     if kind:
         query["kind"] = kind
     return f"{RISK_LIST_PATH}?{urlencode(query)}"

@@ -4,6 +4,8 @@ Implementers (system managers, consultants) keep everything; process owners chan
 they own; every member reads. Top management approves the Statement of Applicability.
 """
 
+from typing import Any
+
 from pdca.core.permissions import register
 from pdca.core.roles import ORGANIZATION_ROLES, Role
 from pdca.risks.models import (
@@ -18,7 +20,7 @@ from pdca.risks.models import (
 )
 from pdca.system.permissions import IMPLEMENTERS
 
-OWNED = {
+OWNED: dict[str, Any] = {
     "owner_field": "owner",
     "owner_roles": {Role.PROCESS_OWNER},
     "owner_actions": {"change"},

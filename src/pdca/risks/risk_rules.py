@@ -14,8 +14,10 @@ from typing import Any
 
 from django.db.models import Case, IntegerField, Value, When
 from django.urls import reverse
+from django.utils.text import capfirst
 
 from pdca.core.exceptions import FieldError, ValidationFailed
+from pdca.core.modelinfo import forward_field
 from pdca.core.permissions import may
 from pdca.risks import scoring
 from pdca.risks.actions import is_overdue
@@ -61,7 +63,7 @@ RATED_PAIRS = (
 
 
 def _label(name: str) -> str:
-    return Risk._meta.get_field(name).verbose_name.capitalize()
+    return capfirst(str(forward_field(Risk, name).verbose_name))
 
 
 def _kind_label(kind: str) -> str:
@@ -135,7 +137,7 @@ def validate_risk(risk: Risk, related: dict[str, list]) -> None:
                     "required",
                 )
             )
-        elif residual is not None and residual > inherent:
+        elif residual is not None and inherent is not None and residual > inherent:
             errors.append(
                 FieldError(
                     "residual_likelihood",
@@ -319,7 +321,8 @@ def risk_detail_context(request, risk: Risk) -> dict[str, Any]:
         .order_by("closed", "due_date", "pk")
     )
     can_manage = may(user, "change", risk)
-    for action in actions:
+    for row in actions:
+        action: Any = row  # given what the template shows
         action.overdue = is_overdue(action)
         action.edit_url = reverse("risks:action-edit", args=[action.pk]) if can_manage else None
         action.complete_url = (

@@ -87,11 +87,11 @@ class RequirementOut(Schema):
 
     @staticmethod
     def resolve_group(obj: Requirement) -> str | None:
-        return obj.group.code if obj.group_id else None
+        return obj.group.code if obj.group else None
 
     @staticmethod
     def resolve_core(obj: Requirement) -> str | None:
-        return obj.core.number if obj.core_id else None
+        return obj.core.number if obj.core else None
 
 
 class RequirementRef(Schema):
@@ -127,7 +127,7 @@ class RequirementDetail(RequirementOut):
 
     @staticmethod
     def resolve_parent(obj: Requirement) -> str | None:
-        return obj.parent.number if obj.parent_id else None
+        return obj.parent.number if obj.parent else None
 
     @staticmethod
     def resolve_links(obj: Requirement) -> list[selectors.Link]:
@@ -210,7 +210,7 @@ def _node(r: Requirement, numbers: dict[int, str], group: str | None) -> dict:
         "kind": r.kind,
         "parent": numbers.get(r.parent_id) if r.parent_id else None,
         "group": group,
-        "core": r.core.number if r.core_id else None,
+        "core": r.core.number if r.core else None,
         "depth": r.depth,
         "summary": r.summary,
         "adds": r.adds,

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from jsonschema import Draft202012Validator
@@ -50,7 +50,13 @@ class LineDict(dict):
         self.raw: dict[Any, str] = {}
 
 
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # C parser when available
+if TYPE_CHECKING:
+    _SafeLoader = yaml.SafeLoader
+else:
+    _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # C parser when available
+
+
+class _Loader(_SafeLoader):
     def __init__(self, stream) -> None:
         super().__init__(stream)
         self.duplicates: list[tuple[Any, int]] = []
@@ -176,7 +182,10 @@ def _schema_message(error: SchemaError, data: Any) -> tuple[list[Any], str]:
         missing = error.message.split("'")[1] if "'" in error.message else error.message
         text = f"{field_name + ': ' if field_name else ''}missing {missing}"
     elif validator == "additionalProperties":
-        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})), key=str)
+        # A mapping, and the schema of one, for this validator (jsonschema types them loosely).
+        instance: Any = error.instance
+        schema: Any = error.schema
+        extra = sorted(set(instance) - set(schema.get("properties", {})), key=str)
         text = f"{field_name + ': ' if field_name else ''}unknown field " + ", ".join(
             repr(x) for x in extra
         )
@@ -185,7 +194,8 @@ def _schema_message(error: SchemaError, data: Any) -> tuple[list[Any], str]:
         first = min(extra, key=lambda key: lines.get(key, 0)) if extra else None
         return [*path, first] if first in lines else path, f"{where}: {text}" if where else text
     elif validator == "enum":
-        allowed = ", ".join(str(v) for v in error.validator_value)
+        values: Any = error.validator_value  # the schema's list of allowed values
+        allowed = ", ".join(str(v) for v in values)
         if field_name == "kind":
             text = f"wrong kind {error.instance!r}: use one of {allowed}"
         else:
@@ -259,7 +269,7 @@ def read_file(path: Path | str) -> CatalogFile:
 
 def _items(data: Any, key: str) -> list[LineDict]:
     value = data.get(key) if isinstance(data, dict) else None
-    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+    return [item for item in value if isinstance(item, LineDict)] if isinstance(value, list) else []
 
 
 def check_core(file: CatalogFile) -> None:
@@ -282,16 +292,16 @@ def check_standard(file: CatalogFile, core_ids: set[str]) -> None:
     name = str(file.path)
     add = file.problems.append
     groups: dict[str, int] = {}
-    for group in _items(file.data, "groups"):
-        gid = group.get("id")
+    for declared in _items(file.data, "groups"):
+        gid = declared.get("id")
         if isinstance(gid, str):
             if gid in groups:
                 add(
                     Problem(
-                        name, group.line, f"duplicate group {gid} (first at line {groups[gid]})"
+                        name, declared.line, f"duplicate group {gid} (first at line {groups[gid]})"
                     )
                 )
-            groups.setdefault(gid, group.line)
+            groups.setdefault(gid, declared.line)
     numbers: dict[str, LineDict] = {}
     for req in _items(file.data, "requirements"):
         # An unquoted number is already reported by the schema; its text as written still
@@ -361,7 +371,8 @@ def check_standard(file: CatalogFile, core_ids: set[str]) -> None:
             )
     # A parent chain must end: find cycles such as 4.1 -> 4.2 -> 4.1.
     for number in numbers:
-        seen, current = set(), number
+        seen: set[str] = set()
+        current: str | None = number
         while isinstance(current, str) and current in numbers:
             if current in seen:
                 add(
@@ -385,7 +396,7 @@ def check_mapping(file: CatalogFile, standards: dict[str, set[str]]) -> None:
             file.problems.append(
                 Problem(name, data.lines.get(side, 1), f"unknown {side} standard {code!r}")
             )
-    pairs: dict[tuple[str, str], int] = {}
+    pairs: dict[tuple[Any, Any], int] = {}
     for item in _items(data, "mappings"):
         a, b = item.get("source"), item.get("target")
         if (

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -10,25 +9,18 @@ import typer
 from rich.table import Table
 from rich.tree import Tree
 
+from pdca.core.cli_output import Column, FormatOption, print_json, print_rows
 from pdca.core.console import console, err
 
 app = typer.Typer(
     help="The standards catalog: list, show, validate and load.", no_args_is_help=True
 )
 
-FormatOption = Annotated[str, typer.Option("--format", "-f", help="table or json")]
-
 
 def _setup() -> None:
     from pdca.core.cli_support import setup_django
 
     setup_django()
-
-
-def _check_format(fmt: str) -> None:
-    if fmt not in {"table", "json"}:
-        err.print(f"[red]--format must be table or json, not {fmt!r}.")
-        raise typer.Exit(2)
 
 
 def _requirement_json(r) -> dict:
@@ -49,55 +41,47 @@ def _requirement_json(r) -> dict:
 
 @app.command("list")
 def list_standards(fmt: FormatOption = "table") -> None:
-    """The loaded standards with their requirement counts."""
-    _check_format(fmt)
+    """The loaded standards with their requirement counts: the codes `pdca standards show`
+    takes."""
     _setup()
+    from pdca.standards.models import Standard
     from pdca.standards.selectors import standards
 
-    rows = list(standards())
-    if fmt == "json":
-        data = [
-            {
-                "code": s.code,
-                "name": s.name,
-                "edition": s.edition,
-                "title": s.title,
-                "discipline": s.discipline,
-                "clauses": s.clause_count,
-                "controls": s.control_count,
-            }
-            for s in rows
-        ]
-        typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
-        return
-    table = Table(title="Standards")
-    for column in ("code", "standard", "clauses", "controls", "discipline"):
-        # Codes fold rather than end in "…" on a narrow terminal: they are what users type next.
-        table.add_column(
-            column,
-            justify="right" if column in {"clauses", "controls"} else "left",
-            overflow="fold" if column == "code" else "ellipsis",
-        )
-    for s in rows:
-        table.add_row(
-            s.code,
-            f"{s.name}:{s.edition}",
-            str(s.clause_count),
-            str(s.control_count),
-            s.get_discipline_display(),
-        )
-    console.print(table)
+    found = list(standards())
+    rows = [
+        {
+            "code": s.code,
+            "name": s.name,
+            "edition": s.edition,
+            "title": s.title,
+            "discipline": s.discipline,
+            "clauses": s.clause_count,
+            "controls": s.control_count,
+        }
+        for s in found
+    ]
+    disciplines = dict(Standard.Discipline.choices)
+    columns = [
+        Column("code", "code"),
+        Column("name", "standard", text=lambda r: f"{r['name']}:{r['edition']}"),
+        Column("clauses", "clauses", "right"),
+        Column("controls", "controls", "right"),
+        Column("discipline", "discipline", text=lambda r: disciplines.get(r["discipline"], "")),
+    ]
+    print_rows(rows, columns, fmt, title="Standards")
     if not rows:
         err.print("No standards loaded: run `pdca standards load`.")
 
 
 @app.command()
 def show(
-    code: Annotated[str, typer.Argument(help="Standard code, e.g. iso27001-2022")],
+    code: Annotated[
+        str,
+        typer.Argument(help="Standard code, e.g. iso27001-2022 (`pdca standards list` shows them)"),
+    ],
     fmt: FormatOption = "table",
 ) -> None:
     """A standard's requirement tree (json gives every field)."""
-    _check_format(fmt)
     _setup()
     from pdca.standards.models import Standard
     from pdca.standards.selectors import requirements, tree
@@ -122,11 +106,11 @@ def show(
             ],
             "requirements": [_requirement_json(r) for r in requirements(standard=code)],
         }
-        typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        print_json(data)
         return
     clauses, groups = tree(standard)
     root = Tree(f"[bold]{standard.name}:{standard.edition}[/bold] {standard.title}")
-    nodes: dict[int, Tree] = {}
+    nodes: dict[int | None, Tree] = {}
     for r in clauses:
         parent = nodes.get(r.parent_id, root)
         doc = " [cyan]◆ documented information[/cyan]" if r.documented_information else ""

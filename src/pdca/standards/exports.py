@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from pdca.core.xlsx import clean_text, csv_bytes, workbook_bytes
+from pdca.core.xlsx import clean_text, csv_bytes, first_sheet, workbook_bytes
 from pdca.standards.models import Standard
 from pdca.standards.selectors import DocumentedItem
 
@@ -37,7 +37,7 @@ def documented_information_csv(items: Sequence[DocumentedItem]) -> bytes:
 def documented_information_xlsx(standard: Standard, items: Sequence[DocumentedItem]) -> bytes:
     """One sheet: a bold, frozen header row, then one row per item; every cell is text."""
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = first_sheet(workbook)
     sheet.title = "Documented information"
     sheet.append(HEADER)
     for cell in sheet[1]:

@@ -6,10 +6,20 @@ The catalog is shared reference data: any signed-in person may read all of it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Case, Count, Q, QuerySet, Value, When
 
 from pdca.standards.models import CoreClause, Mapping, Requirement, RequirementGroup, Standard
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class Counts(TypedDict):
+    clause_count: int
+    control_count: int
+
 
 #: Reading order inside a standard: clauses 4 to 10, then the Annex controls (sort_key already
 #: sorts so; ordering by kind first keeps it so for catalogs that number controls like clauses).
@@ -30,7 +40,7 @@ def with_descendants(requirement_ids: set[int]) -> set[int]:
     return found
 
 
-def standards() -> QuerySet[Standard]:
+def standards() -> QuerySet[WithAnnotations[Standard, Counts]]:
     return Standard.objects.annotate(
         clause_count=Count("requirements", filter=Q(requirements__kind="clause")),
         control_count=Count("requirements", filter=Q(requirements__kind="control")),
@@ -86,13 +96,15 @@ def tree(standard: Standard) -> tuple[list[Requirement], list[RequirementGroup]]
     for control in standard.requirements.filter(kind="control", group__isnull=False).order_by(
         "sort_key"
     ):
-        controls.setdefault(control.group_id, []).append(control)
+        if control.group_id is not None:  # always, as filtered
+            controls.setdefault(control.group_id, []).append(control)
     for group in groups:
-        # What prefetch_related stores, so callers read `group.requirements.all()` as usual.
+        # What prefetch_related stores, so callers read `group.requirements.all()` as usual
+        # (Django's private prefetch cache, which the stubs do not declare).
         fetched = group.requirements.all()
         fetched._result_cache = controls.get(group.pk, [])
-        fetched._prefetch_done = True
-        group._prefetched_objects_cache = {"requirements": fetched}
+        fetched._prefetch_done = True  # type: ignore[attr-defined]
+        group._prefetched_objects_cache = {"requirements": fetched}  # type: ignore[attr-defined]
     return clauses, groups
 
 
@@ -170,8 +182,8 @@ def integrated_view(chosen: list[Standard]) -> list[IntegratedRow]:
     for core in CoreClause.objects.order_by("sort_key"):
         cells = []
         for standard in chosen:
-            r = by_core.get((standard.pk, core.pk))
-            cells.append(IntegratedCell(standard, r, additions(r) if r else []))
+            match = by_core.get((standard.pk, core.pk))
+            cells.append(IntegratedCell(standard, match, additions(match) if match else []))
         rows.append(IntegratedRow(core, cells))
     return rows
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.db import models, transaction
 from django.utils import timezone
@@ -31,6 +32,9 @@ from pdca.standards.models import (
     Standard,
     number_sort_key,
 )
+
+if TYPE_CHECKING:
+    from pdca.accounts.models import User
 
 
 class CatalogInvalid(ServiceError):
@@ -243,7 +247,9 @@ def _load_mapping(file: CatalogFile, report: FileReport) -> None:
             report.changes.append(f"{mapping.source.number} -> {mapping.target.number}: deleted")
 
 
-def load_catalogs(paths: Iterable[Path | str] | None = None, *, actor=None) -> list[FileReport]:
+def load_catalogs(
+    paths: Iterable[Path | str] | None = None, *, actor: User | None = None
+) -> list[FileReport]:
     """Validate and load catalog files (all shipped ones by default), all or nothing."""
     paths = list(paths) if paths is not None else shipped_files()
     files = read_and_check(paths)

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.vary import vary_on_headers
 
 from pdca.standards import exports, selectors
-from pdca.standards.models import Requirement, Standard
+from pdca.standards.models import Requirement, RequirementGroup, Standard
 
 
 def _standard(code: str) -> Standard:
@@ -33,7 +33,8 @@ def standard_detail(request, code: str):
     same matching as the API's text search). An htmx request gets the tree fragment alone."""
     standard = _standard(code)
     clauses, groups = selectors.tree(standard)
-    sections = [(None, clauses)] + [(group, list(group.requirements.all())) for group in groups]
+    sections: list[tuple[RequirementGroup | None, list[Requirement]]] = [(None, clauses)]
+    sections += [(group, list(group.requirements.all())) for group in groups]
     total = sum(len(items) for _, items in sections)
     q = request.GET.get("q", "").strip()
     if q:
@@ -89,7 +90,7 @@ def integrated(request):
     default); unknown codes in `?standards=` are ignored."""
     available = list(Standard.objects.order_by("name", "edition"))
     for standard in available:
-        standard.tree_url = _tree_url(standard)
+        standard.tree_url = _tree_url(standard)  # type: ignore[attr-defined]  # for the template
     wanted = set(request.GET.getlist("standards"))
     chosen = [s for s in available if s.code in wanted] or available
     return render(

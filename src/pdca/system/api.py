@@ -2,7 +2,7 @@
 exclusions. Thin endpoints over pdca.system.services."""
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -12,7 +12,7 @@ from pydantic import Field
 
 from pdca.accounts.models import User
 from pdca.core.activity_api import ActivityOut
-from pdca.core.api import Id, Input, Page, Text, responses
+from pdca.core.api import Id, Input, Page, Text, omitted, responses
 from pdca.core.concurrency import announce
 from pdca.core.exceptions import ValidationFailed
 from pdca.core.permissions import require, scope, visible_organization_ids
@@ -120,12 +120,12 @@ class SystemCreate(Input):
 
 class SystemUpdate(Input):
     # Fields that cannot be empty default to None (left alone) but refuse an explicit null.
-    name: Text = Field(None, min_length=1, max_length=200)
-    scope_statement: Text = Field(None, max_length=TEXT_MAX_LENGTH)
-    boundaries: Text = Field(None, max_length=TEXT_MAX_LENGTH)
-    sites: list[Id] = Field(None, max_length=1000, description="Ids of the sites in scope")
+    name: Text = omitted(min_length=1, max_length=200)
+    scope_statement: Text = omitted(max_length=TEXT_MAX_LENGTH)
+    boundaries: Text = omitted(max_length=TEXT_MAX_LENGTH)
+    sites: list[Id] = omitted(max_length=1000, description="Ids of the sites in scope")
     owner: Text | None = Field(None, max_length=254, description="E-mail of the owner, or null")
-    status: ManagementSystem.Status = None
+    status: ManagementSystem.Status = omitted()
     certification_target_date: dt.date | None = None
 
 
@@ -257,9 +257,10 @@ def _detail(system: ManagementSystem) -> ManagementSystem:
     queries, whatever the number of standards or items."""
     active = [a.standard for a in system.adoptions.all() if a.dropped_on is None]
     assessment, readiness = hooks.readiness_summary.call(system, active)
-    system.site_list = list(system.sites.all())
-    system.assessment = assessment
-    system.readiness = readiness
+    shown: Any = system  # with what SystemOut reads besides its fields
+    shown.site_list = list(system.sites.all())
+    shown.assessment = assessment
+    shown.readiness = readiness
     return system
 
 

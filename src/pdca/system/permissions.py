@@ -5,6 +5,10 @@ System managers and consultants keep everything; a process owner changes the row
 objectives.
 """
 
+from typing import Any
+
+from django.db import models
+
 from pdca.core.permissions import register
 from pdca.core.roles import ORGANIZATION_ROLES, Role
 from pdca.system.models import (
@@ -25,12 +29,13 @@ IMPLEMENTERS = frozenset({Role.SYSTEM_MANAGER, Role.CONSULTANT})
 #: Objectives are set by top management as well (5.1, 6.2).
 OBJECTIVE_SETTERS = IMPLEMENTERS | {Role.TOP_MANAGEMENT}
 
-OWNED = {
+OWNED: dict[str, Any] = {
     "owner_field": "owner",
     "owner_roles": {Role.PROCESS_OWNER},
     "owner_actions": {"change"},
 }
 
+model: type[models.Model]
 for model in (ManagementSystem, AdoptedStandard, Exclusion):
     register(
         model, view=ORGANIZATION_ROLES, add=IMPLEMENTERS, change=IMPLEMENTERS, delete=IMPLEMENTERS

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
 from pdca.standards.models import Requirement
 from pdca.system.models import AdoptedStandard, Exclusion
 
+if TYPE_CHECKING:
+    from pdca.tenancy.models import Organization
 
-def requirement_choices(organization) -> QuerySet[Requirement]:
+
+def requirement_choices(organization: Organization) -> QuerySet[Requirement]:
     """Requirements of the standards the organization's systems follow (every standard when it
     has adopted none yet), in catalog order: what any entry of the organization may cite."""
     queryset = Requirement.objects.filter(retired=False).select_related("standard")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -23,7 +24,10 @@ from pdca.standards.models import Requirement, Standard
 from pdca.system import hooks
 from pdca.system.models import AdoptedStandard, Exclusion, ManagementSystem
 from pdca.system.permissions import IMPLEMENTERS
-from pdca.tenancy.models import Membership, Site
+from pdca.tenancy.models import Membership, Organization, Site
+
+if TYPE_CHECKING:
+    from pdca.accounts.models import User
 
 SYSTEM_FIELDS = (
     "name",
@@ -34,7 +38,7 @@ SYSTEM_FIELDS = (
 )
 
 
-def _check_owner(organization, owner) -> None:
+def _check_owner(organization: Organization, owner: User | None) -> None:
     if owner is None:
         return
     role = (
@@ -48,7 +52,7 @@ def _check_owner(organization, owner) -> None:
         )
 
 
-def _check_sites(organization, sites: list[Site]) -> None:
+def _check_sites(organization: Organization, sites: list[Site]) -> None:
     if any(site.organization_id != organization.pk for site in sites):
         raise ValidationFailed.single("sites", "Choose sites of this organization.")
 
@@ -76,13 +80,13 @@ def _check_system(system: ManagementSystem) -> None:
 
 @transaction.atomic
 def create_system(
-    organization,
+    organization: Organization,
     *,
     name: str,
-    standards: list[Standard] = (),
-    sites: list[Site] = (),
-    owner=None,
-    actor,
+    standards: Iterable[Standard] = (),
+    sites: Iterable[Site] = (),
+    owner: User | None = None,
+    actor: User,
     **data: Any,
 ) -> ManagementSystem:
     """Create a management system adopting `standards` as one integrated system."""
@@ -103,7 +107,7 @@ def create_system(
 
 @transaction.atomic
 def update_system(
-    system: ManagementSystem, *, actor, sites: list[Site] | None = None, **data: Any
+    system: ManagementSystem, *, actor: User, sites: list[Site] | None = None, **data: Any
 ) -> ManagementSystem:
     lock_for_update(system)
     require(actor, "change", system)
@@ -136,7 +140,7 @@ def update_system(
     return system
 
 
-def _adopt(system: ManagementSystem, standard: Standard, *, actor) -> AdoptedStandard:
+def _adopt(system: ManagementSystem, standard: Standard, *, actor: User) -> AdoptedStandard:
     adoption = AdoptedStandard.objects.filter(system=system, standard=standard).first()
     today = timezone.localdate()
     if adoption is None:
@@ -156,7 +160,7 @@ def _adopt(system: ManagementSystem, standard: Standard, *, actor) -> AdoptedSta
 
 
 @transaction.atomic
-def adopt_standard(system: ManagementSystem, standard: Standard, *, actor) -> AdoptedStandard:
+def adopt_standard(system: ManagementSystem, standard: Standard, *, actor: User) -> AdoptedStandard:
     """Add a standard to the system; open gap assessments gain its requirements."""
     require(actor, "change", system)
     adoption = _adopt(system, standard, actor=actor)
@@ -166,7 +170,7 @@ def adopt_standard(system: ManagementSystem, standard: Standard, *, actor) -> Ad
 
 @transaction.atomic
 def drop_standard(
-    system: ManagementSystem, standard: Standard, *, actor, on: dt.date | None = None
+    system: ManagementSystem, standard: Standard, *, actor: User, on: dt.date | None = None
 ) -> AdoptedStandard:
     """Stop following a standard; its history (and its assessment items) stays."""
     require(actor, "change", system)
@@ -193,7 +197,7 @@ def active_standards(system: ManagementSystem) -> list[Standard]:
 
 @transaction.atomic
 def add_exclusion(
-    system: ManagementSystem, requirement: Requirement, *, justification: str, actor
+    system: ManagementSystem, requirement: Requirement, *, justification: str, actor: User
 ) -> Exclusion:
     """Declare a requirement not applicable; the justification is mandatory."""
     require(actor, "change", system)
@@ -220,7 +224,7 @@ def add_exclusion(
 
 
 @transaction.atomic
-def remove_exclusion(exclusion: Exclusion, *, actor) -> None:
+def remove_exclusion(exclusion: Exclusion, *, actor: User) -> None:
     require(actor, "change", exclusion.system)
     record_delete(actor=actor, obj=exclusion)
     exclusion.delete()

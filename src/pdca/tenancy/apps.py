@@ -12,3 +12,5 @@ class TenancyConfig(AppConfig):
         from pdca.tenancy.selectors import roles_by_organization
 
         membership_roles.register(roles_by_organization)
+
+        from pdca.tenancy.invitations import services  # noqa: F401  (the invitation mail job)

@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
+from pdca.core.cli_output import Column, FormatOption, print_rows
 from pdca.core.cli_support import actor_or_exit, organization_or_exit, setup_django
 from pdca.core.console import console, err
 
@@ -95,8 +95,10 @@ def list_invitations(
         bool, typer.Option("--all", help="Also accepted, declined and revoked ones")
     ] = False,
     actor_email: AsOption = None,
+    fmt: FormatOption = "table",
 ) -> None:
-    """List the organization's invitations with their ids (pending and expired by default)."""
+    """List the organization's invitations with their ids (pending and expired by default):
+    the ids `pdca members revoke|resend` take."""
     _setup()
     from pdca.core.permissions import require, scope
     from pdca.tenancy.models import Invitation
@@ -109,19 +111,28 @@ def list_invitations(
         rows = scope(rows, actor)
     if not show_all:
         rows = rows.filter(status=Invitation.Status.PENDING)
-    table = Table(title=f"Invitations of {organization}")
-    for column in ("id", "e-mail", "role", "status", "invited by", "expires"):
-        table.add_column(column, no_wrap=column in ("id", "e-mail"))
-    for i in rows:
-        table.add_row(
-            str(i.pk),
-            i.email,
-            i.role,
-            i.state,
-            i.invited_by.email if i.invited_by else "administrator",
-            i.expires_at.strftime("%Y-%m-%d %H:%M"),
-        )
-    console.print(table)
+    listed = [
+        {
+            "id": i.pk,
+            "organization": organization.slug,
+            "email": i.email,
+            "role": i.role,
+            "status": i.state,
+            "invited_by": i.invited_by.email if i.invited_by else None,
+            "created_at": i.created_at,
+            "expires_at": i.expires_at,
+        }
+        for i in rows.order_by("-created_at", "-pk")
+    ]
+    columns = [
+        Column("id", "id", "right"),
+        Column("email", "e-mail"),
+        Column("role", "role"),
+        Column("status", "status"),
+        Column("invited_by", "invited by", text=lambda r: r["invited_by"] or "administrator"),
+        Column("expires_at", "expires"),
+    ]
+    print_rows(listed, columns, fmt, title=f"Invitations of {organization}")
 
 
 @app.command()

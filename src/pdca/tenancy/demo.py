@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pdca.accounts.models import User
 from pdca.accounts.services import create_user
 from pdca.core.roles import Role
@@ -10,7 +12,7 @@ from pdca.tenancy.models import Organization
 
 DEMO_PASSWORD = "pdca-demo-2026!"
 
-ORGANIZATIONS = [
+ORGANIZATIONS: list[dict[str, Any]] = [
     {
         "slug": "acme",
         "name": "Acme Precision Ltd",

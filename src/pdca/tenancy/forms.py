@@ -1,6 +1,6 @@
 from django import forms
 
-from pdca.core.forms import StyledFormMixin
+from pdca.core.forms import StyledFormMixin, field_of
 from pdca.tenancy.models import Organization, Site
 
 
@@ -37,7 +37,7 @@ class InviteForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, organization: Organization, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = role_choices(organization)
+        field_of(self, "role", forms.ChoiceField).choices = role_choices(organization)
 
 
 class MemberRoleForm(StyledFormMixin, forms.Form):
@@ -46,7 +46,7 @@ class MemberRoleForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, organization: Organization, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = role_choices(organization)
+        field_of(self, "role", forms.ChoiceField).choices = role_choices(organization)
 
 
 class JoinForm(StyledFormMixin, forms.Form):
@@ -63,7 +63,7 @@ class JoinForm(StyledFormMixin, forms.Form):
     )
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or self.cleaned_data
         if data.get("password1") and data.get("password1") != data.get("password2"):
             self.add_error("password2", "The two passwords differ.")
         return data

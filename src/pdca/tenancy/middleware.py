@@ -3,11 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django.http import HttpRequest, HttpResponse
 
 from pdca.core.context import channel
 from pdca.core.permissions import memberships
+
+if TYPE_CHECKING:
+    from pdca.accounts.models import User
+    from pdca.tenancy.models import Organization
+
+
+class OrganizationRequest(HttpRequest):
+    """A request once this middleware has run (what pages read `organization` from)."""
+
+    organization: Organization | None
+    role: str | None
+
+
+class MemberRequest(OrganizationRequest):
+    """A request to a `member_required` page: signed in and working in an organization."""
+
+    user: User
+    organization: Organization
+
 
 SESSION_KEY = "pdca_organization_id"
 
@@ -28,7 +48,7 @@ class CurrentOrganizationMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: OrganizationRequest) -> HttpResponse:
         request.organization = None
         request.role = None
         user = getattr(request, "user", None)

@@ -60,7 +60,7 @@ def create_organization(
     kind: str = Organization.Kind.ORGANIZATION,
     slug: str | None = None,
     first_admin: User | None = None,
-    actor,
+    actor: User | None,
     **fields: Any,
 ) -> Organization:
     """Create an organization (platform administrators only) with its first administrator."""
@@ -86,7 +86,7 @@ def create_organization(
 
 
 @transaction.atomic
-def update_organization(organization: Organization, *, actor, **data: Any) -> Organization:
+def update_organization(organization: Organization, *, actor: User, **data: Any) -> Organization:
     lock_for_update(organization)
     require(actor, "change", organization)
     before = snapshot(organization)
@@ -116,7 +116,7 @@ def _check_site(site: Site) -> None:
     validate_instance(site)
 
 
-def _single_headquarters(site: Site, *, actor) -> None:
+def _single_headquarters(site: Site, *, actor: User) -> None:
     """Take the headquarters mark from the organization's other site, in that site's history."""
     if not site.is_headquarters:
         return
@@ -133,7 +133,7 @@ def _single_headquarters(site: Site, *, actor) -> None:
 
 
 @transaction.atomic
-def create_site(organization: Organization, *, actor, **data: Any) -> Site:
+def create_site(organization: Organization, *, actor: User, **data: Any) -> Site:
     """Add a site; marking it headquarters takes that mark from any other site."""
     require(actor, "add", Site, organization=organization)
     site = Site(organization=organization)
@@ -146,7 +146,7 @@ def create_site(organization: Organization, *, actor, **data: Any) -> Site:
 
 
 @transaction.atomic
-def update_site(site: Site, *, actor, **data: Any) -> Site:
+def update_site(site: Site, *, actor: User, **data: Any) -> Site:
     lock_for_update(site)
     require(actor, "change", site)
     before = snapshot(site)
@@ -159,7 +159,7 @@ def update_site(site: Site, *, actor, **data: Any) -> Site:
 
 
 @transaction.atomic
-def delete_site(site: Site, *, actor) -> None:
+def delete_site(site: Site, *, actor: User) -> None:
     """Delete a site that nothing refers to; otherwise refuse and say so."""
     require(actor, "delete", site)
     record_delete(actor=actor, obj=site)
@@ -192,7 +192,7 @@ def _check_role(organization: Organization, role: str) -> None:
 
 
 def grant_membership(
-    organization: Organization, user: User, role: str, *, actor, job_title: str = ""
+    organization: Organization, user: User, role: str, *, actor: User | None, job_title: str = ""
 ) -> Membership:
     """Give an existing user a role directly, without a permission check or their consent:
     for trusted callers only (creating an organization, the platform operator's
@@ -210,7 +210,9 @@ def grant_membership(
 
 
 @transaction.atomic
-def change_member_role(membership: Membership, *, role: str, actor, job_title=None) -> Membership:
+def change_member_role(
+    membership: Membership, *, role: str, actor: User, job_title: str | None = None
+) -> Membership:
     """Change a member's role, keeping at least one member who can manage the organization."""
     # The organization's row serializes the last-manager rule: two demotions at once would
     # each still see the other's manager.
@@ -239,7 +241,7 @@ def change_member_role(membership: Membership, *, role: str, actor, job_title=No
 
 
 @transaction.atomic
-def remove_member(membership: Membership, *, actor) -> None:
+def remove_member(membership: Membership, *, actor: User) -> None:
     """Remove a member; the person keeps their account and other memberships."""
     serialize_on(Organization, membership.organization_id)  # see change_member_role
     lock_for_update(membership)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
@@ -12,6 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from pdca.core.exceptions import ServiceError
+from pdca.core.forms import field_of
 from pdca.core.permissions import may, memberships
 from pdca.core.selectors import history_of
 from pdca.core.views import (
@@ -212,7 +214,9 @@ def member_list(request):
         {
             "page": paginate(request, members),
             "role": role,
-            "roles": MemberRoleForm(organization=request.organization).fields["role"].choices,
+            "roles": field_of(
+                MemberRoleForm(organization=request.organization), "role", forms.ChoiceField
+            ).choices,
             "can_manage": may(
                 request.user, "change", Membership, organization=request.organization
             ),

@@ -24,6 +24,8 @@ class NavItem:
 
 _items: list[NavItem] = [
     NavItem("Home", "web:home", "Overview"),
+    # Reports and imports people asked for (and, for managers, everyone's): every member.
+    NavItem("Jobs", "jobs:list", "Overview"),
     NavItem("Organization", "tenancy:organization", "Organization", "tenancy.organization"),
     NavItem("Sites", "tenancy:site_list", "Organization", "tenancy.site"),
     NavItem("Members", "tenancy:member_list", "Organization", "tenancy.membership"),

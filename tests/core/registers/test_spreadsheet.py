@@ -10,6 +10,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from pdca.core.exceptions import PermissionDenied, ValidationFailed
+from pdca.core.jobs.models import Job
 from pdca.core.models import ActivityEntry
 from pdca.core.registers.spreadsheet import export_entries, import_entries
 from pdca.core.testing.api_bundle import login
@@ -163,10 +164,16 @@ def test_import_page_lists_the_bad_cells(client, personas):
     data = workbook_bytes([HEADER[:4], [None, "X", "Nowhere", "Legal"]])
     upload = io.BytesIO(data)
     upload.name = "issues.xlsx"
-    response = client.post("/context-issues/import/", {"file": upload})
-    assert response.status_code == 422
+    response = client.post("/context-issues/import/", {"file": upload}, follow=True)
+    job = Job.objects.get(kind="register_import")
+    # A job checks the file; its page lists every bad cell.
+    assert response.redirect_chain == [(f"/jobs/{job.pk}/", 302)]
+    assert job.status == "failed"
     assert "Context issues!C2" in response.content.decode()
     assert not ContextIssue.objects.exists()
+    response = client.post("/context-issues/import/", {})
+    assert response.status_code == 422
+    assert "Choose an XLSX file to import." in response.content.decode()
 
 
 def test_import_api_and_export_api(client, personas):
@@ -175,10 +182,14 @@ def test_import_api_and_export_api(client, personas):
     upload = io.BytesIO(data)
     upload.name = "issues.xlsx"
     response = client.post(
-        f"/api/v1/context-issues/import/?organization={personas.org.slug}", {"file": upload}
+        f"/api/v1/context-issues/import/jobs/?organization={personas.org.slug}", {"file": upload}
     )
-    assert response.status_code == 200, response.content
-    assert response.json()["created"] == 1
+    assert response.status_code == 202, response.content
+    job = response.json()
+    assert response["Location"] == f"/api/v1/jobs/{job['id']}/"
+    assert (job["kind"], job["status"]) == ("register_import", "succeeded")
+    assert job["result"]["created"] == 1
+    assert job["result"]["ids"] == [ContextIssue.objects.get().pk]
     response = client.get(f"/api/v1/context-issues/export.xlsx?organization={personas.org.slug}")
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content))["Context issues"]

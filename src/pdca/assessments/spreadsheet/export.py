@@ -28,7 +28,7 @@ from pdca.assessments.spreadsheet.common import (
     covers_label,
     export_items,
 )
-from pdca.core.xlsx import workbook_bytes
+from pdca.core.xlsx import first_sheet, workbook_bytes
 
 
 def export_assessment(assessment: GapAssessment) -> bytes:
@@ -36,7 +36,7 @@ def export_assessment(assessment: GapAssessment) -> bytes:
     others grey and locked), "Help" (the columns and statuses) and "About" (which assessment,
     when exported); a hidden "Lists" sheet feeds the owner drop-down."""
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = first_sheet(workbook)
     sheet.title = ITEMS_SHEET
     items = list(export_items(assessment))
     _write_items(sheet, items)
@@ -55,7 +55,7 @@ def _row_values(item: GapItem) -> list[Any]:
         "number": item.requirement.number,
         "title": item.requirement.title,
         "status": item.get_status_display(),
-        "owner": item.owner.email if item.owner_id else "",
+        "owner": item.owner.email if item.owner else "",
         "target_date": item.target_date,
         "notes": item.notes,
         "justification": item.justification,
@@ -184,7 +184,7 @@ def _write_help(sheet) -> None:
     sheet.append(["Status", "Meaning", "Counts toward readiness"])
     for cell in sheet[sheet.max_row]:
         cell.font = bold
-    meanings = {
+    meanings: dict[str, tuple[str, str]] = {
         GapItem.Status.NOT_STARTED: ("Nothing done yet.", "0"),
         GapItem.Status.PLANNED: ("Work is planned (give an owner and a target date).", "0"),
         GapItem.Status.PARTIAL: ("Partly in place.", "0.5"),

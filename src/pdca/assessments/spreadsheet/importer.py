@@ -193,7 +193,7 @@ def import_assessment(assessment: GapAssessment, data: bytes, *, actor) -> Impor
         errors.raise_if_any()
         raise
     summary.changed = len(changes)
-    summary.changed_ids = [r.item_id for r, _ in changes]
+    summary.changed_ids = [r.item_id for r, _ in changes if r.item_id is not None]  # all matched
     return summary
 
 

@@ -13,7 +13,7 @@ from pydantic import Field
 from pdca.audits.fieldwork import checklists as services
 from pdca.audits.models import Audit, ChecklistItem, EvidenceRecord, SavedChecklist
 from pdca.core.activity_api import ActivityOut
-from pdca.core.api import Id, Input, Page, Text, organization_for, responses
+from pdca.core.api import Id, Input, Page, Text, omitted, organization_for, responses
 from pdca.core.concurrency import announce
 from pdca.core.exceptions import ValidationFailed
 from pdca.core.permissions import scope, visible_organization_ids
@@ -113,7 +113,7 @@ class ItemCreate(Input):
 class ItemUpdate(Input):
     # Refuse an explicit null: an empty string clears.
     result: ChecklistItem.Result | None = None
-    notes: Text = Field(None, max_length=services.MAX_TEXT)
+    notes: Text = omitted(max_length=services.MAX_TEXT)
 
 
 class EvidenceIn(Input):
@@ -130,10 +130,10 @@ class EvidenceCreate(EvidenceIn):
 
 
 class EvidenceUpdate(Input):
-    kind: EvidenceRecord.Kind = None
-    description: Text = Field(None, min_length=1, max_length=services.MAX_TEXT)
+    kind: EvidenceRecord.Kind = omitted()
+    description: Text = omitted(min_length=1, max_length=services.MAX_TEXT)
     document_version: Id | None = None
-    interviewee: Text = Field(None, max_length=200)
+    interviewee: Text = omitted(max_length=200)
     sample_size: int | None = Field(None, ge=1, le=1_000_000)
     file: Id | None = None
 
@@ -173,9 +173,9 @@ class SavedCreate(Input):
 
 
 class SavedUpdate(Input):
-    name: Text = Field(None, min_length=1, max_length=200)
-    description: Text = Field(None, max_length=services.MAX_TEXT)
-    items: list[SavedItemIn] = Field(None, max_length=2000)
+    name: Text = omitted(min_length=1, max_length=200)
+    description: Text = omitted(max_length=services.MAX_TEXT)
+    items: list[SavedItemIn] = omitted(max_length=2000)
 
 
 class SavedFilter(Schema):

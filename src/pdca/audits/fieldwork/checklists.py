@@ -56,7 +56,7 @@ def _require_open(audit: Audit) -> None:
 def question_for(requirement: Requirement, *, shared: bool = False) -> str:
     """Our own question for a requirement: its number and title, then what it asks in the
     catalog's own-words summary (the core clause's when the item serves several standards)."""
-    source = requirement.core if shared and requirement.core_id else requirement
+    source = (requirement.core if shared and requirement.core_id else None) or requirement
     return f"{source.number} {source.title} — How is this met, and what shows it? {source.summary}"
 
 
@@ -133,18 +133,19 @@ def generate_checklist(audit: Audit, *, actor, include_children: bool = True) ->
     by_core: dict[int, ChecklistItem] = {}
     existing = audit.checklist.filter(requirement__isnull=False).select_related("requirement")
     for item in existing.prefetch_related("covers"):
-        if item.requirement.core_id:
-            by_core.setdefault(item.requirement.core_id, item)
+        named = item.requirement  # never None, as filtered
+        if named is not None and named.core_id:
+            by_core.setdefault(named.core_id, item)
     joined: list[Any] = []
     missing = []
     for requirement in requirements_in_scope(audit, include_children=include_children):
         if requirement.pk in covered:
             continue
-        item = by_core.get(requirement.core_id) if requirement.core_id else None
-        if item is not None and all(
-            r.standard_id != requirement.standard_id for r in item.covers.all()
+        shared = by_core.get(requirement.core_id) if requirement.core_id else None
+        if shared is not None and all(
+            r.standard_id != requirement.standard_id for r in shared.covers.all()
         ):
-            joined.append(through(checklistitem_id=item.pk, requirement_id=requirement.pk))
+            joined.append(through(checklistitem_id=shared.pk, requirement_id=requirement.pk))
             continue
         missing.append(requirement)
     groups = _groups(missing)
@@ -381,7 +382,9 @@ def _check_name(organization_id: int, name: Any, exclude_pk: int | None = None) 
     if len(text) > 200:
         raise ValidationFailed.single("name", "At most 200 characters.", "too_long")
     clash = SavedChecklist.objects.filter(organization_id=organization_id, name=text)
-    if clash.exclude(pk=exclude_pk).exists():
+    if exclude_pk is not None:
+        clash = clash.exclude(pk=exclude_pk)
+    if clash.exists():
         raise ValidationFailed.single(
             "name", "A saved checklist with this name already exists.", "duplicate"
         )

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from pdca.audits.fieldwork import checklists as services
 from pdca.audits.models import Audit, ChecklistItem, EvidenceRecord, SavedChecklist
 from pdca.core.exceptions import PermissionDenied, ServiceError, ValidationFailed
-from pdca.core.forms import StyledFormMixin
+from pdca.core.forms import StyledFormMixin, field_of
 from pdca.core.permissions import may, scope
 from pdca.core.selectors import history_of
 from pdca.core.views import (
@@ -71,7 +71,9 @@ class EvidenceForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["document_version"].queryset = versions_of(organization)
+        field_of(self, "document_version", forms.ModelChoiceField).queryset = versions_of(
+            organization
+        )
 
 
 class SavedChecklistForm(StyledFormMixin, forms.Form):
@@ -160,7 +162,7 @@ def _group_of(item: ChecklistItem) -> tuple[str, str]:
     requirement = item.requirement
     if requirement is None:
         return "~", CUSTOM_GROUP
-    if requirement.group_id:
+    if requirement.group:
         return requirement.group.code, f"{requirement.group.code} {requirement.group.title}"
     top = requirement.number.split(".")[0]
     return top, f"Clause {top}"
@@ -382,7 +384,7 @@ def checklist_item_save(request, pk: int):
                 add_service_error(form, exc)
                 error = exc.message
         else:
-            error = "; ".join(e for errors in form.errors.values() for e in errors)
+            error = "; ".join(str(e) for errors in form.errors.values() for e in errors)
         if request.htmx:
             values = request.POST if error else None
             return _row(request, item, save_error=error, values=values)

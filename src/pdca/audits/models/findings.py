@@ -72,8 +72,9 @@ class Finding(OrgOwned):
     def record_reason(self) -> str | None:
         if self.audit.report_frozen or self.audit.reports.exists():
             return "it is part of an issued audit report"
-        if self.nonconformity_id is not None and self.nonconformity.record_reason():
-            state = self.nonconformity.get_status_display().lower()
+        opened = self.nonconformity if self.nonconformity_id is not None else None
+        if opened is not None and opened.record_reason():
+            state = opened.get_status_display().lower()
             return f"the nonconformity it opened is {state}"
         return None
 

@@ -3,7 +3,7 @@ coverage. Thin endpoints over `pdca.audits.services`; audits and programmes them
 served by the register framework."""
 
 import datetime as dt
-from typing import Any
+from typing import Any, overload
 
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, QuerySet
@@ -17,7 +17,7 @@ from pdca.audits import services
 from pdca.audits.models import Audit, AuditMeeting, AuditPlanItem, AuditProgramme, AuditTeamMember
 from pdca.audits.programme_pages import programme_coverage
 from pdca.core.activity_api import ActivityOut
-from pdca.core.api import Id, Input, Page, Text, responses
+from pdca.core.api import Id, Input, Page, Text, omitted, responses
 from pdca.core.concurrency import announce
 from pdca.core.exceptions import FieldError, ValidationFailed
 from pdca.core.permissions import scope, visible_organization_ids
@@ -119,14 +119,14 @@ class PlanItemCreate(PlanItemIn):
 
 class PlanItemUpdate(Input):
     # Fields that cannot be empty default to None (left alone) but refuse an explicit null.
-    starts_at: dt.datetime = None
-    ends_at: dt.datetime = None
-    activity: Text = Field(None, min_length=1, max_length=200)
+    starts_at: dt.datetime = omitted()
+    ends_at: dt.datetime = omitted()
+    activity: Text = omitted(min_length=1, max_length=200)
     site: Id | None = None
     process: Id | None = None
-    requirements: list[Id] = Field(None, max_length=500)
+    requirements: list[Id] = omitted(max_length=500)
     auditor: Id | None = None
-    auditee: Text = Field(None, max_length=200)
+    auditee: Text = omitted(max_length=200)
 
 
 class MeetingOut(Schema):
@@ -153,9 +153,9 @@ class MeetingCreate(MeetingIn):
 
 
 class MeetingUpdate(Input):
-    held_at: dt.datetime = None
-    attendees: Text = Field(None, min_length=1, max_length=20_000)
-    notes: Text = Field(None, max_length=TEXT_MAX_LENGTH)
+    held_at: dt.datetime = omitted()
+    attendees: Text = omitted(min_length=1, max_length=20_000)
+    notes: Text = omitted(max_length=TEXT_MAX_LENGTH)
 
 
 class AuditFilter(Schema):
@@ -255,6 +255,10 @@ def _user(user_id: int | None, field: str):
     return found
 
 
+@overload
+def _aware(value: dt.datetime) -> dt.datetime: ...
+@overload
+def _aware(value: None) -> None: ...
 def _aware(value: dt.datetime | None) -> dt.datetime | None:
     if value is not None and timezone.is_naive(value):
         return timezone.make_aware(value)
@@ -272,11 +276,11 @@ def _plan_data(organization_id: int, data: dict[str, Any]) -> dict[str, Any]:
             data[name] = found
     if data.get("requirements") is not None:
         wanted = list(dict.fromkeys(data["requirements"]))
-        found = {r.pk: r for r in Requirement.objects.filter(pk__in=wanted)}
-        missing = [str(pk) for pk in wanted if pk not in found]
+        by_pk = {r.pk: r for r in Requirement.objects.filter(pk__in=wanted)}
+        missing = [str(pk) for pk in wanted if pk not in by_pk]
         if missing:
             errors.append(FieldError("requirements", f"No such requirement: {', '.join(missing)}."))
-        data["requirements"] = [found[pk] for pk in wanted if pk in found]
+        data["requirements"] = [by_pk[pk] for pk in wanted if pk in by_pk]
     if "auditor" in data:
         try:
             data["auditor"] = _user(data["auditor"], "auditor")

@@ -19,7 +19,7 @@ from pdca.audits.report import issue as report_issue
 from pdca.audits.report import rendering as reports
 from pdca.audits.report.completeness import missing_for_issue
 from pdca.core.activity_api import ActivityOut
-from pdca.core.api import Id, Input, Page, Text, responses
+from pdca.core.api import Id, Input, Page, Text, omitted, responses
 from pdca.core.concurrency import announce
 from pdca.core.exceptions import FieldError, ValidationFailed
 from pdca.core.permissions import may, require, scope, visible_organization_ids
@@ -66,16 +66,16 @@ class FindingOut(Schema):
 
     @staticmethod
     def resolve_raised_by(obj: Finding) -> str | None:
-        return obj.raised_by.email if obj.raised_by_id else None
+        return obj.raised_by.email if obj.raised_by else None
 
 
 class FindingFields(Input):
-    grade: Finding.Grade = None
-    title: Text = Field(None, min_length=1, max_length=200)
-    requirement_statement: Text = Field(None, max_length=20_000)
-    evidence: Text = Field(None, max_length=20_000)
-    statement: Text = Field(None, max_length=20_000)
-    requirements: list[Id] = Field(None, max_length=200, description="Requirement ids")
+    grade: Finding.Grade = omitted()
+    title: Text = omitted(min_length=1, max_length=200)
+    requirement_statement: Text = omitted(max_length=20_000)
+    evidence: Text = omitted(max_length=20_000)
+    statement: Text = omitted(max_length=20_000)
+    requirements: list[Id] = omitted(max_length=200, description="Requirement ids")
     process: Id | None = None
     site: Id | None = None
     checklist_item: Id | None = None

@@ -15,17 +15,10 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from pdca.audits.findings import CERTIFICATION_TYPES
+from pdca.audits.grades import grade_colour
 from pdca.audits.models import Audit, AuditMeeting, AuditTeamMember, Finding
 
 PDF_CONTENT_TYPE = "application/pdf"
-#: Bar colours per grade: nonconformities red and amber, the rest calm.
-GRADE_COLOURS = {
-    Finding.Grade.MAJOR: "#c62828",
-    Finding.Grade.MINOR: "#f9a825",
-    Finding.Grade.OBSERVATION: "#1565c0",
-    Finding.Grade.OFI: "#00838f",
-    Finding.Grade.STRENGTH: "#2e7d32",
-}
 NO_CLAUSE = "none"
 
 
@@ -59,10 +52,11 @@ def _audit_for_report(audit: Audit) -> Audit:
             "sites",
             "processes",
             "auditees",
-            Prefetch("team", queryset=AuditTeamMember.objects.select_related("user")),
-            Prefetch("meetings", queryset=AuditMeeting.objects.order_by("held_at")),
-            Prefetch("findings", queryset=findings.order_by("number")),
         )
+        # One Prefetch a call: the stubs cannot type a mix of them in one.
+        .prefetch_related(Prefetch("team", queryset=AuditTeamMember.objects.select_related("user")))
+        .prefetch_related(Prefetch("meetings", queryset=AuditMeeting.objects.order_by("held_at")))
+        .prefetch_related(Prefetch("findings", queryset=findings.order_by("number")))
         .get(pk=audit.pk)
     )
 
@@ -191,10 +185,7 @@ def count_chart(
 
 def grade_chart(content: dict[str, Any]) -> SafeString:
     return count_chart(
-        [
-            (g["label"], g["count"], GRADE_COLOURS.get(g["grade"], "#607d8b"))
-            for g in content["by_grade"]
-        ],
+        [(g["label"], g["count"], grade_colour(g["grade"])) for g in content["by_grade"]],
         title="Findings by grade",
     )
 

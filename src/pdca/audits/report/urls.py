@@ -13,6 +13,6 @@ urlpatterns = [
     path("audits/<int:pk>/report/", views.report_page, name="report"),
     path("audits/<int:pk>/report/issue/", views.report_issue, name="report-issue"),
     path("audits/<int:pk>/report/revise/", views.report_revise, name="report-revise"),
-    path("audits/<int:pk>/report/draft.pdf", views.report_draft_pdf, name="report-draft-pdf"),
+    path("audits/<int:pk>/report/draft/pdf/", views.report_draft_pdf, name="report-draft-pdf"),
     path("audit-reports/<int:pk>/pdf/", views.report_pdf, name="report-pdf"),
 ]

@@ -7,12 +7,11 @@ and are recorded in the activity log as coming from the CLI.
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
+from pdca.core.cli_output import Column, FormatOption, cell_text, print_rows
 from pdca.core.cli_support import actor_or_exit, organization_or_exit, setup_django
 from pdca.core.console import console, err
 
@@ -30,10 +29,13 @@ RegisterArg = Annotated[
     str, typer.Argument(help="The register, e.g. nonconformities (see `pdca registers list`)")
 ]
 IdArg = Annotated[
-    int, typer.Argument(help="The entry's id (see `pdca registers show REGISTER --org …`)")
+    int,
+    typer.Argument(
+        help="The entry's id (`pdca registers show REGISTER --org …` shows the ids; "
+        "add `--archived yes` for archived entries, or see `pdca records due`)"
+    ),
 ]
 ReasonOption = Annotated[str, typer.Option("--reason", help="Why (kept with the record)")]
-FormatOption = Annotated[str, typer.Option("--format", "-f", help="table or json")]
 
 
 def _setup() -> None:
@@ -77,18 +79,19 @@ def _run(call) -> None:
 
 @app.command()
 def retention(org: OrgOption, fmt: FormatOption = "table") -> None:
-    """How many years each type of archived record is kept before it may be disposed of."""
+    """How many years each type of archived record is kept before it may be disposed of: the
+    record types `pdca records set-retention` takes."""
     _setup()
     from pdca.core.records.retention import retention_table
 
     lines = retention_table(_organization(org))
-    if fmt == "json":
-        typer.echo(json.dumps([line.__dict__ for line in lines], indent=2))
-        return
-    table = Table("Record type", "Covers", "Years", "Default")
-    for line in lines:
-        table.add_row(line.record_type, line.label, str(line.years), str(line.default_years))
-    console.print(table)
+    columns = [
+        Column("record_type", "Record type"),
+        Column("label", "Covers"),
+        Column("years", "Years", "right"),
+        Column("default_years", "Default", "right"),
+    ]
+    print_rows([dict(line.__dict__) for line in lines], columns, fmt)
 
 
 @app.command("set-retention")
@@ -158,27 +161,22 @@ def due(org: OrgOption, fmt: FormatOption = "table") -> None:
             "register": spec.slug,
             "id": obj.pk,
             "label": str(obj),
-            "archived_at": obj.archived_at.isoformat(),
+            "archived_at": obj.archived_at,
             "reason": obj.archive_reason,
-            "disposal_date": day.isoformat(),
+            "disposal_date": day,
         }
         for spec in all_specs()
         for obj, day in disposal_due(spec, organization)
     ]
-    if fmt == "json":
-        typer.echo(json.dumps(rows, indent=2))
-        return
-    table = Table("Register", "ID", "Entry", "Archived", "Reason", "Disposable since")
-    for row in rows:
-        table.add_row(
-            row["register"],
-            str(row["id"]),
-            row["label"],
-            row["archived_at"][:10],
-            row["reason"],
-            row["disposal_date"],
-        )
-    console.print(table if rows else "No archived record is past its retention period.")
+    columns = [
+        Column("register", "Register"),
+        Column("id", "ID", "right"),
+        Column("label", "Entry"),
+        Column("archived_at", "Archived", text=lambda r: cell_text(r["archived_at"])[:10]),
+        Column("reason", "Reason"),
+        Column("disposal_date", "Disposable since"),
+    ]
+    print_rows(rows, columns, fmt, empty="No archived record is past its retention period.")
 
 
 @app.command()

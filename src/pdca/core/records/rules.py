@@ -30,9 +30,11 @@ from typing import Any
 from django.apps import apps
 from django.db import models, router
 from django.db.models.deletion import Collector
+from django.db.models.fields.reverse_related import ManyToManyRel
 from django.db.models.signals import pre_delete
 
 from pdca.core.exceptions import Conflict
+from pdca.core.modelinfo import related_model
 
 #: Retention periods in years, per record type, when the organization has not set its own.
 #: Certification works in three-year cycles: a record is kept for the cycle it served in plus
@@ -113,7 +115,9 @@ def deletion_refusal(obj: models.Model) -> str | None:
             continue
         for instance, why in _records_among(instances, obj):
             return f"Deleting {_label(obj)} would delete {_label(instance)}, a record ({why})."
-    for (field, _value), querysets in collector.field_updates.items():
+    # Django 5 keeps querysets here (the stubs still say instances).
+    updates: dict[tuple[models.Field, Any], list[Any]] = collector.field_updates
+    for (field, _value), querysets in updates.items():
         if not _model_declares_records(field.model):
             continue
         for queryset in querysets:
@@ -203,7 +207,8 @@ def disposal_date(obj: models.Model) -> dt.date | None:
     archived_at = getattr(obj, "archived_at", None)
     if archived_at is None:
         return None
-    years = retention_years(obj.organization, getattr(obj, "record_type", "") or "")
+    organization = getattr(obj, "organization", None)
+    years = retention_years(organization, getattr(obj, "record_type", "") or "")
     return add_years(archived_at.date(), years)
 
 
@@ -218,14 +223,13 @@ def first_link(obj: models.Model) -> str | None:
     """The name of the first kind of row that refers to `obj` (foreign key or many-to-many),
     or None when nothing does: evidence linked to anything is a record."""
     for rel in obj._meta.related_objects:
-        if rel.many_to_many:
-            through = rel.through
+        model = related_model(rel)
+        if isinstance(rel, ManyToManyRel) and rel.through is not None:
             source = rel.field.m2m_reverse_field_name()
-            found = through._default_manager.filter(**{source: obj.pk}).exists()
-            name = rel.related_model._meta.verbose_name
+            found = rel.through._default_manager.filter(**{source: obj.pk}).exists()
         else:
-            found = rel.related_model._default_manager.filter(**{rel.field.name: obj.pk}).exists()
-            name = rel.related_model._meta.verbose_name
+            found = model._default_manager.filter(**{rel.field.name: obj.pk}).exists()
+        name = model._meta.verbose_name
         if found:
             return str(name)
     return None

@@ -22,8 +22,11 @@ from pdca.core.activity_api import ActivityOut
 from pdca.core.api import Id, Input, Page, Text, organization_for, responses
 from pdca.core.concurrency import announce
 from pdca.core.exceptions import FieldError, ValidationFailed
+from pdca.core.jobs.api import ACCEPTED, ACCEPTED_EXTRA, accepted
+from pdca.core.models import OrgOwned
 from pdca.core.permissions import require, scope
 from pdca.core.registers import archive, services, spreadsheet
+from pdca.core.registers import jobs as register_jobs
 from pdca.core.registers.choices import choices_for
 from pdca.core.registers.display import entry_url
 from pdca.core.registers.filters import sort_key
@@ -41,7 +44,7 @@ def _python_type(field: models.Field, *, for_input: bool) -> Any:
         return Id | None if for_input else int | None
     if field.choices:
         values = tuple(str(v) for v, _ in field.choices)
-        return Literal[values] if not field.blank else Literal[(*values, "")]  # type: ignore[valid-type]
+        return Literal[values] if not field.blank else Literal[(*values, "")]
     if isinstance(field, models.BooleanField):
         return bool | None if field.null else bool
     if isinstance(field, models.DateTimeField):
@@ -104,7 +107,7 @@ def schemas(spec: RegisterSpec) -> tuple[type[BaseModel], type[BaseModel], type[
     return Out, Create, Update
 
 
-def serialize(spec: RegisterSpec, obj: models.Model) -> dict[str, Any]:
+def serialize(spec: RegisterSpec, obj: OrgOwned) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": obj.pk,
         "organization": obj.organization.slug,
@@ -285,14 +288,16 @@ def add_register_routes(router: Router, spec: RegisterSpec, *, prefix: str | Non
 
     list_entries.__name__ = f"list_{name}"
     list_entries.__doc__ = f"The {spec.verbose_name_plural} you may read, filtered and sorted."
-    router.get(base, response=responses(list[Out]), tags=[tag], operation_id=f"list_{name}")(
+    # Out, Create and Update are built at start-up: mypy cannot use them as types.
+    router.get(base, response=responses(list[Out]), tags=[tag], operation_id=f"list_{name}")(  # type: ignore[valid-type]
         paginate(Page)(list_entries)
     )
 
     def create(request, payload: Create):  # type: ignore[valid-type]
-        org = organization_for(request.auth, payload.organization)
+        body: Any = payload
+        org = organization_for(request.auth, body.organization)
         require(request.auth, "add", spec.model, organization=org)
-        data = _resolve(spec, org, payload.model_dump(exclude={"organization"}, exclude_unset=True))
+        data = _resolve(spec, org, body.model_dump(exclude={"organization"}, exclude_unset=True))
         obj = services.create_entry(spec, org, actor=request.auth, **data)
         return Status(201, serialize(spec, _get(request.auth, obj.pk)))
 
@@ -311,7 +316,8 @@ def add_register_routes(router: Router, spec: RegisterSpec, *, prefix: str | Non
 
     def update(request, entry_id: int, payload: Update):  # type: ignore[valid-type]
         obj = _get(request.auth, entry_id)
-        data = _resolve(spec, obj.organization, payload.model_dump(exclude_unset=True))
+        body: Any = payload
+        data = _resolve(spec, obj.organization, body.model_dump(exclude_unset=True))
         services.update_entry(spec, obj, actor=request.auth, **data)
         return serialize(spec, announce(_get(request.auth, entry_id)))
 
@@ -374,31 +380,31 @@ def add_register_routes(router: Router, spec: RegisterSpec, *, prefix: str | Non
         operation_id=f"export_{name}",
     )(export)
 
-    def import_(request, organization: str, file: File[UploadedFile], dry_run: bool = False):
+    def import_(
+        request,
+        response: HttpResponse,
+        organization: str,
+        file: File[UploadedFile],
+        dry_run: bool = False,
+    ):
         org = organization_for(request.auth, organization)
         if file.size and file.size > spreadsheet.MAX_UPLOAD_BYTES:
             raise ValidationFailed.single("file", "The file is larger than 5 MB.")
-        summary = spreadsheet.import_entries(
-            spec, org, file.read(), actor=request.auth, dry_run=dry_run
+        job = register_jobs.queue_import(
+            spec, org, file.read(), file.name or "", actor=request.auth, dry_run=dry_run
         )
-        return summary.as_dict()
+        return accepted(response, job)
 
     import_.__doc__ = (
-        f"Add and change {spec.verbose_name_plural} from an XLSX workbook (the export's layout), "
-        "all or nothing; `dry_run` checks without saving. Bad cells are listed as `Sheet!C7`."
+        f"Queue the import of {spec.verbose_name_plural} from an XLSX workbook (the export's "
+        "layout): 202 with the job. It adds and changes all rows or none; `dry_run` checks "
+        "without saving. When it succeeded, its `result` holds the counts and ids; when it "
+        "failed, `errors` lists every bad cell as `Sheet!C7`."
     )
     router.post(
-        f"{base}import/",
-        response=responses(ImportOut),
+        f"{base}import/jobs/",
+        response=ACCEPTED,
         tags=[tag],
         operation_id=f"import_{name}",
+        openapi_extra=ACCEPTED_EXTRA,
     )(import_)
-
-
-class ImportOut(BaseModel):
-    rows: int
-    created: int
-    updated: int
-    unchanged: int
-    dry_run: bool
-    ids: list[int]

@@ -4,22 +4,36 @@ deletion (see `core.records`). Each step is checked, logged and atomic."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, TypeVar
 
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from pdca.core.activity import record_activity, snapshot
 from pdca.core.concurrency import lock_for_update
 from pdca.core.exceptions import Conflict, ValidationFailed
+from pdca.core.models import Archivable, OrgOwned
 from pdca.core.permissions import require
 from pdca.core.records.rules import add_years, disposal_date, disposing, retention_years
 from pdca.core.registers.spec import RegisterSpec
+from pdca.core.tenants import Tenant
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
 
 MAX_REASON = 500
+_M = TypeVar("_M", bound=OrgOwned)
 
 
 def is_archivable(model: type[models.Model]) -> bool:
-    return hasattr(model, "archived_at") and hasattr(model, "archive_reason")
+    return issubclass(model, Archivable)
+
+
+def _archivable(spec: RegisterSpec, obj: OrgOwned) -> Archivable:
+    if not is_archivable(spec.model) or not isinstance(obj, Archivable):
+        raise Conflict(f"{capfirst(spec.verbose_name)} entries are not archived.")
+    return obj
 
 
 def _reason(reason: str | None) -> str:
@@ -34,19 +48,17 @@ def _reason(reason: str | None) -> str:
 
 
 @transaction.atomic
-def archive_entry(spec: RegisterSpec, obj: models.Model, *, actor, reason: str) -> models.Model:
+def archive_entry(spec: RegisterSpec[_M], obj: _M, *, actor: AbstractBaseUser, reason: str) -> _M:
     """Archive (withdraw, cancel, make obsolete) an entry with a reason: it stays readable and
     restorable, leaves the default lists and pickers, and may be disposed of once its retention
     period has passed."""
     require(actor, "change", obj)
     text = _reason(reason)
-    if not is_archivable(spec.model):
-        raise Conflict(f"{spec.verbose_name.capitalize()} entries are not archived.")
-    current = lock_for_update(obj)
+    current = lock_for_update(_archivable(spec, obj))
     if current.archived_at is not None:
         raise Conflict(f"“{current}” is already archived.", code="already_archived")
     current.archived_at = timezone.now()
-    current.archived_by = actor
+    current.archived_by = actor  # type: ignore[assignment]  # the user model core cannot name
     current.archive_reason = text
     current.save(update_fields=["archived_at", "archived_by", "archive_reason", "updated_at"])
     record_activity(
@@ -56,16 +68,16 @@ def archive_entry(spec: RegisterSpec, obj: models.Model, *, actor, reason: str) 
         changes={"archived": [False, True]},
         message=text,
     )
-    return current
+    return obj
 
 
 @transaction.atomic
 def restore_entry(
-    spec: RegisterSpec, obj: models.Model, *, actor, reason: str = ""
-) -> models.Model:
+    spec: RegisterSpec[_M], obj: _M, *, actor: AbstractBaseUser, reason: str = ""
+) -> _M:
     """Bring an archived entry back into the lists; the archiving stays in its history."""
     require(actor, "change", obj)
-    current = lock_for_update(obj)
+    current = lock_for_update(_archivable(spec, obj))
     if current.archived_at is None:
         raise Conflict(f"“{current}” is not archived.", code="not_archived")
     before = current.archive_reason
@@ -80,11 +92,13 @@ def restore_entry(
         changes={"archived": [True, False]},
         message=(reason or "").strip()[:MAX_REASON] or f"Restored (archived because: {before})",
     )
-    return current
+    return obj
 
 
 @transaction.atomic
-def dispose_entry(spec: RegisterSpec, obj: models.Model, *, actor, reason: str) -> None:
+def dispose_entry(
+    spec: RegisterSpec, obj: OrgOwned, *, actor: AbstractBaseUser, reason: str
+) -> None:
     """Remove an archived record for good once its retention period has passed: the one way a
     record leaves the database. The log keeps what it held."""
     require(actor, "delete", obj)
@@ -108,16 +122,19 @@ def dispose_entry(spec: RegisterSpec, obj: models.Model, *, actor, reason: str) 
         current.delete()
 
 
-def disposal_due(spec: RegisterSpec, organization) -> list[tuple[models.Model, dt.date]]:
+def disposal_due(spec: RegisterSpec, organization: Tenant) -> list[tuple[Archivable, dt.date]]:
     """Archived entries of `organization` whose retention period is over, oldest first, each
     with the first day it could be disposed of."""
     if not is_archivable(spec.model):
         return []
     years = retention_years(organization, spec.model.record_type)
-    rows = spec.model.objects.filter(organization=organization, archived_at__isnull=False)
+    # Q: the plugin checks keyword lookups against OrgOwned, which has no `archived_at`.
+    rows = spec.model.objects.filter(models.Q(archived_at__isnull=False), organization=organization)
     today = timezone.localdate()
-    found = []
+    found: list[tuple[Archivable, dt.date]] = []
     for row in rows.order_by("archived_at", "pk"):
+        if not isinstance(row, Archivable) or row.archived_at is None:
+            continue
         due = add_years(row.archived_at.date(), years)
         if due <= today:
             found.append((row, due))

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from pdca.core.exceptions import ServiceError
 from pdca.core.records.rules import closed_reason, deletion_refusal, disposal_date, record_reason
@@ -71,7 +72,7 @@ def _reason_step_view(spec: RegisterSpec, step: str, action: str, service, done:
                 service(spec, obj, actor=request.user, reason=request.POST.get("reason", ""))
             except ServiceError as exc:
                 return _reason_page(spec, request, obj, step=step, error=exc.message)
-            messages.success(request, f"{spec.verbose_name.capitalize()} “{obj}” {done}.")
+            messages.success(request, f"{capfirst(spec.verbose_name)} “{obj}” {done}.")
             if then == "list":
                 return redirect(spec.url_name("list"))
             return redirect(spec.url_name("detail"), pk=obj.pk)
@@ -92,7 +93,7 @@ def restore_view(spec: RegisterSpec):
             except ServiceError as exc:
                 messages.error(request, exc.message)
             else:
-                messages.success(request, f"{spec.verbose_name.capitalize()} “{obj}” restored.")
+                messages.success(request, f"{capfirst(spec.verbose_name)} “{obj}” restored.")
         return redirect(spec.url_name("detail"), pk=obj.pk)
 
     return view

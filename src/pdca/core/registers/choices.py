@@ -21,7 +21,7 @@ requirement_choices: Slot[..., models.QuerySet[Any]] = Slot(
 
 
 def choices_for(
-    spec: RegisterSpec, name: str, organization: Any, *, keep: Iterable[int] = ()
+    spec: RegisterSpec, name: str, organization: Any, *, keep: Iterable[int | None] = ()
 ) -> models.QuerySet[Any]:
     """The queryset a relation field of `spec` may choose from in `organization`: the one rule
     that pickers offer and services accept. Archived entries are left out (they leave every

@@ -8,14 +8,13 @@ permissions, and is recorded in the activity log as coming from the CLI.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
-from pdca.core.cli_support import actor_or_exit, organization_or_exit
+from pdca.core.cli_output import AsViewerOption, Column, FormatOption, print_json, print_rows
+from pdca.core.cli_support import actor_or_exit, organization_or_exit, visible
 from pdca.core.console import console, err
 
 app = typer.Typer(
@@ -23,7 +22,9 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-RegisterArg = Annotated[str, typer.Argument(help="The register, e.g. processes or risks")]
+RegisterArg = Annotated[
+    str, typer.Argument(help="The register, e.g. processes or risks (`pdca registers list`)")
+]
 OrgOption = Annotated[str, typer.Option("--org", help="The organization's slug")]
 
 
@@ -44,35 +45,31 @@ def _spec(slug: str):
 
 
 @app.command("list")
-def list_registers(
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
-) -> None:
-    """The registers there are, with the clauses they answer."""
+def list_registers(fmt: FormatOption = "table") -> None:
+    """The registers there are, with the clauses they answer: the names
+    `pdca registers show|export|import` take."""
     _setup()
     from pdca.core.registers.spec import all_specs
 
     rows: list[dict[str, Any]] = [
         {"register": s.slug, "name": s.title, "clauses": list(s.clauses)} for s in all_specs()
     ]
-    if fmt == "json":
-        typer.echo(json.dumps(rows, indent=2))
-        return
-    table = Table("Register", "Name", "Clauses")
-    for row in rows:
-        table.add_row(row["register"], row["name"], ", ".join(row["clauses"]))
-    console.print(table)
+    columns = [Column("register", "Register"), Column("name", "Name"), Column("clauses", "Clauses")]
+    print_rows(rows, columns, fmt)
 
 
 @app.command()
 def show(
     register: RegisterArg,
     org: OrgOption,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
+    fmt: FormatOption = "table",
     archived: Annotated[
         str, typer.Option("--archived", help="no (current entries), yes (archived only) or all")
     ] = "no",
+    actor_email: AsViewerOption = None,
 ) -> None:
-    """An organization's entries of one register (archived ones with --archived)."""
+    """An organization's entries of one register, with their ids (archived ones with
+    --archived): the ids `pdca records archive|restore|dispose` take."""
     _setup()
     from pdca.core.registers import display
     from pdca.core.registers.api import serialize
@@ -80,8 +77,12 @@ def show(
     from pdca.core.registers.filters import sort_key
 
     spec = _spec(register)
-    organization = organization_or_exit(org)
-    rows = spec.model.objects.filter(organization=organization).select_related("organization")
+    if archived not in {"no", "yes", "all"}:
+        err.print(f"[red]--archived must be no, yes or all, not {archived!r}.")
+        raise typer.Exit(2)
+    organization, actor = organization_or_exit(org), actor_or_exit(actor_email)
+    rows = visible(spec.model.objects.all(), organization=organization, actor=actor)
+    rows = rows.select_related("organization")
     if is_archivable(spec.model) and archived != "all":
         rows = rows.filter(archived_at__isnull=archived == "no")
     rows = rows.select_related(*spec.fk_fields).prefetch_related(*spec.m2m_fields)
@@ -89,15 +90,23 @@ def show(
         rows = spec.annotate(rows)
     rows = rows.order_by(sort_key(spec, None), "pk")
     if fmt == "json":
-        typer.echo(json.dumps([serialize(spec, r) for r in rows], indent=2, default=str))
+        print_json([serialize(spec, r) for r in rows])
         return
-    table = Table("ID", *(display.header(spec, c) for c in spec.columns))
-    for obj in rows:
-        table.add_row(
-            str(obj.pk),
-            *(", ".join(c.text for c in display.cells(spec, obj, col)) for col in spec.columns),
-        )
-    console.print(table)
+    cells = [
+        {
+            "id": obj.pk,
+            **{
+                col: ", ".join(c.text for c in display.cells(spec, obj, col))
+                for col in spec.columns
+            },
+        }
+        for obj in rows
+    ]
+    columns = [
+        Column("id", "ID", "right"),
+        *(Column(col, display.header(spec, col)) for col in spec.columns),
+    ]
+    print_rows(cells, columns, "table", title=f"{spec.title} of {organization.name}")
 
 
 @app.command()
@@ -141,15 +150,22 @@ def import_(
         ),
     ],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check only, save nothing")] = False,
+    queue: Annotated[
+        bool, typer.Option("--queue", help="Hand it to the workers and print the job's id")
+    ] = False,
 ) -> None:
     """Add and change entries from a workbook: all of it, or nothing.
 
     Every bad cell is printed (as Processes!C7), nothing is written and the exit code is 1.
+    The import runs here with a progress bar; --queue hands it to the workers instead.
     """
     _setup()
     from pdca.core.context import channel
-    from pdca.core.exceptions import ServiceError, ValidationFailed
-    from pdca.core.registers.spreadsheet import import_entries
+    from pdca.core.exceptions import ServiceError
+    from pdca.core.jobs.cli import print_queued, run_or_queue
+    from pdca.core.jobs.registry import JobFailed
+    from pdca.core.registers.jobs import IMPORT_KIND, queue_import
+    from pdca.core.registers.spreadsheet import ImportSummary
 
     spec = _spec(register)
     organization = organization_or_exit(org)
@@ -160,14 +176,33 @@ def import_(
         err.print(f"[red]Cannot read {file}: {exc.strerror or exc}.")
         raise typer.Exit(1) from None
     try:
-        with channel("cli"), err.status("Checking and importing…"):
-            summary = import_entries(spec, organization, data, actor=actor, dry_run=dry_run)
-    except ValidationFailed as exc:
+        with channel("cli"):
+            if queue:
+                job = queue_import(
+                    spec, organization, data, file.name, actor=actor, dry_run=dry_run
+                )
+                print_queued(job)
+                return
+            outcome = run_or_queue(
+                IMPORT_KIND,
+                organization=organization,
+                actor=actor,
+                params={"register": spec.slug, "dry_run": dry_run},
+                title=f"Importing {file.name}",
+                queue=False,
+                upload=data,
+                upload_name=file.name,
+            )
+    except JobFailed as exc:
         for error in exc.errors:
             typer.echo(f"{error.field}: {error.message}" if error.field else error.message)
-        err.print(f"[red]{len(exc.errors)} problem(s); nothing was imported.")
+        if exc.errors:
+            err.print(f"[red]{len(exc.errors)} problem(s); nothing was imported.")
+        else:
+            err.print(f"[red]{exc.message}")
         raise typer.Exit(1) from None
     except ServiceError as exc:
         err.print(f"[red]{exc.message}")
         raise typer.Exit(1) from None
+    summary = ImportSummary(**outcome.summary)
     console.print(f"{'Checked' if dry_run else 'Imported'} {file}: {summary}")

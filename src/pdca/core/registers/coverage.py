@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db.models import Q
 from django.urls import reverse
 
 from pdca.core.permissions import may, scope
@@ -51,7 +52,8 @@ def answers_for(requirements, organization, user) -> list[Answer]:
         answer = Answer(spec)
         visible = scope(spec.model.objects.filter(organization=organization), user)
         if "requirements" in spec.fields:
-            linked = visible.filter(requirements__in=ids).distinct()
+            # Q: only some registers' models have `requirements` (the plugin checks OrgOwned).
+            linked = visible.filter(Q(requirements__in=ids)).distinct()
             answer.linked_count = linked.count()
             if answer.linked_count:
                 answer.linked = list(linked.order_by(*spec.ordering[:1] or ["pk"])[:20])

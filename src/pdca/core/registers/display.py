@@ -25,8 +25,11 @@ def entry_url(obj: models.Model) -> str | None:
     """The detail page of `obj` when it is a register entry (or a requirement)."""
     label = obj._meta.label_lower
     if label == "standards.requirement":
+        requirement: Any = obj  # standards' model, which core may not name
         try:
-            return reverse("standards:requirement", args=[obj.standard.code, obj.number])
+            return reverse(
+                "standards:requirement", args=[requirement.standard.code, requirement.number]
+            )
         except NoReverseMatch:
             return None
     spec = spec_of_model(type(obj))
@@ -43,7 +46,7 @@ def _related_text(obj: models.Model) -> str:
     if obj._meta.label_lower == "accounts.user":
         return person(obj)
     if obj._meta.label_lower == "standards.requirement":
-        return obj.label
+        return str(getattr(obj, "label", obj))
     return str(obj)
 
 

@@ -9,6 +9,7 @@ from functools import cache
 import django_filters
 from django.db import models
 from django.db.models import Q
+from django.utils.text import capfirst
 
 from pdca.core.registers.archive import is_archivable
 from pdca.core.registers.choices import choices_for
@@ -42,10 +43,10 @@ class EntryFilterSet(django_filters.FilterSet):
 
 def _filter_for(spec: RegisterSpec, name: str):
     field = spec.model_field(name)
-    label = str(field.verbose_name).capitalize()
+    label = capfirst(str(field.verbose_name))
     if field.is_relation:
         return django_filters.ModelChoiceFilter(
-            field_name=name, queryset=field.related_model.objects.none(), label=label
+            field_name=name, queryset=spec.related_model(name)._default_manager.none(), label=label
         )
     if field.choices:
         return django_filters.ChoiceFilter(field_name=name, choices=field.choices, label=label)

@@ -11,6 +11,7 @@ from functools import cache
 from django import forms
 from django.core.validators import MaxLengthValidator
 from django.db import models
+from django.utils.text import capfirst
 
 from pdca.core.forms import RequirementPickerField, StyledFormMixin
 from pdca.core.modelinfo import related_model
@@ -22,7 +23,7 @@ from pdca.core.validation import text_max_length
 class EntryForm(StyledFormMixin, forms.ModelForm):
     spec: RegisterSpec
 
-    def _linked(self, name: str) -> list[int]:
+    def _linked(self, name: str) -> list[int | None]:
         """The ids the entry being edited links to through `name` already."""
         if self.instance.pk is None:
             return []
@@ -77,7 +78,7 @@ def _formfield(field: models.Field, **kwargs):
         return RequirementPickerField(
             queryset=related_model(field)._default_manager.none(),
             help_text=field.help_text,
-            label=field.verbose_name.capitalize(),
+            label=capfirst(field.verbose_name),
         )
     formfield = field.formfield(**kwargs)
     if isinstance(field, models.DateField) and formfield is not None:

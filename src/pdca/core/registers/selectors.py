@@ -3,17 +3,29 @@ the detail page and the export show fetched up front (no query per row)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.db import models
 
 from pdca.core.permissions import scope
 from pdca.core.registers.spec import RegisterSpec
+from pdca.core.tenants import Tenant
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+
+    from pdca.core.models import OrgOwned
 
 
-def entries_for(spec: RegisterSpec, user, organization, *, action: str = "view"):
+def entries_for(
+    spec: RegisterSpec, user: AbstractBaseUser, organization: Tenant, *, action: str = "view"
+) -> models.QuerySet[OrgOwned]:
     """The entries of `organization` that `user` may `action`, ready to list or export."""
-    queryset = scope(spec.model.objects.filter(organization=organization), user, action)
+    queryset: models.QuerySet[OrgOwned] = scope(
+        spec.model.objects.filter(organization=organization), user, action
+    )
     related = {*spec.select_related}
-    prefetch = {*spec.prefetch_related}
+    prefetch: set[str | models.Prefetch[Any, Any, Any]] = {*spec.prefetch_related}
     for name in (*spec.columns, *spec.fields):
         try:
             field = spec.model_field(name)
@@ -28,8 +40,8 @@ def entries_for(spec: RegisterSpec, user, organization, *, action: str = "view")
         prefetch.add(
             models.Prefetch(
                 "requirements",
-                queryset=spec.model_field("requirements")
-                .related_model.objects.select_related("standard")
+                queryset=spec.related_model("requirements")
+                ._default_manager.select_related("standard")
                 .order_by("standard__name", "sort_key"),
             )
         )

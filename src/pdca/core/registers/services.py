@@ -3,7 +3,7 @@ validation, the spec's own rules and the activity-log entry, in one transaction.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import models, transaction
 
@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
 
     from pdca.core.models import OrgOwned
+
+_M = TypeVar("_M", bound="OrgOwned")
 
 
 def related_snapshot(spec: RegisterSpec, obj: models.Model) -> dict[str, list[int]]:
@@ -129,8 +131,8 @@ def _save_related(obj: models.Model, many: dict[str, list[Any]]) -> None:
 
 @transaction.atomic
 def create_entry(
-    spec: RegisterSpec, organization: Tenant, *, actor: AbstractBaseUser, **data: Any
-) -> OrgOwned:
+    spec: RegisterSpec[_M], organization: Tenant, *, actor: AbstractBaseUser, **data: Any
+) -> _M:
     """Create an entry of `spec`'s register in `organization`."""
     require(actor, "add", spec.model, organization=organization)
     foreign, many = _check_relations(spec, organization, dict(data))
@@ -149,16 +151,14 @@ def create_entry(
 
 
 @transaction.atomic
-def update_entry(
-    spec: RegisterSpec, obj: OrgOwned, *, actor: AbstractBaseUser, **data: Any
-) -> OrgOwned:
+def update_entry(spec: RegisterSpec[_M], obj: _M, *, actor: AbstractBaseUser, **data: Any) -> _M:
     """Change the given fields of `obj`; the fields left out stay as they are."""
     return apply_update(spec, obj, actor=actor, **data)[0]
 
 
 def apply_update(
-    spec: RegisterSpec, obj: OrgOwned, *, actor: AbstractBaseUser, **data: Any
-) -> tuple[OrgOwned, bool]:
+    spec: RegisterSpec[_M], obj: _M, *, actor: AbstractBaseUser, **data: Any
+) -> tuple[_M, bool]:
     """`update_entry`, also saying whether anything changed (imports count unchanged rows).
 
     The row is read under a lock (and refused when the client's version is stale), and only

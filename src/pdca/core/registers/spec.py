@@ -14,9 +14,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic
 
 from django.db import models
+
+from pdca.core.modelinfo import forward_field, related_model
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeVar
+
+    from pdca.core.models import OrgOwned
+
+    #: The register's model; a bare `RegisterSpec` is one of any register.
+    _E = TypeVar("_E", bound=OrgOwned, default=OrgOwned, covariant=True)
+else:
+    from typing import TypeVar
+
+    _E = TypeVar("_E")
 
 #: slug → spec, in declaration order (the CLI lists them, coverage reads them).
 _specs: dict[str, RegisterSpec] = {}
@@ -24,8 +38,9 @@ _specs: dict[str, RegisterSpec] = {}
 
 # Compared and hashed by identity: each spec is declared once, and caches key on it.
 @dataclass(frozen=True, eq=False)
-class RegisterSpec:
-    model: type[models.Model]
+class RegisterSpec(Generic[_E]):
+    #: Every register's model is archivable too (`core.models.Archivable`).
+    model: type[_E]
     #: URL and CLI name: "context-issues", "processes"…
     slug: str
     #: URL namespace of the app whose urls.py includes `register_urls(spec)`.
@@ -57,12 +72,14 @@ class RegisterSpec:
     limit_choices: dict[str, Callable[[models.QuerySet, Any], models.QuerySet]] = field(
         default_factory=dict
     )
-    validate: Callable[[models.Model, dict[str, list]], None] | None = None
-    before_save: Callable[[models.Model], None] | None = None
+    # Hooks take the register's own model: Any, as a covariant type variable cannot type an
+    # argument.
+    validate: Callable[[Any, dict[str, list[Any]]], None] | None = None
+    before_save: Callable[[Any], None] | None = None
     #: Extra template included on the detail page, with `object` and `extra` in its context.
     detail_template: str | None = None
     #: Extra context for `detail_template`: callable(request, obj) -> dict.
-    detail_context: Callable[[Any, models.Model], dict] | None = None
+    detail_context: Callable[[Any, Any], dict[str, Any]] | None = None
     #: Links shown at the top of the list page: (label, url name in the namespace).
     list_links: tuple[tuple[str, str], ...] = ()
     #: Fields the form shows only for some values of another field: {field: (other, values)}.
@@ -75,6 +92,9 @@ class RegisterSpec:
     annotate: Callable[[models.QuerySet], models.QuerySet] | None = None
     #: Column headers for `columns` that are not model fields: {name: header}.
     column_labels: dict[str, str] = field(default_factory=dict)
+    #: Heading of an entry's linked requirements on its page: what the link means in this
+    #: register (an audit's are the requirements in its scope, not ones it meets).
+    requirements_label: str = "Requirements it answers"
 
     def __post_init__(self) -> None:
         existing = _specs.get(self.slug)
@@ -98,10 +118,13 @@ class RegisterSpec:
         return name[:1].upper() + name[1:]
 
     def model_field(self, name: str) -> models.Field:
-        return self.model._meta.get_field(name)
+        return forward_field(self.model, name)
+
+    def related_model(self, name: str) -> type[models.Model]:
+        return related_model(self.model_field(name))
 
     def is_m2m(self, name: str) -> bool:
-        return self.model_field(name).many_to_many
+        return bool(self.model_field(name).many_to_many)
 
     @property
     def scalar_fields(self) -> tuple[str, ...]:

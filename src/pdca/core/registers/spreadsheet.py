@@ -21,6 +21,7 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from pdca.core.exceptions import PermissionDenied, ServiceError, ValidationFailed
+from pdca.core.modelinfo import related_model
 from pdca.core.permissions import may
 from pdca.core.registers import services
 from pdca.core.registers.choices import choices_for, label_of
@@ -32,6 +33,7 @@ from pdca.core.xlsx import (
     CellErrors,
     cell_text,
     clean_text,
+    first_sheet,
     is_empty,
     open_workbook,
     parse_date,
@@ -58,12 +60,13 @@ def filename(spec: RegisterSpec, organization, today: dt.date) -> str:
 def _accepts(spec: RegisterSpec, name: str) -> str:
     f = spec.model_field(name)
     if f.many_to_many or f.many_to_one:
+        related = related_model(f)
         what = {
             "accounts.user": "the e-mail of a member",
             "standards.requirement": "a requirement as “ISO 9001:2015 4.1” (standard and number)",
-        }.get(f.related_model._meta.label_lower)
+        }.get(related._meta.label_lower)
         if what is None:
-            what = f"the {_key_of(f.related_model)} of a {f.related_model._meta.verbose_name}"
+            what = f"the {_key_of(related)} of a {related._meta.verbose_name}"
         return f"{what}; several separated by “;”" if f.many_to_many else what
     if f.choices:
         return "one of: " + ", ".join(str(label) for _, label in f.choices)
@@ -86,7 +89,7 @@ def _key_of(model) -> str:
 def export_entries(spec: RegisterSpec, rows, *, organization) -> bytes:
     """The entries in `rows` as an XLSX workbook that the import reads back."""
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = first_sheet(workbook)
     sheet.title = sheet_name(spec)
     names = ["id", *spec.fields]
     sheet.append(["ID", *(header(spec, n) for n in spec.fields)])
@@ -178,7 +181,8 @@ def _parse(spec: RegisterSpec, name: str, value: Any, lookup: _Lookup) -> Any:
     f = spec.model_field(name)
     if f.many_to_many:
         parts = [p.strip() for p in re.split(r"[;\n]", cell_text(value)) if p.strip()]
-        found, missing = [], []
+        found: list[Any] = []
+        missing: list[str] = []
         for part in parts:
             obj = lookup.find(name, part)
             (found if obj is not None else missing).append(obj or part)
@@ -191,10 +195,11 @@ def _parse(spec: RegisterSpec, name: str, value: Any, lookup: _Lookup) -> Any:
             return None
         obj = lookup.find(name, text)
         if obj is None:
+            related = related_model(f)
             noun = (
                 "member with this e-mail"
-                if f.related_model._meta.label_lower == "accounts.user"
-                else f"{f.related_model._meta.verbose_name} “{shown(text)}”"
+                if related._meta.label_lower == "accounts.user"
+                else f"{related._meta.verbose_name} “{shown(text)}”"
             )
             raise ValueError(f"no {noun} in this organization.")
         return obj
@@ -256,13 +261,13 @@ def _header(spec: RegisterSpec, sheet, errors: CellErrors) -> dict[str, int]:
     for index, cell in enumerate(next(sheet.iter_rows(min_row=1, max_row=1)), start=1):
         if is_empty(cell.value):
             continue
-        name = wanted.get(_word(cell.value))
-        if name is None:
+        column = wanted.get(_word(cell.value))
+        if column is None:
             errors.add(1, index, f"Unknown column “{shown(cell.value)}”: see the Help sheet.")
-        elif name in columns:
+        elif column in columns:
             errors.add(1, index, f"Column “{shown(cell.value)}” appears twice.")
         else:
-            columns[name] = index
+            columns[column] = index
     return columns
 
 

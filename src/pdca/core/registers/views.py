@@ -8,11 +8,13 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 
-from pdca.core.exceptions import ServiceError, ValidationFailed
+from pdca.core.exceptions import ServiceError
 from pdca.core.permissions import may
 from pdca.core.records.rules import closed_reason
 from pdca.core.registers import display, services, spreadsheet
+from pdca.core.registers import jobs as register_jobs
 from pdca.core.registers.archive_views import archive_urls, record_context
 from pdca.core.registers.filters import filtered, sort_key
 from pdca.core.registers.forms import form_class
@@ -152,7 +154,7 @@ def create_view(spec: RegisterSpec):
             except ServiceError as exc:
                 add_service_error(form, exc)
             else:
-                messages.success(request, f"{spec.verbose_name.capitalize()} “{obj}” created.")
+                messages.success(request, f"{capfirst(spec.verbose_name)} “{obj}” created.")
                 return redirect(spec.url_name("detail"), pk=obj.pk)
         return _form_page(spec, request, form)
 
@@ -181,7 +183,7 @@ def edit_view(spec: RegisterSpec):
             except ServiceError as exc:
                 add_service_error(form, exc)
             else:
-                messages.success(request, f"{spec.verbose_name.capitalize()} “{obj}” saved.")
+                messages.success(request, f"{capfirst(spec.verbose_name)} “{obj}” saved.")
                 return redirect(spec.url_name("detail"), pk=obj.pk)
         return _form_page(spec, request, form, obj)
 
@@ -198,7 +200,7 @@ def delete_view(spec: RegisterSpec):
             except ServiceError as exc:
                 messages.error(request, exc.message)
                 return redirect(spec.url_name("detail"), pk=obj.pk)
-            messages.success(request, f"{spec.verbose_name.capitalize()} “{obj}” deleted.")
+            messages.success(request, f"{capfirst(spec.verbose_name)} “{obj}” deleted.")
             return redirect(spec.url_name("list"))
         return render(
             request,
@@ -243,7 +245,7 @@ def import_view(spec: RegisterSpec):
     def view(request):
         org = request.organization
         require_page(request, "add", spec.model, organization=org)
-        errors, summary = [], None
+        errors: list[tuple[str, str]] = []
         if request.method == "POST":
             upload = request.FILES.get("file")
             if upload is None:
@@ -251,26 +253,20 @@ def import_view(spec: RegisterSpec):
             elif upload.size > spreadsheet.MAX_UPLOAD_BYTES:
                 errors = [("file", "The file is larger than 5 MB.")]
             else:
-                try:
-                    summary = spreadsheet.import_entries(
-                        spec,
-                        org,
-                        upload.read(),
-                        actor=request.user,
-                        dry_run=bool(request.POST.get("dry_run")),
-                    )
-                except ValidationFailed as exc:
-                    errors = [(e.field, e.message) for e in exc.errors]
-                except ServiceError as exc:
-                    errors = [("", exc.message)]
-                else:
-                    if not summary.dry_run:
-                        messages.success(request, str(summary))
-                        return redirect(spec.url_name("list"))
+                # A job checks every cell and saves all rows or none; its page follows it.
+                job = register_jobs.queue_import(
+                    spec,
+                    org,
+                    upload.read(),
+                    upload.name,
+                    actor=request.user,
+                    dry_run=bool(request.POST.get("dry_run")),
+                )
+                return redirect("jobs:detail", pk=job.pk)
         return render(
             request,
             "registers/import.html",
-            {"spec": spec, "errors": errors, "summary": summary},
+            {"spec": spec, "errors": errors},
             status=422 if errors else 200,
         )
 

@@ -20,7 +20,7 @@ import pytest
 from django.db import models
 
 from pdca.core.activity import object_label, snapshot
-from pdca.core.models import ActivityEntry
+from pdca.core.models import ActivityEntry, Archivable, OrgOwned
 from pdca.core.records.rules import record_reason
 from pdca.core.roles import ALL_ROLES
 from pdca.core.testing.personas import Personas
@@ -35,7 +35,7 @@ def login(client, user) -> None:
 
 
 class ApiBundle:
-    model: ClassVar[type[models.Model]]
+    model: ClassVar[type[OrgOwned]]
     url: ClassVar[str]
     view_roles: ClassVar[frozenset[str]] = frozenset()
     add_roles: ClassVar[frozenset[str]] = frozenset()
@@ -51,7 +51,7 @@ class ApiBundle:
 
     # --- what a subclass provides -----------------------------------------------------------
 
-    def make(self, org, index: int = 0) -> models.Model:
+    def make(self, org, index: int = 0) -> OrgOwned:
         raise NotImplementedError
 
     def create_payload(self, org) -> dict[str, Any]:
@@ -279,6 +279,7 @@ class ApiBundle:
     def test_archive_by_role(self, client, personas, role):
         obj = self.make(personas.org_for(role))
         url = self._archive_url(obj, "archive")
+        assert isinstance(obj, Archivable)
         user = personas.users[role]
         login(client, user)
         response = client.post(

@@ -21,7 +21,7 @@ import pytest
 from django.db import models
 
 from pdca.core.activity import object_label, snapshot
-from pdca.core.models import ActivityEntry
+from pdca.core.models import ActivityEntry, OrgOwned
 from pdca.core.records.rules import record_reason
 from pdca.core.testing.api_bundle import ROLES, login
 from pdca.core.testing.personas import Personas
@@ -29,7 +29,7 @@ from pdca.core.testing.queries import count_queries
 
 
 class ViewBundle:
-    model: ClassVar[type[models.Model]]
+    model: ClassVar[type[OrgOwned]]
     list_url: ClassVar[str]
     create_url: ClassVar[str | None] = None
     view_roles: ClassVar[frozenset[str]] = frozenset()
@@ -39,7 +39,7 @@ class ViewBundle:
     invalid_form_data: ClassVar[list[tuple[dict[str, Any] | Callable[[Any], dict], str]]] = []
     query_rows: ClassVar[tuple[int, int]] = (2, 12)
 
-    def make(self, org, index: int = 0) -> models.Model:
+    def make(self, org, index: int = 0) -> OrgOwned:
         raise NotImplementedError
 
     def form_data(self, org) -> dict[str, Any]:

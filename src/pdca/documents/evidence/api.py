@@ -51,7 +51,7 @@ class EvidenceOut(Schema):
 
     @staticmethod
     def resolve_uploaded_by(obj: EvidenceFile) -> str | None:
-        return obj.uploaded_by.email if obj.uploaded_by_id else None
+        return obj.uploaded_by.email if obj.uploaded_by else None
 
     @staticmethod
     def resolve_used_in(obj: EvidenceFile) -> list[DocumentVersion]:

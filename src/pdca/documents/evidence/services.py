@@ -16,13 +16,13 @@ import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import InvalidStorageError, Storage, default_storage, storages
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import ProtectedError
 from django.http import FileResponse
 from django.utils.text import get_valid_filename
@@ -35,12 +35,17 @@ from pdca.core.records.rules import ensure_deletable
 from pdca.documents import filetypes
 from pdca.documents.models import EvidenceFile
 
+if TYPE_CHECKING:
+    from pdca.accounts.models import User
+    from pdca.tenancy.models import Organization
+
 #: Chunk size for hashing and copying: files are never held in memory whole.
 CHUNK = 256 * 1024
 #: An Office package may declare at most this many times the upload limit once expanded.
 EXPANSION_FACTOR = 20
 MAX_NAME = 255
-MAX_DESCRIPTION = EvidenceFile._meta.get_field("description").max_length
+#: A CharField's, so never None.
+MAX_DESCRIPTION = cast(int, EvidenceFile._meta.get_field("description").max_length)
 
 
 def evidence_storage() -> Storage:
@@ -134,7 +139,7 @@ def check_upload(name: str, file: File) -> CheckedUpload:
     try:
         filetype = filetypes.detect(
             head,
-            file,
+            cast(BinaryIO, file),  # Django's File passes on the file methods detect uses
             is_text=sniffer.finish(),
             name=name,
             expanded_limit=limit * EXPANSION_FACTOR,
@@ -198,7 +203,9 @@ def _discard_unreferenced(storage: Storage, sha256: str) -> None:
 
 
 @transaction.atomic
-def store_evidence(organization, upload: Any, *, actor, description: str = "") -> EvidenceFile:
+def store_evidence(
+    organization: Organization, upload: Any, *, actor: User, description: str = ""
+) -> EvidenceFile:
     """Keep an uploaded file (a Django UploadedFile, or a (name, bytes) pair) as evidence of
     `organization`, and record the upload.
 
@@ -236,15 +243,15 @@ def store_evidence(organization, upload: Any, *, actor, description: str = "") -
             )
     except IntegrityError:
         # The same bytes were stored in this organization by an upload running alongside.
-        evidence = EvidenceFile.objects.filter(
+        stored = EvidenceFile.objects.filter(
             organization=organization, sha256=checked.sha256
         ).first()
-        if evidence is None:
+        if stored is None:
             if written:
                 _discard_unreferenced(storage, checked.sha256)
             raise
-        evidence.created = False
-        return evidence
+        stored.created = False
+        return stored
     except BaseException:
         if written:
             _discard_unreferenced(storage, checked.sha256)
@@ -254,7 +261,7 @@ def store_evidence(organization, upload: Any, *, actor, description: str = "") -
 
 
 @transaction.atomic
-def update_evidence(evidence: EvidenceFile, *, actor, description: str) -> EvidenceFile:
+def update_evidence(evidence: EvidenceFile, *, actor: User, description: str) -> EvidenceFile:
     """Change what is said about a file (its description); the bytes never change."""
     lock_for_update(evidence)
     require(actor, "change", evidence)
@@ -266,7 +273,7 @@ def update_evidence(evidence: EvidenceFile, *, actor, description: str) -> Evide
 
 
 @transaction.atomic
-def delete_evidence(evidence: EvidenceFile, *, actor) -> None:
+def delete_evidence(evidence: EvidenceFile, *, actor: User) -> None:
     """Remove a file from the organization's evidence, refused while a document version (or
     any other record) uses it. The bytes go once no organization holds them any more."""
     require(actor, "delete", evidence)
@@ -339,7 +346,7 @@ def _altered(evidence: EvidenceFile) -> Conflict:
 
 
 @transaction.atomic
-def open_evidence(evidence: EvidenceFile, *, actor) -> EvidenceDownload:
+def open_evidence(evidence: EvidenceFile, *, actor: User) -> EvidenceDownload:
     """Open a file for download (who may see it may download it), after checking that the
     stored bytes are still those uploaded; the download is recorded in the activity log."""
     require(actor, "view", evidence)
@@ -406,20 +413,20 @@ class EvidenceReport:
         return [p for p in self.problems if p.kind == "altered"]
 
 
-def _rows(organization=None):
+def _rows(organization: Organization | None = None) -> models.QuerySet[EvidenceFile]:
     rows = EvidenceFile.objects.all()
     if organization is not None:
         rows = rows.filter(organization=organization)
     return rows
 
 
-def count_stored(organization=None) -> int:
+def count_stored(organization: Organization | None = None) -> int:
     """How many distinct stored files `verify_evidence` will check."""
     return _rows(organization).values("sha256").distinct().count()
 
 
 def verify_evidence(
-    progress: Callable[[str], object] | None = None, *, organization=None
+    progress: Callable[[str], object] | None = None, *, organization: Organization | None = None
 ) -> EvidenceReport:
     """Re-hash every distinct stored file that rows refer to (those of one organization when
     given) and report the missing and altered ones with the rows they affect.

@@ -49,7 +49,9 @@ class MultipleFileField(forms.FileField):
 
 
 class UploadForm(StyledFormMixin, forms.Form):
-    files = MultipleFileField(
+    # A declared field: the form's metaclass takes it out of the class, so `self.files`
+    # (the request's files) is not shadowed; the stubs cannot see that.
+    files = MultipleFileField(  # type: ignore[assignment]
         label="Files",
         help_text="One or several files: PDF, images, Word, Excel, PowerPoint, OpenDocument, "
         "text or CSV. The type is read from the content, not from the name.",

@@ -28,6 +28,9 @@ class EvidenceFile(OrgOwned):
     )
     description = models.CharField(max_length=300, blank=True)
 
+    #: Set by `store_evidence` on the row it returns: whether the upload added it (not a field).
+    created: bool
+
     class Meta:
         ordering = ["organization", "-created_at"]
         verbose_name = "evidence file"

@@ -4,7 +4,7 @@ Thin endpoints over pdca.documents.starters.services, rendering, coverage, searc
 
 import datetime as dt
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -12,6 +12,7 @@ from pydantic import Field
 
 from pdca.core.api import Id, Input, Page, Text, organization_for, responses
 from pdca.core.exceptions import NotFound, ValidationFailed
+from pdca.core.jobs.api import ACCEPTED, ACCEPTED_EXTRA, accepted
 from pdca.core.permissions import may, scope
 from pdca.core.views import file_response
 from pdca.documents import coverage as coverage_lib
@@ -20,6 +21,7 @@ from pdca.documents.models import Document, DocumentVersion
 from pdca.documents.search import search_documents
 from pdca.documents.starters import services as starters
 from pdca.documents.tasks_list import document_tasks
+from pdca.documents.versions import jobs as version_jobs
 from pdca.system.models import ManagementSystem
 from pdca.tenancy.models import Organization
 
@@ -255,15 +257,14 @@ def document_version_docx(request, version_id: int):
     )
 
 
-@router.get("/document-versions/{version_id}/pdf/", response=responses(None))
-def document_version_pdf(request, version_id: int):
-    """One version of a document as an A4 PDF (code, version and page in every footer)."""
+@router.post(
+    "/document-versions/{version_id}/pdf/jobs/", response=ACCEPTED, openapi_extra=ACCEPTED_EXTRA
+)
+def queue_document_version_pdf(request, response: HttpResponse, version_id: int):
+    """Queue one version of a document as an A4 PDF (code, version and page in every footer):
+    202 with the job; the PDF is at the job's `links.result` once it succeeded."""
     version = _version(request, version_id)
-    return file_response(
-        rendering.version_pdf(version),
-        rendering.PDF_CONTENT_TYPE,
-        rendering.version_filename(version, "pdf"),
-    )
+    return accepted(response, version_jobs.queue_pdf(version, actor=request.auth))
 
 
 # --- coverage, search, tasks --------------------------------------------------------------

@@ -64,7 +64,7 @@ def starter_or_404(key: str) -> Starter:
     return found
 
 
-def default_system(organization):
+def default_system(organization: Organization) -> ManagementSystem | None:
     """The organization's management system the templates describe: the only one, or the
     first by name."""
     from pdca.system.models import ManagementSystem
@@ -72,7 +72,9 @@ def default_system(organization):
     return ManagementSystem.objects.filter(organization=organization).order_by("name").first()
 
 
-def _check_system(organization, system):
+def _check_system(
+    organization: Organization, system: ManagementSystem | None
+) -> ManagementSystem | None:
     if system is None:
         return default_system(organization)
     if system.organization_id != organization.pk:
@@ -80,7 +82,7 @@ def _check_system(organization, system):
     return system
 
 
-def _member_name(organization, role: str) -> str:
+def _member_name(organization: Organization, role: str) -> str:
     from pdca.tenancy.models import Membership
 
     membership = (
@@ -92,7 +94,12 @@ def _member_name(organization, role: str) -> str:
     return membership.user.get_full_name() if membership else ""
 
 
-def fill_values(organization, *, system=None, today: dt.date | None = None) -> dict[str, str]:
+def fill_values(
+    organization: Organization,
+    *,
+    system: ManagementSystem | None = None,
+    today: dt.date | None = None,
+) -> dict[str, str]:
     """The value of each placeholder for `organization` (and its management `system`, by
     default its first one); a bracketed hint where the data is not there yet."""
     from pdca.tenancy.models import Site
@@ -108,7 +115,7 @@ def fill_values(organization, *, system=None, today: dt.date | None = None) -> d
             .order_by("standard__name", "standard__edition")
         )
         sites = ", ".join(site.name for site in system.sites.order_by("name"))
-        manager = system.owner.get_full_name() if system.owner_id else ""
+        manager = system.owner.get_full_name() if system.owner else ""
     if not sites:
         sites = ", ".join(
             Site.objects.filter(organization=organization)
@@ -134,7 +141,11 @@ def substitute(text: str, values: dict[str, str]) -> str:
 
 
 def fill_starter(
-    organization, key: str, *, system=None, today: dt.date | None = None
+    organization: Organization,
+    key: str,
+    *,
+    system: ManagementSystem | None = None,
+    today: dt.date | None = None,
 ) -> FilledStarter:
     """The starter template `key` filled with `organization`'s data."""
     starter = starter_or_404(key)
@@ -142,7 +153,7 @@ def fill_starter(
     return FilledStarter(starter, starter.title, substitute(starter.text, values), values)
 
 
-def starter_requirements(organization, starter: Starter) -> list:
+def starter_requirements(organization: Organization, starter: Starter) -> list[Requirement]:
     """The requirements a document made from `starter` provides, among those the organization
     may link (its adopted standards', or every standard's before it adopts any)."""
     from django.db.models import Q
@@ -155,7 +166,7 @@ def starter_requirements(organization, starter: Starter) -> list:
     return list(requirement_choices(organization).filter(wanted))
 
 
-def _code_for(organization, starter: Starter, code: str | None) -> str:
+def _code_for(organization: Organization, starter: Starter, code: str | None) -> str:
     if code is not None:
         return code.strip()
     taken = Document.objects.filter(organization=organization, code__iexact=starter.code).exists()
@@ -164,7 +175,12 @@ def _code_for(organization, starter: Starter, code: str | None) -> str:
 
 @transaction.atomic
 def create_from_template(
-    organization, key: str, *, actor: User, system=None, code: str | None = None
+    organization: Organization,
+    key: str,
+    *,
+    actor: User,
+    system: ManagementSystem | None = None,
+    code: str | None = None,
 ) -> Document:
     """A new document from the starter template `key`: its title, type, requirements and a
     first draft holding the filled text. The code is `code` when given ("" lets the numbering

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from pdca.core.exceptions import NotFound, ServiceError
-from pdca.core.forms import StyledFormMixin
+from pdca.core.forms import StyledFormMixin, field_of
 from pdca.core.permissions import may
 from pdca.core.views import (
     add_service_error,
@@ -30,6 +30,7 @@ from pdca.documents.models import Document, DocumentVersion
 from pdca.documents.search import search_documents
 from pdca.documents.starters import services as starters
 from pdca.documents.tasks_list import document_tasks
+from pdca.documents.versions import jobs as version_jobs
 from pdca.system.models import ManagementSystem
 
 # --- starter templates --------------------------------------------------------------------
@@ -52,7 +53,7 @@ class UseTemplateForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, organization, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["system"].queryset = ManagementSystem.objects.filter(
+        field_of(self, "system", forms.ModelChoiceField).queryset = ManagementSystem.objects.filter(
             organization=organization
         ).order_by("name")
 
@@ -198,14 +199,13 @@ def version_docx(request, pk: int):
     )
 
 
+@require_POST
 @member_required
 def version_pdf(request, pk: int):
+    """Queue the version as PDF and follow it on the job page, which offers the download."""
     version = _version(request, pk)
-    return file_response(
-        rendering.version_pdf(version),
-        rendering.PDF_CONTENT_TYPE,
-        rendering.version_filename(version, "pdf"),
-    )
+    job = version_jobs.queue_pdf(version, actor=request.user)
+    return redirect("jobs:detail", pk=job.pk)
 
 
 # --- coverage, search, tasks --------------------------------------------------------------

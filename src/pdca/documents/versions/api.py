@@ -13,7 +13,7 @@ from pydantic import Field
 
 from pdca.accounts.models import User
 from pdca.core.activity_api import ActivityOut
-from pdca.core.api import Id, Input, Page, Text, responses
+from pdca.core.api import Id, Input, Page, Text, omitted, responses
 from pdca.core.concurrency import announce
 from pdca.core.exceptions import ValidationFailed
 from pdca.core.permissions import scope, visible_organization_ids
@@ -53,7 +53,7 @@ class VersionOut(Schema):
 
     @staticmethod
     def resolve_approved_by(obj: DocumentVersion) -> str | None:
-        return obj.approved_by.email if obj.approved_by_id else None
+        return obj.approved_by.email if obj.approved_by else None
 
 
 class VersionCreate(Input):
@@ -64,9 +64,9 @@ class VersionCreate(Input):
 
 
 class VersionUpdate(Input):
-    content: Text = Field(None, max_length=MAX_CONTENT, description="Markdown")
+    content: Text = omitted(max_length=MAX_CONTENT, description="Markdown")
     file: Id | None = Field(None, description="Evidence file id, or null")
-    change_summary: Text = Field(None, max_length=10_000)
+    change_summary: Text = omitted(max_length=10_000)
 
 
 class VersionFilter(Schema):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 
 from pdca.accounts.models import User
-from pdca.core.forms import StyledFormMixin
+from pdca.core.forms import StyledFormMixin, field_of
 from pdca.core.roles import ORGANIZATION_ROLES, Role
 
 MAX_CONTENT = 1_000_000
@@ -37,7 +37,7 @@ class VersionForm(StyledFormMixin, forms.Form):
     )
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or self.cleaned_data
         if data.get("upload") and (data.get("content") or "").strip():
             self.add_error("upload", "Upload a file or write the content, not both.")
         return data
@@ -79,6 +79,6 @@ class AckRequestForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, organization, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["users"].queryset = User.objects.filter(
+        field_of(self, "users", forms.ModelChoiceField).queryset = User.objects.filter(
             memberships__organization=organization, is_active=True
         ).order_by("full_name", "email")

@@ -17,6 +17,7 @@ import calendar
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Max
@@ -41,6 +42,9 @@ from pdca.core.exceptions import (
 from pdca.core.permissions import may, require
 from pdca.core.records.rules import ensure_deletable
 from pdca.documents.models import Approval, Document, DocumentVersion, EvidenceFile
+
+if TYPE_CHECKING:
+    from pdca.accounts.models import User
 
 Status = DocumentVersion.Status
 
@@ -91,7 +95,7 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 def fingerprint(version: DocumentVersion) -> str:
     """The SHA-256 of what a version says: its file's hash, or the hash of its Markdown."""
-    if version.file_id:
+    if version.file:
         return version.file.sha256
     return hashlib.sha256(version.content.encode("utf-8")).hexdigest()
 
@@ -123,7 +127,7 @@ def _refuse_unless_draft(version: DocumentVersion, doing: str) -> None:
         )
 
 
-def _check_content(document: Document, content, file) -> list[FieldError]:
+def _check_content(document: Document, content: object, file: object) -> list[FieldError]:
     errors = []
     if not isinstance(content, str):
         errors.append(FieldError("content", "Give the content as Markdown text."))
@@ -149,7 +153,12 @@ def published_version(document: Document) -> DocumentVersion | None:
 
 @transaction.atomic
 def create_version(
-    document: Document, *, actor, content: str = "", file=None, change_summary: str = ""
+    document: Document,
+    *,
+    actor: User,
+    content: str = "",
+    file: EvidenceFile | None = None,
+    change_summary: str = "",
 ) -> DocumentVersion:
     """Start the document's next version. With neither content nor a file, it starts from the
     published version's content. One version is open at a time."""
@@ -189,7 +198,7 @@ def create_version(
 
 
 @transaction.atomic
-def update_version(version: DocumentVersion, *, actor, **fields) -> DocumentVersion:
+def update_version(version: DocumentVersion, *, actor: User, **fields: Any) -> DocumentVersion:
     """Change a draft's content, file or change summary."""
     lock_for_update(version)
     require(actor, "change", version.document)
@@ -215,7 +224,7 @@ def update_version(version: DocumentVersion, *, actor, **fields) -> DocumentVers
 
 
 @transaction.atomic
-def delete_version(version: DocumentVersion, *, actor) -> None:
+def delete_version(version: DocumentVersion, *, actor: User) -> None:
     """Delete a draft; anything further along is kept."""
     require(actor, "change", version.document)
     _refuse_unless_draft(version, "deleted")
@@ -227,13 +236,13 @@ def delete_version(version: DocumentVersion, *, actor) -> None:
 # --- the workflow -------------------------------------------------------------------------
 
 
-def may_write(user, version: DocumentVersion) -> bool:
+def may_write(user: User, version: DocumentVersion) -> bool:
     """The author, or anyone who may change the document, moves a draft in and out of review."""
     return user.pk == version.author_id or may(user, "change", version.document)
 
 
 def _refusal(
-    version: DocumentVersion, step: Transition, actor, *, comment: str, comment_field: str
+    version: DocumentVersion, step: Transition, actor: User, *, comment: str, comment_field: str
 ) -> ServiceError | None:
     """Why `actor` may not take `step` on `version` now (None when they may): permission
     first, then the state, then what the step needs."""
@@ -285,7 +294,7 @@ def _refusal(
     return None
 
 
-def _denied(actor, action: str, version: DocumentVersion) -> PermissionDenied:
+def _denied(actor: User, action: str, version: DocumentVersion) -> PermissionDenied:
     try:
         require(actor, action, version)
     except PermissionDenied as exc:
@@ -303,7 +312,7 @@ def _invalid(version: DocumentVersion, target: str, step: str | None = None) -> 
     )
 
 
-def resolve(version: DocumentVersion, to: str, actor) -> Transition:
+def resolve(version: DocumentVersion, to: str, actor: User) -> Transition:
     """The step meant by `to`: a step's name (submit, approve…) or the status to reach
     (in_review, approved…). Back to draft from review is a withdrawal for the author and a
     rejection for anyone else."""
@@ -331,7 +340,7 @@ class Action:
     needs_comment: bool = False
 
 
-def actions_for(version: DocumentVersion, user) -> list[Action]:
+def actions_for(version: DocumentVersion, user: User) -> list[Action]:
     """The steps leading out of the version's current status, each allowed or with the reason
     it is not (permission, authorship, missing content)."""
     found = []
@@ -358,7 +367,7 @@ def transition_version(
     version: DocumentVersion,
     to: str,
     *,
-    actor,
+    actor: User,
     comment: str = "",
     effective_date: dt.date | None = None,
     comment_field: str = "comment",
@@ -420,7 +429,7 @@ def transition_version(
     return version
 
 
-def _publish(version: DocumentVersion, actor, effective: dt.date, now) -> None:
+def _publish(version: DocumentVersion, actor: User, effective: dt.date, now: dt.datetime) -> None:
     if fingerprint(version) != version.content_sha256:
         raise Conflict(
             f"{_name(version)} is no longer what was approved: its content's SHA-256 differs "
@@ -462,7 +471,7 @@ def _publish(version: DocumentVersion, actor, effective: dt.date, now) -> None:
     )
 
 
-def _retire(version: DocumentVersion, actor, reason: str) -> None:
+def _retire(version: DocumentVersion, actor: User, reason: str) -> None:
     document = version.document
     prior = snapshot(document)
     document.obsolete = True
@@ -474,29 +483,31 @@ def _retire(version: DocumentVersion, actor, reason: str) -> None:
 # --- the named steps ----------------------------------------------------------------------
 
 
-def submit_version(version: DocumentVersion, *, actor, comment: str = "") -> DocumentVersion:
+def submit_version(version: DocumentVersion, *, actor: User, comment: str = "") -> DocumentVersion:
     return transition_version(version, "submit", actor=actor, comment=comment)
 
 
-def withdraw_version(version: DocumentVersion, *, actor, comment: str = "") -> DocumentVersion:
+def withdraw_version(
+    version: DocumentVersion, *, actor: User, comment: str = ""
+) -> DocumentVersion:
     return transition_version(version, "withdraw", actor=actor, comment=comment)
 
 
-def approve_version(version: DocumentVersion, *, actor, comment: str = "") -> DocumentVersion:
+def approve_version(version: DocumentVersion, *, actor: User, comment: str = "") -> DocumentVersion:
     return transition_version(version, "approve", actor=actor, comment=comment)
 
 
-def reject_version(version: DocumentVersion, *, actor, comment: str) -> DocumentVersion:
+def reject_version(version: DocumentVersion, *, actor: User, comment: str) -> DocumentVersion:
     return transition_version(version, "reject", actor=actor, comment=comment)
 
 
 def publish_version(
-    version: DocumentVersion, *, actor, effective_date: dt.date | None = None
+    version: DocumentVersion, *, actor: User, effective_date: dt.date | None = None
 ) -> DocumentVersion:
     return transition_version(version, "publish", actor=actor, effective_date=effective_date)
 
 
-def make_obsolete(document: Document, *, actor, reason: str) -> DocumentVersion:
+def make_obsolete(document: Document, *, actor: User, reason: str) -> DocumentVersion:
     """Withdraw the document from use: its published version becomes obsolete."""
     version = published_version(document)
     if version is None:

@@ -24,7 +24,7 @@ from pdca.documents.versions import services
 from pdca.documents.versions.forms import MAX_CONTENT, AckRequestForm, TransitionForm, VersionForm
 
 Status = DocumentVersion.Status
-STATUS_BADGES = {
+STATUS_BADGES: dict[str, str] = {
     Status.DRAFT: "text-bg-secondary",
     Status.IN_REVIEW: "text-bg-warning",
     Status.APPROVED: "text-bg-info",
@@ -54,7 +54,7 @@ def _version(request, pk: int) -> DocumentVersion:
         request.user,
         pk=pk,
     )
-    version.badge = STATUS_BADGES[version.status]
+    version.badge = STATUS_BADGES[version.status]  # type: ignore[attr-defined]  # for templates
     return version
 
 
@@ -239,7 +239,7 @@ def version_transition(request, pk: int, step: str):
     version = _version(request, pk)
     form = TransitionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "; ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, "; ".join(str(e) for errs in form.errors.values() for e in errs))
         return redirect("documents:version-detail", version.pk)
     try:
         services.transition_version(
@@ -370,7 +370,9 @@ def my_acknowledgements(request):
     rows = list(acks.my_acknowledgements(request.user, request.organization)[:500])
     today = acks.today()
     for ack in rows:
-        ack.overdue = ack.acknowledged_at is None and ack.due_date and ack.due_date < today
+        ack.overdue = (  # type: ignore[attr-defined]  # for the template
+            ack.acknowledged_at is None and ack.due_date and ack.due_date < today
+        )
     return render(request, "documents/ack_mine.html", {"rows": rows})
 
 

@@ -2,6 +2,7 @@
 page. Thin endpoints over `improvement.analytics`."""
 
 import datetime as dt
+from typing import Any
 
 from ninja import Query, Router, Schema
 from pydantic import Field
@@ -104,10 +105,10 @@ def _organization(request, slug: str | None) -> Organization:
     return organization
 
 
-def _filters(query: AnalyticsQuery) -> dict:
+def _filters(query: AnalyticsQuery) -> dict[str, Any]:
     if query.date_from and query.date_to and query.date_from > query.date_to:
         raise ValidationFailed.single("to", "Must not be before the start date.")
-    filters = {"date_from": query.date_from, "date_to": query.date_to}
+    filters: dict[str, Any] = {"date_from": query.date_from, "date_to": query.date_to}
     if query.standard:
         standard = Standard.objects.filter(code=query.standard).first()
         if standard is None:

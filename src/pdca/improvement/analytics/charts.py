@@ -3,11 +3,12 @@ always give the same markup. Bars with a matching register filter link to the fi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 
+from pdca.audits.grades import GRADE_COLOURS
 from pdca.improvement.analytics.figures import Analytics, Bucket, CycleTime, FirstTimeEffectiveness
 
 FONT = 'font-family="sans-serif" font-size="12"'
@@ -15,7 +16,7 @@ INK = "#1f2d3d"
 TRACK = "#eceff1"
 COLOURS = {
     "source": "#1f3a5f",
-    "severity": "#b71c1c",
+    "severity": "#607d8b",  # not graded yet; major and minor take their grade's colour
     "process": "#00695c",
     "requirement": "#4a148c",
     "month": "#1f6feb",
@@ -36,9 +37,15 @@ def _short(text: str, most: int = 30) -> str:
 
 
 def bar_chart(
-    buckets: Sequence[Bucket], *, title: str, colour: str, width: int = 560
+    buckets: Sequence[Bucket],
+    *,
+    title: str,
+    colour: str,
+    width: int = 560,
+    colours: Mapping[str, str] | None = None,
 ) -> SafeString:
-    """Horizontal bars, one per bucket, scaled to the largest; linked when filterable."""
+    """Horizontal bars, one per bucket, scaled to the largest; linked when filterable. A bar
+    takes its colour from `colours` by its bucket's key, else `colour`."""
     label_w, row_h, pad = 200, 22, 6
     bar_w = width - label_w - 50
     top = max([b.count for b in buckets] + [1])
@@ -54,7 +61,8 @@ def bar_chart(
             f"{escape(_short(b.label))}</text>"
             f'<rect x="{label_w}" y="{y + 4}" width="{bar_w}" height="{row_h - 8}" fill="{TRACK}"/>'
             f'<rect x="{label_w}" y="{y + 4}" width="{length:.1f}" height="{row_h - 8}" '
-            f'fill="{colour}"><title>{escape(b.label)}: {b.count}</title></rect>'
+            f'fill="{escape((colours or {}).get(b.key, colour))}">'
+            f"<title>{escape(b.label)}: {b.count}</title></rect>"
             f'<text x="{label_w + bar_w + 6}" y="{y + 15}" {FONT} fill="{INK}">{b.count}</text>'
         )
         if b.list_url:
@@ -139,8 +147,12 @@ def charts(figures: Analytics) -> dict[str, SafeString]:
     """Every chart of the analytics page, by name."""
     return {
         "source_chart": bar_chart(figures.by_source, title="By source", colour=COLOURS["source"]),
+        # Major and minor in the colours their audit grades have everywhere else.
         "severity_chart": bar_chart(
-            figures.by_severity, title="By grade", colour=COLOURS["severity"]
+            figures.by_severity,
+            title="By grade",
+            colour=COLOURS["severity"],
+            colours=GRADE_COLOURS,
         ),
         "process_chart": bar_chart(
             figures.by_process, title="By process", colour=COLOURS["process"]

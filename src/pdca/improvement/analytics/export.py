@@ -10,7 +10,14 @@ from django.utils.text import slugify
 from openpyxl import Workbook
 
 from pdca.core.permissions import scope
-from pdca.core.xlsx import WRAP, XLSX_CONTENT_TYPE, clean_text, style_header, workbook_bytes
+from pdca.core.xlsx import (
+    WRAP,
+    XLSX_CONTENT_TYPE,
+    clean_text,
+    first_sheet,
+    style_header,
+    workbook_bytes,
+)
 from pdca.improvement.analytics.figures import (
     Analytics,
     Bucket,
@@ -110,7 +117,7 @@ def _nonconformity_rows(organization, user, figures: Analytics) -> list[list]:
     )
     rows = []
     for nc in ncs:
-        closed = nc.status == Nonconformity.Status.CLOSED and nc.closed_at
+        closed_at = nc.closed_at if nc.status == Nonconformity.Status.CLOSED else None
         base = [
             nc.reference,
             nc.title,
@@ -121,7 +128,7 @@ def _nonconformity_rows(organization, user, figures: Analytics) -> list[list]:
             _local_day(nc.created_at),
             nc.due_date,
             _local_day(nc.closed_at),
-            cycle_days(nc.created_at, nc.closed_at) if closed else None,
+            cycle_days(nc.created_at, closed_at) if closed_at else None,
             (nc.recurrence_of.reference or f"#{nc.recurrence_of_id}") if nc.recurrence_of else "",
         ]
         # One row per corrective action, so the sheet filters by owner or due date.
@@ -146,7 +153,7 @@ def analytics_workbook(organization, user, figures: Analytics | None = None, **f
     if figures is None:
         figures = nonconformity_analytics(organization, user, **filters)
     workbook = Workbook()
-    summary = workbook.active
+    summary = first_sheet(workbook)
     summary.title = "Summary"
     _summary(summary, organization, figures)
     _buckets(workbook, "By requirement", "Requirement", figures.by_requirement)

@@ -386,6 +386,6 @@ def nonconformity_analytics(
         by_requirement=_requirement_buckets(rows, standard),
         by_month=_month_buckets(rows, period),
         recurrences=_recurrences(organization, user, period, standard),
-        cycle=cycle_time([cycle_days(reported, done) for reported, done in closed]),
+        cycle=cycle_time([cycle_days(r, done) for r, done in closed if done is not None]),
         first_time=_first_time(rows),
     )

@@ -38,7 +38,7 @@ class AnalyticsFilterForm(StyledFormMixin, forms.Form):
     )
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or self.cleaned_data
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
             self.add_error("date_to", "Must not be before the start date.")

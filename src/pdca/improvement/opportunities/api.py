@@ -20,10 +20,10 @@ router = Router(tags=["Improvement opportunities"])
 
 class PromoteIn(Input):
     severity: Literal["major", "minor", ""] = Field(
-        "", description="The nonconformity's severity; empty to grade it at triage"
+        default="", description="The nonconformity's severity; empty to grade it at triage"
     )
     owner: Id | None = Field(
-        None,
+        default=None,
         description="User id of the nonconformity's owner (the opportunity's owner if left out)",
     )
 

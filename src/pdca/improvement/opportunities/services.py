@@ -10,6 +10,7 @@ from then on. Promotion happens once; a rejected or implemented opportunity is n
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.urls import reverse
@@ -19,8 +20,13 @@ from pdca.core.exceptions import Conflict, ValidationFailed
 from pdca.core.permissions import may, require
 from pdca.improvement.models import ImprovementOpportunity, Nonconformity
 
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from pdca.accounts.models import User
+
 #: States from which an opportunity can no longer be promoted, with the refusal's code.
-NOT_PROMOTABLE = {
+NOT_PROMOTABLE: dict[str, str] = {
     ImprovementOpportunity.Status.PROMOTED: "already_promoted",
     ImprovementOpportunity.Status.REJECTED: "opportunity_closed",
     ImprovementOpportunity.Status.IMPLEMENTED: "opportunity_closed",
@@ -44,7 +50,9 @@ def number_opportunity(opportunity: ImprovementOpportunity) -> None:
     opportunity.reference = f"{REFERENCE_PREFIX}{max(numbers, default=0) + 1:03d}"
 
 
-def validate_opportunity(opportunity: ImprovementOpportunity, related) -> None:
+def validate_opportunity(
+    opportunity: ImprovementOpportunity, related: dict[str, list[Any]]
+) -> None:
     """Promotion has its own step: the register's forms cannot mark an opportunity promoted,
     nor take a promoted one back (a register `validate` hook)."""
     promoted = ImprovementOpportunity.Status.PROMOTED
@@ -92,7 +100,11 @@ def _description(opportunity: ImprovementOpportunity) -> str:
 
 @transaction.atomic
 def promote_opportunity(
-    opportunity: ImprovementOpportunity, *, actor, severity: str = "", owner=None
+    opportunity: ImprovementOpportunity,
+    *,
+    actor: User,
+    severity: str = "",
+    owner: User | None = None,
 ) -> Nonconformity:
     """Promote an opportunity to a corrective action: open a nonconformity (source
     "opportunity") with its title, description and benefit, process and requirements, owned
@@ -137,7 +149,9 @@ def promote_opportunity(
     return nonconformity
 
 
-def opportunity_detail_context(request, opportunity: ImprovementOpportunity) -> dict:
+def opportunity_detail_context(
+    request: HttpRequest, opportunity: ImprovementOpportunity
+) -> dict[str, Any]:
     """What the opportunity's page shows besides its fields: the audit finding it came from,
     the nonconformity it was promoted to, and the Promote form for those who may."""
     from pdca.audits.models import Finding

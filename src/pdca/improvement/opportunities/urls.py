@@ -4,17 +4,24 @@ action (a POST from the opportunity's page). Thin: the rules are in
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import path
 
 from pdca.core.exceptions import ServiceError
+from pdca.core.forms import field_of
 from pdca.core.registers.choices import choices_for
 from pdca.core.views import member_required, object_for_page, refuse
 from pdca.improvement.models import ImprovementOpportunity, Nonconformity
 from pdca.improvement.opportunities import services
+
+if TYPE_CHECKING:
+    from pdca.accounts.models import User
+    from pdca.tenancy.middleware import MemberRequest
 
 
 class PromoteForm(forms.Form):
@@ -25,17 +32,21 @@ class PromoteForm(forms.Form):
         choices=[("", "Not graded yet"), *Nonconformity.Severity.choices],
         required=False,
     )
-    owner = forms.ModelChoiceField(label="Owner", queryset=None, required=False)
+    owner: forms.ModelChoiceField[User] = forms.ModelChoiceField(
+        label="Owner", queryset=None, required=False
+    )
 
     def __init__(self, *args, organization, **kwargs) -> None:
         from pdca.improvement.registers import NONCONFORMITIES
 
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = choices_for(NONCONFORMITIES, "owner", organization)
+        field_of(self, "owner", forms.ModelChoiceField).queryset = choices_for(
+            NONCONFORMITIES, "owner", organization
+        )
 
 
 @member_required
-def opportunity_promote(request: HttpRequest, pk: int) -> HttpResponse:
+def opportunity_promote(request: MemberRequest, pk: int) -> HttpResponse:
     """Promote the opportunity (POST) and go to the nonconformity it opened; a refusal is
     shown on the opportunity's page."""
     opportunity = object_for_page(
@@ -50,7 +61,7 @@ def opportunity_promote(request: HttpRequest, pk: int) -> HttpResponse:
     form = PromoteForm(request.POST, organization=opportunity.organization)
     if not form.is_valid():
         for field, errors in form.errors.items():
-            messages.error(request, f"{form.fields[field].label}: {' '.join(errors)}")
+            messages.error(request, f"{form.fields[field].label}: {' '.join(map(str, errors))}")
         return back
     try:
         nonconformity = services.promote_opportunity(

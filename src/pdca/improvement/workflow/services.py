@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -27,6 +27,10 @@ from pdca.improvement.validation import (
     check_text,
     clean_requirements,
 )
+
+if TYPE_CHECKING:
+    from pdca.accounts.models import User
+    from pdca.improvement.models import CapaPolicy
 
 S = Nonconformity.Status
 
@@ -76,7 +80,9 @@ def barred_from_checking(actions: list[CorrectiveAction]) -> set[int]:
     }
 
 
-def check_opens_on(nonconformity: Nonconformity, policy=None) -> dt.date | None:
+def check_opens_on(
+    nonconformity: Nonconformity, policy: CapaPolicy | None = None
+) -> dt.date | None:
     """The first day the effectiveness check may be made: the waiting period for the
     nonconformity's severity after its actions were implemented (`policy` saves its read when
     the caller holds it)."""
@@ -94,7 +100,7 @@ def from_audit_finding(nonconformity: Nonconformity) -> bool:
     return Finding.objects.filter(nonconformity_id=nonconformity.pk).exists()
 
 
-def _precondition(nonconformity: Nonconformity, step: str, actor) -> str:
+def _precondition(nonconformity: Nonconformity, step: str, actor: User) -> str:
     """Why `step` cannot be taken now, whatever is entered; "" when it can."""
     if step == "dismiss" and from_audit_finding(nonconformity):
         return (
@@ -127,7 +133,7 @@ def _precondition(nonconformity: Nonconformity, step: str, actor) -> str:
     return ""
 
 
-def step_state(nonconformity: Nonconformity, step: str, user) -> Step:
+def step_state(nonconformity: Nonconformity, step: str, user: User) -> Step:
     """Whether `user` may take `step` now, and if not, why (for buttons and the API)."""
     sources, _target, permission, label = STEPS[step]
     if nonconformity.status not in sources:
@@ -145,7 +151,7 @@ def step_state(nonconformity: Nonconformity, step: str, user) -> Step:
     return Step(step, label, not reason, reason)
 
 
-def available_steps(nonconformity: Nonconformity, user) -> list[Step]:
+def available_steps(nonconformity: Nonconformity, user: User) -> list[Step]:
     """The steps that follow from the current state, each allowed or with its reason."""
     return [
         step_state(nonconformity, name, user)
@@ -157,7 +163,7 @@ def available_steps(nonconformity: Nonconformity, user) -> list[Step]:
 # --- the data each step records -------------------------------------------------------------
 
 
-def _triage(nc: Nonconformity, actor, data: dict[str, Any]) -> dict[str, Any]:
+def _triage(nc: Nonconformity, actor: User, data: dict[str, Any]) -> dict[str, Any]:
     from pdca.improvement.recurrence import find_recurrence
 
     errors: list[FieldError] = []
@@ -198,14 +204,14 @@ def _triage(nc: Nonconformity, actor, data: dict[str, Any]) -> dict[str, Any]:
     return {"requirements": sorted(r.pk for r in requirements)}
 
 
-def _dismiss(nc: Nonconformity, actor, data: dict[str, Any]) -> dict[str, Any]:
+def _dismiss(nc: Nonconformity, actor: User, data: dict[str, Any]) -> dict[str, Any]:
     reason = check_text(data, "reason", "Say why this is not a nonconformity.", required=True)
     nc.closure_note = reason
     nc.closed_at = timezone.now()
     return {}
 
 
-def _contain(nc: Nonconformity, actor, data: dict[str, Any]) -> dict[str, Any]:
+def _contain(nc: Nonconformity, actor: User, data: dict[str, Any]) -> dict[str, Any]:
     errors: list[FieldError] = []
     correction, evidence = "", []
     try:
@@ -226,7 +232,7 @@ def _contain(nc: Nonconformity, actor, data: dict[str, Any]) -> dict[str, Any]:
     return {"correction_evidence": sorted(e.pk for e in evidence)}
 
 
-def _analyse(nc: Nonconformity, actor, data: dict[str, Any]) -> dict[str, Any]:
+def _analyse(nc: Nonconformity, actor: User, data: dict[str, Any]) -> dict[str, Any]:
     errors: list[FieldError] = []
     method = data.get("method") or ""
     whys = [str(w).strip() for w in (data.get("whys") or []) if str(w).strip()]
@@ -274,7 +280,7 @@ def _analyse(nc: Nonconformity, actor, data: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
-def _plan(nc: Nonconformity, actor, data: dict[str, Any]) -> dict[str, Any]:
+def _plan(nc: Nonconformity, actor: User, data: dict[str, Any]) -> dict[str, Any]:
     nc.effectiveness_criteria = check_text(
         data,
         "effectiveness_criteria",
@@ -285,18 +291,18 @@ def _plan(nc: Nonconformity, actor, data: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
-def _implement(nc: Nonconformity, actor, data: dict[str, Any]) -> dict[str, Any]:
+def _implement(nc: Nonconformity, actor: User, data: dict[str, Any]) -> dict[str, Any]:
     nc.implemented_at = timezone.now()
     return {}
 
 
-def _close(nc: Nonconformity, actor, data: dict[str, Any]) -> dict[str, Any]:
+def _close(nc: Nonconformity, actor: User, data: dict[str, Any]) -> dict[str, Any]:
     nc.closure_note = check_text(data, "note", "", required=False)
     nc.closed_at = timezone.now()
     return {}
 
 
-def _verify(nc: Nonconformity, actor, data: dict[str, Any]) -> dict[str, Any]:
+def _verify(nc: Nonconformity, actor: User, data: dict[str, Any]) -> dict[str, Any]:
     errors: list[FieldError] = []
     effective = data.get("effective")
     if not isinstance(effective, bool):
@@ -321,7 +327,7 @@ def _verify(nc: Nonconformity, actor, data: dict[str, Any]) -> dict[str, Any]:
         round=nc.round,
         checked_by=actor,
         checked_at=timezone.now(),
-        effective=effective,
+        effective=bool(effective),  # a bool, as checked above
         notes=notes,
     )
     check.evidence.set(evidence)
@@ -369,7 +375,7 @@ def _locked(nonconformity: Nonconformity) -> Nonconformity:
 
 @transaction.atomic
 def transition_nonconformity(
-    nonconformity: Nonconformity, step: str, *, actor, **data: Any
+    nonconformity: Nonconformity, step: str, *, actor: User, **data: Any
 ) -> Nonconformity:
     """Take `step` on the nonconformity with the data it records; refused (nothing written)
     when the state, the actor's role or a precondition does not allow it, or the data is
@@ -397,7 +403,9 @@ def transition_nonconformity(
     if step == "triage":
         notifications.nonconformity_assigned(nc, actor=actor)
     elif step == "implement":
-        notifications.check_due(nc, check_opens_on(nc), actor=actor)
+        opens = check_opens_on(nc)
+        assert opens is not None  # the step has just set `implemented_at`
+        notifications.check_due(nc, opens, actor=actor)
     elif reopened:
         notifications.analysis_reopened(nc, actor=actor)
     nonconformity.refresh_from_db()

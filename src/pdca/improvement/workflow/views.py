@@ -10,12 +10,12 @@ so a refused step leaves no file record behind.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -42,13 +42,16 @@ from pdca.improvement.workflow.forms import (
 )
 from pdca.improvement.workflow.services import STEPS, transition_nonconformity
 
+if TYPE_CHECKING:
+    from pdca.tenancy.middleware import MemberRequest
+
 DETAIL = "improvement:nonconformities-detail"
 
 
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _nonconformity(request: HttpRequest, pk: int, action: str = "view") -> Nonconformity:
+def _nonconformity(request: MemberRequest, pk: int, action: str = "view") -> Nonconformity:
     return object_for_page(
         request,
         Nonconformity.objects.filter(organization=request.organization).select_related(
@@ -59,7 +62,7 @@ def _nonconformity(request: HttpRequest, pk: int, action: str = "view") -> Nonco
     )
 
 
-def _action(request: HttpRequest, pk: int) -> CorrectiveAction:
+def _action(request: MemberRequest, pk: int) -> CorrectiveAction:
     return scoped_or_404(
         CorrectiveAction.objects.filter(organization=request.organization).select_related(
             "nonconformity__organization", "owner"
@@ -82,7 +85,7 @@ def _show_error(form: CapaForm, exc: ServiceError) -> None:
     add_service_error(form, exc)
 
 
-def _stored(request: HttpRequest, form: CapaForm) -> list[EvidenceFile]:
+def _stored(request: MemberRequest, form: CapaForm) -> list[EvidenceFile]:
     """The form's files in the evidence store (call inside the transaction of the step)."""
     return [
         store_evidence(request.organization, upload, actor=request.user)
@@ -91,7 +94,7 @@ def _stored(request: HttpRequest, form: CapaForm) -> list[EvidenceFile]:
 
 
 def render_with_errors(
-    request: HttpRequest, nonconformity: Nonconformity, key: str, form: CapaForm, status: int
+    request: MemberRequest, nonconformity: Nonconformity, key: str, form: CapaForm, status: int
 ) -> HttpResponse:
     """The nonconformity's register page again, with `form` (bound, with its errors) in place
     of the empty one."""
@@ -132,7 +135,7 @@ def _run(request, nonconformity, key, form, write) -> HttpResponse | None:
 
 
 @member_required
-def report(request: HttpRequest) -> HttpResponse:
+def report(request: MemberRequest) -> HttpResponse:
     """The short form any member fills in to report a nonconformity."""
     org = request.organization
     if not may(request.user, "report", Nonconformity, organization=org):
@@ -175,7 +178,7 @@ def report(request: HttpRequest) -> HttpResponse:
 
 @member_required
 @require_POST
-def nonconformity_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+def nonconformity_step(request: MemberRequest, pk: int, step: str) -> HttpResponse:
     """Take one step of the workflow (POST from the nonconformity's page)."""
     if step not in STEP_FORMS:
         raise Http404("No such step.")
@@ -206,7 +209,7 @@ def nonconformity_step(request: HttpRequest, pk: int, step: str) -> HttpResponse
 
 @member_required
 @require_POST
-def action_create(request: HttpRequest, pk: int) -> HttpResponse:
+def action_create(request: MemberRequest, pk: int) -> HttpResponse:
     """Add a corrective action to the nonconformity's current round."""
     nc = _nonconformity(request, pk, "change")
     form = ActionForm(request.POST, organization=nc.organization, prefix="action")
@@ -224,7 +227,7 @@ def action_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required
-def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def action_edit(request: MemberRequest, pk: int) -> HttpResponse:
     """Change a planned corrective action (its own page)."""
     action = _action(request, pk)
     nc = action.nonconformity
@@ -270,7 +273,7 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @member_required
 @require_POST
-def action_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def action_cancel(request: MemberRequest, pk: int) -> HttpResponse:
     """Drop a planned action from the plan, with the reason."""
     action = _action(request, pk)
     nc = action.nonconformity
@@ -295,7 +298,7 @@ def action_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @member_required
 @require_POST
-def action_implement(request: HttpRequest, pk: int) -> HttpResponse:
+def action_implement(request: MemberRequest, pk: int) -> HttpResponse:
     """The action's owner records it done, with evidence or the changed document's version."""
     action = _action(request, pk)
     nc = action.nonconformity
@@ -328,14 +331,15 @@ def action_implement(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required
-def tasks(request: HttpRequest) -> HttpResponse:
+def tasks(request: MemberRequest) -> HttpResponse:
     """My corrective-action tasks, overdue first."""
     org = request.organization
     if not may(request.user, "report", Nonconformity, organization=org):
         raise DjangoPermissionDenied("Your role has no corrective-action tasks here.")
     found = capa_tasks(request.user, org)
     for nc in found.nonconformities:
-        nc.late = bool(nc.due_date and nc.due_date < found.today)
+        shown: Any = nc  # with what the template shows
+        shown.late = bool(nc.due_date and nc.due_date < found.today)
     # The owner of an action reads its nonconformity (a reader field), so every row links.
     return render(
         request,
@@ -349,7 +353,7 @@ def tasks(request: HttpRequest) -> HttpResponse:
 
 
 @member_required
-def policy(request: HttpRequest) -> HttpResponse:
+def policy(request: MemberRequest) -> HttpResponse:
     """The corrective-action policy: every member reads it, implementers change it."""
     org = request.organization
     current = policy_for(org)
@@ -391,7 +395,7 @@ def policy(request: HttpRequest) -> HttpResponse:
 
 @member_required
 @require_POST
-def raise_risk_page(request: HttpRequest, pk: int) -> HttpResponse:
+def raise_risk_page(request: MemberRequest, pk: int) -> HttpResponse:
     """Open a risk from the nonconformity, then go to the risk's form to rate it."""
     from pdca.improvement.risk_link import raise_risk
 

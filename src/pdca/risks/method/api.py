@@ -12,7 +12,7 @@ from pydantic import Field
 
 from pdca.accounts.models import User
 from pdca.core.activity_api import ActivityOut
-from pdca.core.api import Id, Input, Page, Text, organization_for, responses
+from pdca.core.api import Id, Input, Page, Text, omitted, organization_for, responses
 from pdca.core.concurrency import announce
 from pdca.core.exceptions import ValidationFailed
 from pdca.core.permissions import scope, visible_organization_ids
@@ -57,7 +57,7 @@ class MethodOut(Schema):
 
 
 class MethodIn(Input):
-    name: Text = Field(None, min_length=1, max_length=100, description="Kept when left out")
+    name: Text = omitted(min_length=1, max_length=100, description="Kept when left out")
     likelihood_labels: list[Annotated[Text, Field(max_length=MAX_LABEL)]] = Field(
         max_length=50, description="2 to 10 labels"
     )
@@ -143,10 +143,10 @@ class ActionCreate(Input):
 
 class ActionUpdate(Input):
     # Fields that cannot be empty default to None (left alone) but refuse an explicit null.
-    description: Text = Field(None, max_length=300)
+    description: Text = omitted(max_length=300)
     owner: Text | None = Field(None, max_length=254, description="E-mail of a member, or null")
     due_date: dt.date | None = None
-    status: TreatmentAction.Status = None
+    status: TreatmentAction.Status = omitted()
     completed_on: dt.date | None = None
 
 

@@ -8,7 +8,7 @@ import re
 from django import forms
 
 from pdca.accounts.models import User
-from pdca.core.forms import StyledFormMixin
+from pdca.core.forms import StyledFormMixin, field_of
 from pdca.risks.models import Risk, RiskMethod, TreatmentAction
 
 BAND_LINE = re.compile(r"^(?P<up_to>\d+)\s+(?P<label>.+?)\s+(?P<colour>#\w+)$")
@@ -115,7 +115,7 @@ class ActionForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, organization, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = (
+        field_of(self, "owner", forms.ModelChoiceField).queryset = (
             User.objects.filter(memberships__organization=organization, is_active=True)
             .distinct()
             .order_by("full_name", "email")

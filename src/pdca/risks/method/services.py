@@ -4,7 +4,7 @@ re-scores every risk and AI impact assessment of the organization on the new rul
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Count, Q
@@ -16,6 +16,10 @@ from pdca.core.permissions import require
 from pdca.core.validation import apply_fields
 from pdca.risks import scoring
 from pdca.risks.models import ImpactAssessment, Risk, RiskMethod
+
+if TYPE_CHECKING:
+    from pdca.accounts.models import User
+    from pdca.tenancy.models import Organization
 
 #: What a caller may set on a method.
 METHOD_FIELDS = (
@@ -33,7 +37,7 @@ COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 SCALES = {"likelihood_labels": "likelihood", "impact_labels": "impact"}
 
 
-def method_for(organization) -> RiskMethod:
+def method_for(organization: Organization) -> RiskMethod:
     """The organization's saved method, or an unsaved default one (reading never writes)."""
     method = RiskMethod.objects.filter(organization=organization).first()
     return method if method is not None else RiskMethod(organization=organization)
@@ -283,17 +287,15 @@ def rescore(method: RiskMethod) -> tuple[int, int, int, int]:
 
 
 @transaction.atomic
-def update_method(organization, *, actor, **fields: Any) -> RiskMethod:
+def update_method(organization: Organization, *, actor: User, **fields: Any) -> RiskMethod:
     """Create or change the organization's risk method, then re-score its risks and AI impact
     assessments on it; one activity entry says how many were re-scored."""
     require(actor, "change", RiskMethod, organization=organization)
     # Lock the saved method, so two concurrent edits re-score one after the other.
-    method = RiskMethod.objects.select_for_update().filter(organization=organization).first()
-    creating = method is None
-    if creating:
-        method = RiskMethod(organization=organization)
-    else:
-        lock_for_update(method)  # refuses a change based on a stale version of the method
+    saved = RiskMethod.objects.select_for_update().filter(organization=organization).first()
+    creating = saved is None
+    # Locking refuses a change based on a stale version of the method.
+    method = RiskMethod(organization=organization) if saved is None else lock_for_update(saved)
     before = snapshot(method)
     apply_fields(method, _clean(fields), METHOD_FIELDS)
     validate_method(method)

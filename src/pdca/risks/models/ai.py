@@ -67,7 +67,9 @@ class ImpactAssessment(Archivable, OrgOwned, RequirementLinked):
         DRAFT = "draft", "Draft"
         COMPLETED = "completed", "Completed"
 
-    ai_system = models.ForeignKey(AISystem, on_delete=models.PROTECT, related_name="assessments")
+    ai_system = models.ForeignKey(
+        AISystem, on_delete=models.PROTECT, related_name="assessments", verbose_name="AI system"
+    )
     title = models.CharField(max_length=200)
     assessed_on = models.DateField()
     assessor = models.ForeignKey(

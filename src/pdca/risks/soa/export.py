@@ -6,6 +6,7 @@ frozen lines and SHA-256 they show."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,9 +14,18 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from pdca.core.xlsx import WRAP, XLSX_CONTENT_TYPE, clean_text, style_header, workbook_bytes
+from pdca.accounts.models import User
+from pdca.core.xlsx import (
+    WRAP,
+    XLSX_CONTENT_TYPE,
+    clean_text,
+    first_sheet,
+    style_header,
+    workbook_bytes,
+)
 from pdca.risks.models import ControlApplicability, SoaVersion, StatementOfApplicability
 from pdca.risks.soa import services
 
@@ -48,13 +58,27 @@ __all__ = [
     "SoaDocument",
     "document",
     "filename",
+    "owner_names",
     "soa_pdf",
     "soa_xlsx",
 ]
 
 
 def applicable_word(value: bool | None) -> str:
-    return {True: "Yes", False: "No"}.get(value, "")
+    return "" if value is None else "Yes" if value else "No"
+
+
+def owner_names(lines: Iterable[dict[str, Any]]) -> dict[str, str]:
+    """How people read the owners of frozen lines, which keep e-mail addresses (the XLSX
+    round trip matches owners by address): their names, or the address of someone without
+    one. One query, whatever the number of lines."""
+    emails = {row["owner"] for row in lines if row.get("owner")}
+    named = dict(
+        User.objects.filter(email__in=emails)
+        .exclude(full_name="")
+        .values_list("email", "full_name")
+    )
+    return {email: named.get(email, email) for email in emails}
 
 
 @dataclass
@@ -104,7 +128,7 @@ class SoaDocument:
             counts[0] += r["applicable"] is True
             counts[1] += r["applicable"] is False
             counts[2] += r["applicable"] is True and r["implementation"] == "implemented"
-        return [(group, *counts) for group, counts in found.items()]
+        return [(group, counts[0], counts[1], counts[2]) for group, counts in found.items()]
 
 
 def document(soa: StatementOfApplicability, version: SoaVersion | None = None) -> SoaDocument:
@@ -167,19 +191,19 @@ def soa_xlsx(soa: StatementOfApplicability, version: SoaVersion | None = None) -
     """The workbook: `Lines` (title block, then one row per control) and `Summary`."""
     doc = document(soa, version)
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = first_sheet(workbook)
     sheet.title = LINES_SHEET
     _title_block(sheet, doc)
     for index, (header, width) in enumerate(COLUMNS, start=1):
         sheet.cell(row=HEADER_ROW, column=index, value=header)
-        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = width
+        sheet.column_dimensions[get_column_letter(index)].width = width
     style_header(sheet, HEADER_ROW)
     for offset, row in enumerate(doc.lines, start=HEADER_ROW + 1):
         for index, value in enumerate(_line_values(row), start=1):
             cell = sheet.cell(row=offset, column=index, value=clean_text(value))
             cell.alignment = WRAP
     last = HEADER_ROW + len(doc.lines)
-    sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=3)
+    sheet.freeze_panes = f"C{HEADER_ROW + 1}"
     sheet.auto_filter.ref = f"A{HEADER_ROW}:I{max(last, HEADER_ROW + 1)}"
     sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     sheet.page_setup.orientation = "landscape"
@@ -222,11 +246,13 @@ def soa_xlsx(soa: StatementOfApplicability, version: SoaVersion | None = None) -
 
 def soa_html(soa: StatementOfApplicability, version: SoaVersion | None = None) -> str:
     doc = document(soa, version)
+    names = owner_names(doc.lines)
     groups: dict[str, list[dict[str, Any]]] = {}
     for row in doc.lines:
         groups.setdefault(row.get("group", ""), []).append(
             {
                 **row,
+                "owner_name": names.get(row["owner"] or "", ""),
                 "applicable_word": applicable_word(row["applicable"]) or "Undecided",
                 "implementation_label": IMPLEMENTATION_LABELS.get(
                     row["implementation"], row["implementation"]

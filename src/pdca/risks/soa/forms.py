@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 
 from pdca.accounts.models import User
-from pdca.core.forms import StyledFormMixin
+from pdca.core.forms import StyledFormMixin, field_of
 from pdca.core.xlsx import MAX_UPLOAD_BYTES, XLSX_CONTENT_TYPE
 from pdca.risks.models import ControlApplicability, Risk
 from pdca.standards.models import Requirement, Standard
@@ -21,7 +21,7 @@ APPLICABLE_VALUES = {"": None, "yes": True, "no": False}
 
 
 def applicable_value(value: bool | None) -> str:
-    return {True: "yes", False: "no"}.get(value, "")
+    return "" if value is None else "yes" if value else "no"
 
 
 def members_of(organization_id: int):
@@ -60,8 +60,8 @@ class SoaCreateForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, organization, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["standard"].queryset = standards_with_controls()
-        self.fields["system"].queryset = ManagementSystem.objects.filter(
+        field_of(self, "standard", forms.ModelChoiceField).queryset = standards_with_controls()
+        field_of(self, "system", forms.ModelChoiceField).queryset = ManagementSystem.objects.filter(
             organization=organization
         ).order_by("name")
 
@@ -93,8 +93,8 @@ class LineForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, line: ControlApplicability, may_reassign: bool, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = members_of(line.organization_id)
-        self.fields["risks"].queryset = Risk.objects.filter(
+        field_of(self, "owner", forms.ModelChoiceField).queryset = members_of(line.organization_id)
+        field_of(self, "risks", forms.ModelChoiceField).queryset = Risk.objects.filter(
             organization_id=line.organization_id
         ).order_by("code")
         if not may_reassign:

@@ -130,6 +130,7 @@ def import_soa(soa: StatementOfApplicability, data: bytes, *, actor) -> ImportSu
     found = _find_header(sheet, errors)
     if found is None:
         errors.raise_if_any()
+    assert found is not None  # `_find_header` reported why there is none
     header_row, columns = found
     lines = {line.control.number: line for line in services.soa_lines(soa)}
     members = {u.email.lower(): u for u in members_of(soa.organization_id)}

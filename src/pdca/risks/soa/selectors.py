@@ -4,7 +4,7 @@ and the frozen form of a line with its hash (what an approved version stores).""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -151,7 +151,7 @@ class LineFilters:
     APPLICABLE: ClassVar[dict[str, bool | None]] = {"yes": True, "no": False, "undecided": None}
 
     @classmethod
-    def from_query(cls, data) -> LineFilters:
+    def from_query(cls, data: Mapping[str, Any]) -> LineFilters:
         applicable = data.get("applicable", "") or ""
         implementation = data.get("implementation", "") or ""
         return cls(
@@ -187,7 +187,7 @@ class LineFilters:
         if self.implementation and line.implementation != self.implementation:
             return False
         control = line.control
-        if self.group and (control.group.code if control.group_id else "") != self.group:
+        if self.group and (control.group.code if control.group else "") != self.group:
             return False
         if self.q:
             text = " ".join((control.number, control.title, line.justification, line.notes))
@@ -235,7 +235,7 @@ def frozen_line(line: ControlApplicability) -> dict[str, Any]:
         "applicable": line.applicable,
         "justification": line.justification,
         "implementation": line.implementation,
-        "owner": line.owner.email if line.owner_id else None,
+        "owner": line.owner.email if line.owner else None,
         "risks": sorted(r.code for r in line.risks.all()),
         "notes": line.notes,
     }

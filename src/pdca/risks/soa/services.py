@@ -9,7 +9,7 @@ any control is undecided, unjustified or missing, and a version never changes on
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -31,8 +31,8 @@ from pdca.risks.models import (
     StatementOfApplicability,
 )
 
-# Re-exported: the pages and the API read them from here.
-from pdca.risks.soa.selectors import (  # noqa: F401
+# Re-exported (see `__all__`): the pages and the API read them from here.
+from pdca.risks.soa.selectors import (
     Completeness,
     LineFilters,
     annex_controls,
@@ -48,20 +48,55 @@ from pdca.risks.soa.selectors import (  # noqa: F401
 )
 from pdca.standards.models import Standard
 
+if TYPE_CHECKING:
+    from pdca.accounts.models import User
+    from pdca.system.models import ManagementSystem
+    from pdca.tenancy.models import Organization
+
+__all__ = [
+    "IN_PLACE",
+    "LINE_FIELDS",
+    "Completeness",
+    "LineFilters",
+    "annex_controls",
+    "approve_soa",
+    "bulk_update_lines",
+    "changed_since",
+    "completeness_of",
+    "create_soa",
+    "delete_soa",
+    "frozen_line",
+    "latest_version",
+    "lines_hash",
+    "may_reassign",
+    "missing_controls",
+    "soa_completeness",
+    "soa_lines",
+    "sync_soa",
+    "update_line",
+    "update_soa",
+    "version_intact",
+]
+
 Implementation = ControlApplicability.Implementation
 LINE_FIELDS = ("applicable", "justification", "implementation", "owner", "notes", "risks")
 #: Statuses that claim the control works: they make no sense for an excluded control.
 IN_PLACE = (Implementation.IMPLEMENTED, Implementation.PARTIAL)
 
 
-def _check_system(organization, system) -> None:
+def _check_system(organization: Organization, system: ManagementSystem | None) -> None:
     if system is not None and system.organization_id != organization.pk:
         raise ValidationFailed.single("system", "Choose a management system of this organization.")
 
 
 @transaction.atomic
 def create_soa(
-    organization, standard: Standard, *, actor, system=None, title: str | None = None
+    organization: Organization,
+    standard: Standard,
+    *,
+    actor: User,
+    system: ManagementSystem | None = None,
+    title: str | None = None,
 ) -> StatementOfApplicability:
     """Start the SoA of `standard` (one with Annex A controls) with one undecided line per
     control, in the catalog's order."""
@@ -95,7 +130,9 @@ def create_soa(
 
 
 @transaction.atomic
-def update_soa(soa: StatementOfApplicability, *, actor, **data: Any) -> StatementOfApplicability:
+def update_soa(
+    soa: StatementOfApplicability, *, actor: User, **data: Any
+) -> StatementOfApplicability:
     """Rename the SoA or attach it to a management system."""
     lock_for_update(soa)
     require(actor, "change", soa)
@@ -121,7 +158,7 @@ def update_soa(soa: StatementOfApplicability, *, actor, **data: Any) -> Statemen
 
 
 @transaction.atomic
-def sync_soa(soa: StatementOfApplicability, *, actor) -> list[ControlApplicability]:
+def sync_soa(soa: StatementOfApplicability, *, actor: User) -> list[ControlApplicability]:
     """Add lines for controls the catalog gained since the SoA was started."""
     require(actor, "change", soa)
     have = set(soa.lines.values_list("control_id", flat=True))
@@ -143,7 +180,7 @@ def sync_soa(soa: StatementOfApplicability, *, actor) -> list[ControlApplicabili
 
 
 @transaction.atomic
-def delete_soa(soa: StatementOfApplicability, *, actor) -> None:
+def delete_soa(soa: StatementOfApplicability, *, actor: User) -> None:
     """Delete a draft SoA; one that was approved stays, as auditors may ask for its versions."""
     require(actor, "delete", soa)
     count = soa.versions.count()
@@ -157,7 +194,7 @@ def delete_soa(soa: StatementOfApplicability, *, actor) -> None:
     soa.delete()
 
 
-def may_reassign(actor, line: ControlApplicability) -> bool:
+def may_reassign(actor: User, line: ControlApplicability) -> bool:
     """True when the actor's role, not only ownership of the line, lets them change lines:
     only such a member may hand a line to someone else."""
     return memberships(actor).get(line.organization_id) in roles_for(ControlApplicability, "change")
@@ -177,7 +214,7 @@ def _member_ids(organization_id: int, users: Iterable) -> set[int]:
 
 
 def _check_line(
-    line: ControlApplicability, data: dict[str, Any], actor, members: set[int]
+    line: ControlApplicability, data: dict[str, Any], actor: User, members: set[int]
 ) -> list[FieldError]:
     """The errors of applying `data` to `line`, by field (empty when it may be applied)."""
     errors = []
@@ -229,7 +266,7 @@ def _check_line(
     return errors
 
 
-def _apply(line: ControlApplicability, data: dict[str, Any], actor) -> None:
+def _apply(line: ControlApplicability, data: dict[str, Any], actor: User) -> None:
     before = snapshot(line)
     risks_before = sorted(r.code for r in line.risks.all()) if "risks" in data else None
     for name, value in data.items():
@@ -249,7 +286,7 @@ def _apply(line: ControlApplicability, data: dict[str, Any], actor) -> None:
 
 
 @transaction.atomic
-def update_line(line: ControlApplicability, *, actor, **fields: Any) -> ControlApplicability:
+def update_line(line: ControlApplicability, *, actor: User, **fields: Any) -> ControlApplicability:
     """Decide a control (applicable or not, with why), set its implementation status, owner,
     notes and the risks it treats."""
     lock_for_update(line)
@@ -265,12 +302,15 @@ def update_line(line: ControlApplicability, *, actor, **fields: Any) -> ControlA
 
 @transaction.atomic
 def bulk_update_lines(
-    soa: StatementOfApplicability, changes: list[dict[str, Any]], *, actor
+    soa: StatementOfApplicability, changes: list[dict[str, Any]], *, actor: User
 ) -> list[ControlApplicability]:
     """Apply many line changes (`{"id": line id, field: value…}`): all of them, or none.
     Errors name `lines.<index>.<field>`."""
     require(actor, "view", soa)
-    lines = {line.pk: line for line in soa_lines(soa).filter(pk__in=[c.get("id") for c in changes])}
+    # Keyed by id; looked up with whatever each change sent as its id.
+    lines: dict[Any, ControlApplicability] = {
+        line.pk: line for line in soa_lines(soa).filter(pk__in=[c.get("id") for c in changes])
+    }
     for pk in sorted(lines):  # in one order, so two bulk saves never deadlock
         lock_for_update(lines[pk])
     members = _member_ids(soa.organization_id, [c.get("owner") for c in changes])
@@ -302,7 +342,7 @@ def bulk_update_lines(
 
 
 @transaction.atomic
-def approve_soa(soa: StatementOfApplicability, *, actor, note: str = "") -> SoaVersion:
+def approve_soa(soa: StatementOfApplicability, *, actor: User, note: str = "") -> SoaVersion:
     """Freeze the SoA as the next approved version, dated now and hashed; refused while any
     control is undecided, unjustified or has no line."""
     require(actor, "approve", soa)

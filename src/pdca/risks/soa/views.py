@@ -27,11 +27,10 @@ from pdca.core.views import (
     object_for_page,
     paginate,
     require_page,
-    run_import,
 )
 from pdca.risks.models import ControlApplicability, SoaVersion, StatementOfApplicability
 from pdca.risks.soa import export as soa_export
-from pdca.risks.soa import imports as soa_import
+from pdca.risks.soa import jobs as soa_jobs
 from pdca.risks.soa import services
 from pdca.risks.soa.forms import (
     ApproveForm,
@@ -235,7 +234,7 @@ def soa_detail(request, pk: int):
             {
                 (line.control.group.code, line.control.group.title)
                 for line in lines
-                if line.control.group_id
+                if line.control.group
             }
         ),
         "implementation_choices": ControlApplicability.Implementation.choices,
@@ -330,7 +329,7 @@ def soa_line_edit(request, pk: int):
                 add_service_error(form, exc)
                 errors = _errors_by_field(exc)
         else:
-            errors = {name: list(found) for name, found in form.errors.items()}
+            errors = {name: [str(e) for e in found] for name, found in form.errors.items()}
         if request.htmx:
             return _row_response(
                 request, line, values=request.POST if errors else None, errors=errors
@@ -379,11 +378,14 @@ def soa_approve(request, pk: int):
 def soa_version(request, pk: int, number: int):
     soa = _soa(request, pk)
     version = _version(request, soa, number)
+    assert version is not None  # the URL always names one
+    names = soa_export.owner_names(version.lines)
     groups: dict[str, list] = {}
     for row in version.lines:
         groups.setdefault(row.get("group", "") or "Controls", []).append(
             {
                 **row,
+                "owner_name": names.get(row["owner"] or "", ""),
                 "implementation_label": soa_export.IMPLEMENTATION_LABELS.get(
                     row["implementation"], row["implementation"]
                 ),
@@ -417,35 +419,27 @@ def soa_xlsx(request, pk: int):
     )
 
 
+@require_POST
 @member_required
 def soa_pdf(request, pk: int):
-    """The draft (or `?version=N`) as PDF, shown in the browser."""
+    """Queue the PDF of the draft (or of the approved `version` posted) and follow it on the
+    job page, which offers the download when it is ready."""
     soa = _soa(request, pk)
-    version = _version(request, soa, request.GET.get("version"))
-    return file_response(
-        soa_export.soa_pdf(soa, version),
-        soa_export.PDF_CONTENT_TYPE,
-        soa_export.filename(soa, version, "pdf"),
-        inline=True,
-    )
+    version = _version(request, soa, request.POST.get("version") or request.GET.get("version"))
+    job = soa_jobs.queue_pdf(soa, version, actor=request.user)
+    return redirect("jobs:detail", pk=job.pk)
 
 
 @member_required
 def soa_import_page(request, pk: int):
-    """Upload an edited export: every bad cell is listed and nothing is saved, or the changed
-    lines are saved and the page says how many."""
+    """Upload an edited export: a job checks every cell and saves the changed lines, or lists
+    every bad cell and saves nothing; its page follows it."""
     soa = _soa(request, pk)
     if not soa_import_allowed(request.user, soa):
         raise DjangoPermissionDenied("Your role may not change SoA lines.")
     form = ImportForm(request.POST or None, request.FILES or None)
-    cell_errors: list = []
     if request.method == "POST" and form.is_valid():
-        summary, cell_errors = run_import(
-            form, lambda data: soa_import.import_soa(soa, data, actor=request.user)
-        )
-        if summary is not None:
-            messages.success(request, f"Imported: {summary}")
-            return redirect("risks:soa-detail", soa.pk)
-    return render(
-        request, "risks/soa_import.html", {"soa": soa, "form": form, "cell_errors": cell_errors}
-    )
+        upload = form.cleaned_data["file"]
+        job = soa_jobs.queue_import(soa, upload.read(), upload.name, actor=request.user)
+        return redirect("jobs:detail", pk=job.pk)
+    return render(request, "risks/soa_import.html", {"soa": soa, "form": form})

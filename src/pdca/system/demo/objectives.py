@@ -89,6 +89,7 @@ def series(objective: Objective, outcome: str, today: dt.date) -> list[tuple[dt.
             values.append((on, first.value))
             continue
         expected = expected_on(objective, on, first)
+        assert expected is not None  # `first` gives the plan its start
         if outcome == ACHIEVED:
             # Climb from the line to just past the target by the latest measurement.
             goal = target + sign * distance * Decimal("0.05")

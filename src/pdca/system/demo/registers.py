@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 
 from pdca.accounts.models import User
 from pdca.core.registers.services import create_entry
 from pdca.standards.models import Requirement
+from pdca.system.models import ContextIssue, InterestedParty, Objective, Process, Responsibility
 from pdca.system.registers import (
     CONTEXT_ISSUES,
     INTERESTED_PARTIES,
@@ -255,7 +257,7 @@ RESPONSIBILITIES_DATA = [
 ]
 
 
-def _objectives(today: dt.date) -> list[dict]:
+def _objectives(today: dt.date) -> tuple[list[dict[str, Any]], dt.date, dt.date]:
     start = dt.date(today.year if today.month > 3 else today.year - 1, 1, 1)
     if (today - start).days < 200:
         start = dt.date(start.year - 1, 7, 1)
@@ -342,7 +344,7 @@ def load(org, actor) -> None:
     users = {u.email: u for u in User.objects.filter(email__endswith="@acme.example")}
     c41 = [r for r in (_req("iso9001-2015", "4.1"), _req("iso27001-2022", "4.1")) if r]
     for title, origin, category, effect, effect_text, response in ISSUES:
-        if not CONTEXT_ISSUES.model.objects.filter(organization=org, title=title).exists():
+        if not ContextIssue.objects.filter(organization=org, title=title).exists():
             create_entry(
                 CONTEXT_ISSUES,
                 org,
@@ -358,7 +360,7 @@ def load(org, actor) -> None:
                 requirements=c41,
             )
     for name, origin, category, influence, needs, addressed, how, monitoring in PARTIES:
-        if not INTERESTED_PARTIES.model.objects.filter(organization=org, name=name).exists():
+        if not InterestedParty.objects.filter(organization=org, name=name).exists():
             create_entry(
                 INTERESTED_PARTIES,
                 org,
@@ -373,7 +375,6 @@ def load(org, actor) -> None:
                 monitoring=monitoring,
                 owner=actor,
             )
-    Process = PROCESSES.model
     for code, name, category, owner, purpose, _ in PROCESSES_DATA:
         if not Process.objects.filter(organization=org, code=code).exists():
             create_entry(
@@ -395,19 +396,19 @@ def load(org, actor) -> None:
         process = processes[code]
         if feeds and not process.feeds.exists():
             update_entry(PROCESSES, process, actor=actor, feeds=[processes[c] for c in feeds])
-    for activity, process in RESPONSIBILITIES_DATA:
-        if not RESPONSIBILITIES.model.objects.filter(organization=org, activity=activity).exists():
+    for activity, process_code in RESPONSIBILITIES_DATA:
+        if not Responsibility.objects.filter(organization=org, activity=activity).exists():
             create_entry(
                 RESPONSIBILITIES,
                 org,
                 actor=actor,
                 activity=activity,
-                process=processes.get(process) if process else None,
+                process=processes.get(process_code) if process_code else None,
             )
     objectives, start, due = _objectives(timezone.localdate())
     req62 = [r for r in (_req("iso9001-2015", "6.2.1"), _req("iso27001-2022", "6.2")) if r]
     for data in objectives:
-        if OBJECTIVES.model.objects.filter(organization=org, title=data["title"]).exists():
+        if Objective.objects.filter(organization=org, title=data["title"]).exists():
             continue
         data = dict(data)
         create_entry(

@@ -14,7 +14,7 @@ from ninja.pagination import paginate
 from pydantic import Field
 
 from pdca.core.activity_api import ActivityOut
-from pdca.core.api import Id, Input, Page, Text, responses
+from pdca.core.api import Id, Input, Page, Text, omitted, responses
 from pdca.core.concurrency import announce
 from pdca.core.permissions import scope, visible_organization_ids
 from pdca.core.selectors import history_of
@@ -57,9 +57,9 @@ class MeasurementCreate(Input):
 
 class MeasurementUpdate(Input):
     # Fields that cannot be empty default to None (left alone) but refuse an explicit null.
-    measured_on: dt.date = None
-    value: Value = None
-    note: Text = Field(None, max_length=300)
+    measured_on: dt.date = omitted()
+    value: Value = omitted()
+    note: Text = omitted(max_length=300)
 
 
 class MeasurementFilter(Schema):

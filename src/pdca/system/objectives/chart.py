@@ -147,13 +147,13 @@ def objective_chart(
             f'<text class="y-tick" x="{frame.left - 6}" y="{y + 4:.1f}" text-anchor="end" '
             f'font-size="11" {FONT} fill="{MUTED}">{escape(with_unit(tick, unit))}</text>'
         )
-    for tick in month_ticks(scale.start, scale.end):
-        x = scale.x(tick)
+    for month in month_ticks(scale.start, scale.end):
+        x = scale.x(month)
         parts.append(
             f'<line x1="{x:.1f}" y1="{frame.bottom}" x2="{x:.1f}" y2="{frame.bottom + 4}" '
             f'stroke="{MUTED}"/>'
             f'<text class="x-tick" x="{x:.1f}" y="{frame.bottom + 16}" text-anchor="middle" '
-            f'font-size="11" {FONT} fill="{MUTED}">{MONTHS[tick.month - 1]} {tick:%Y}</text>'
+            f'font-size="11" {FONT} fill="{MUTED}">{MONTHS[month.month - 1]} {month:%Y}</text>'
         )
     parts.append(
         f'<line x1="{frame.left}" y1="{frame.bottom}" x2="{frame.right}" y2="{frame.bottom}" '

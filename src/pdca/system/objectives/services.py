@@ -22,9 +22,10 @@ Measurements are written by `record_measurement`, `update_measurement` and
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.db import IntegrityError, models, transaction
 from django.db.models import OuterRef, Subquery
@@ -39,6 +40,9 @@ from pdca.core.permissions import require
 from pdca.core.records.rules import ensure_deletable
 from pdca.core.validation import apply_fields, validate_instance
 from pdca.system.models import Measurement, Objective
+
+if TYPE_CHECKING:
+    from pdca.accounts.models import User
 
 #: A latest measurement older than this is flagged stale.
 STALE_AFTER_DAYS = 90
@@ -82,8 +86,11 @@ EDITABLE = ("measured_on", "value", "note")
 class Reading(Protocol):
     """Anything with a value on a date: a Measurement, or a row read from annotations."""
 
-    measured_on: dt.date
-    value: Decimal
+    @property
+    def measured_on(self) -> dt.date: ...
+
+    @property
+    def value(self) -> Decimal: ...
 
 
 @dataclass(frozen=True)
@@ -235,29 +242,31 @@ def tracking(
     target = Decimal(objective.target)
     stale = (today - latest.measured_on).days > STALE_AFTER_DAYS
     expected = expected_on(objective, latest.measured_on, first or latest)
+    assert expected is not None  # a reading gives the plan its start
     ahead = (
         value - expected
         if objective.direction == Objective.Direction.AT_LEAST
         else (expected - value)
     )
-    common = {
-        "expected": expected,
-        "gap": _round(ahead),
-        "latest": value,
-        "latest_on": latest.measured_on,
-        "stale": stale,
-    }
+    common = functools.partial(
+        Tracking,
+        expected=expected,
+        gap=_round(ahead),
+        latest=value,
+        latest_on=latest.measured_on,
+        stale=stale,
+    )
     if meets(objective, value, target):
-        return Tracking(status=ACHIEVED, **common)
+        return common(status=ACHIEVED)
     if due_passed:
-        return Tracking(status=OFF_TRACK, **common)
+        return common(status=OFF_TRACK)
     if ahead >= 0:
-        return Tracking(status=ON_TRACK, **common)
+        return common(status=ON_TRACK)
     start = plan_start(objective, first or latest)
     distance = abs(target - start[1]) if start else Decimal(0)
     if -ahead <= distance * AT_RISK_SHARE:
-        return Tracking(status=AT_RISK, **common)
-    return Tracking(status=OFF_TRACK, **common)
+        return common(status=AT_RISK)
+    return common(status=OFF_TRACK)
 
 
 def tracking_of(objective: Objective, today: dt.date | None = None) -> Tracking:
@@ -265,9 +274,12 @@ def tracking_of(objective: Objective, today: dt.date | None = None) -> Tracking:
     `with_latest` annotations when present, from prefetched measurements when loaded, and
     from the database otherwise."""
     today = today or timezone.localdate()
+    latest: Reading | None
+    first: Reading | None
     if hasattr(objective, "latest_on"):
-        latest = Point(objective.latest_on, objective.latest_value) if objective.latest_on else None
-        first = Point(objective.first_on, objective.first_value) if objective.first_on else None
+        row: Any = objective  # with the `with_latest` annotations
+        latest = Point(row.latest_on, row.latest_value) if row.latest_on else None
+        first = Point(row.first_on, row.first_value) if row.first_on else None
         return tracking(objective, latest, today, first=first)
     cache = getattr(objective, "_prefetched_objects_cache", {})
     if "measurements" in cache:
@@ -381,7 +393,7 @@ def record_measurement(
     measured_on: dt.date,
     value: Decimal | float | int | str,
     note: str = "",
-    actor,
+    actor: User,
 ) -> Measurement:
     """Record the indicator's value on a date (one per day); whoever may change the objective
     may record it."""
@@ -402,7 +414,7 @@ def record_measurement(
 
 
 @transaction.atomic
-def update_measurement(measurement: Measurement, *, actor, **fields: Any) -> Measurement:
+def update_measurement(measurement: Measurement, *, actor: User, **fields: Any) -> Measurement:
     """Correct a measurement's date, value or note."""
     lock_for_update(measurement)
     objective = measurement.objective
@@ -419,7 +431,7 @@ def update_measurement(measurement: Measurement, *, actor, **fields: Any) -> Mea
 
 
 @transaction.atomic
-def delete_measurement(measurement: Measurement, *, actor) -> None:
+def delete_measurement(measurement: Measurement, *, actor: User) -> None:
     """Remove a measurement recorded by mistake (the activity log keeps its values)."""
     require(actor, "change", measurement.objective)
     _check_open(measurement.objective)

@@ -8,6 +8,7 @@ Thin: the rules live in `pdca.system.objectives.services`.
 from __future__ import annotations
 
 from itertools import groupby
+from typing import Any
 
 from django.contrib import messages
 from django.db.models import Prefetch
@@ -226,7 +227,8 @@ def objective_dashboard(request):
         .order_by("process__name", "process_id", "due_date", "title")
     )
     counts: dict[str, int] = {}
-    for objective in rows:
+    for row in rows:
+        objective: Any = row  # annotated by `with_latest`, and given what the template shows
         objective.status_now = objective.tracking
         objective.spark = sparkline(objective, objective.recent)
         objective.url = objective_page(objective.pk)

@@ -194,7 +194,9 @@ def build_map(
     for category, label in LANES:
         if category not in shown:
             continue
-        pks = sorted((pk for pk, p in by_pk.items() if p.category == category), key=keys.get)
+        pks = sorted(
+            (pk for pk, p in by_pk.items() if p.category == category), key=keys.__getitem__
+        )
         # Processes without any hand-over come last, after the chains.
         linked = {pk for pair in pairs for pk in pair}
         order = order_by_handover([pk for pk in pks if pk in linked], keys, pairs) + [

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from pdca.accounts.models import User
 from pdca.core.exceptions import ServiceError, ValidationFailed
-from pdca.core.forms import StyledFormMixin
+from pdca.core.forms import StyledFormMixin, field_of
 from pdca.core.permissions import may, scope
 from pdca.core.views import member_required, require_page, scoped_or_404
 from pdca.system.models import Objective, Process, RaciAssignment, Responsibility
@@ -48,7 +48,9 @@ class MapFilter(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, organization, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["site"].queryset = Site.objects.filter(organization=organization)
+        field_of(self, "site", forms.ModelChoiceField).queryset = Site.objects.filter(
+            organization=organization
+        )
 
 
 def _map_data(request) -> dict[str, Any]:
@@ -60,13 +62,13 @@ def _map_data(request) -> dict[str, Any]:
     if form.is_valid():
         site = form.cleaned_data["site"]
         category = form.cleaned_data["category"] or None
-    processes = scope(
+    active = scope(
         Process.objects.filter(organization=org, status=Process.Status.ACTIVE), request.user
     ).select_related("owner")
     if site is not None:
         # A process that names no site runs everywhere.
-        processes = processes.filter(Q(sites=site) | Q(sites__isnull=True)).distinct()
-    processes = list(processes.order_by("code"))
+        active = active.filter(Q(sites=site) | Q(sites__isnull=True)).distinct()
+    processes = list(active.order_by("code"))
     pks = [p.pk for p in processes]
     pairs = list(
         Process.feeds.through.objects.filter(from_process_id__in=pks).values_list(
@@ -161,7 +163,7 @@ def process_links(process: Process, user) -> ProcessLinks:
         ("responsibilities", links.responsibilities),
     ):
         for row in rows:
-            row.url = register_url(slug, row.pk)
+            row.url = register_url(slug, row.pk)  # type: ignore[union-attr]  # for the template
     return links
 
 
@@ -367,5 +369,7 @@ def raci_rename(request):
         else:
             messages.success(request, f"Role renamed in {count} cell(s).")
     else:
-        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        messages.error(
+            request, "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in form.errors.items())
+        )
     return redirect(reverse("workspace:raci"))

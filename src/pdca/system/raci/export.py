@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 
 from pdca.core.xlsx import (
     HEADER_FILL,
@@ -13,6 +14,7 @@ from pdca.core.xlsx import (
     WRAP,
     XLSX_CONTENT_TYPE,
     clean_text,
+    first_sheet,
     workbook_bytes,
 )
 from pdca.system.raci.services import LETTER_LABELS, PROBLEMS, RaciMatrix
@@ -33,7 +35,7 @@ CENTRE = Alignment(horizontal="center", vertical="center")
 def raci_xlsx_bytes(grid: RaciMatrix, *, organization) -> bytes:
     """Sheets "RACI" (the grid) and "Legend"."""
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = first_sheet(workbook)
     sheet.title = "RACI"
     header = ["Process", "Activity", *[clean_text(p.label) for p in grid.columns], "Problems"]
     sheet.append(header)
@@ -68,8 +70,8 @@ def raci_xlsx_bytes(grid: RaciMatrix, *, organization) -> bytes:
     sheet.column_dimensions["A"].width = 12
     sheet.column_dimensions["B"].width = 42
     for index in range(3, len(header)):
-        sheet.column_dimensions[sheet.cell(1, index).column_letter].width = 14
-    sheet.column_dimensions[sheet.cell(1, len(header)).column_letter].width = 36
+        sheet.column_dimensions[get_column_letter(index)].width = 14
+    sheet.column_dimensions[get_column_letter(len(header))].width = 36
     sheet.row_dimensions[1].height = 45
     sheet.freeze_panes = "C2"
     if grid.rows:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.db import transaction
 from django.db.models import F, Q
@@ -20,11 +21,12 @@ from pdca.core.activity import record_activity
 from pdca.core.exceptions import Conflict, FieldError, ValidationFailed
 from pdca.core.permissions import require, scope
 from pdca.system.models import Process, RaciAssignment, Responsibility
-from pdca.tenancy.models import Membership
+from pdca.tenancy.models import Membership, Organization
 
 LETTERS = tuple(RaciAssignment.Letter.values)
 LETTER_LABELS = dict(RaciAssignment.Letter.choices)
-ROLE_MAX = RaciAssignment._meta.get_field("role").max_length
+#: A CharField's, so never None.
+ROLE_MAX = cast(int, RaciAssignment._meta.get_field("role").max_length)
 #: What a row is missing, by code.
 PROBLEMS = {"no_r": "Nobody is responsible (no R)", "no_a": "Nobody is accountable (no A)"}
 
@@ -104,10 +106,10 @@ class RaciMatrix:
 
 
 def matrix(
-    organization,
+    organization: Organization,
     process: Process | None = None,
     *,
-    user=None,
+    user: User | None = None,
     extra_parties: Iterable[Party] = (),
 ) -> RaciMatrix:
     """The RACI grid of `organization` (of one `process` when given). With `user`, only the
@@ -144,7 +146,7 @@ def row_of(responsibility: Responsibility) -> RaciRow:
     return row
 
 
-def roles_in_use(organization) -> list[str]:
+def roles_in_use(organization: Organization) -> list[str]:
     """The named roles of the organization's matrix, for pickers."""
     return sorted(
         set(
@@ -156,7 +158,7 @@ def roles_in_use(organization) -> list[str]:
     )
 
 
-def _clean_party(organization, party_role: str, party_user) -> Party:
+def _clean_party(organization: Organization, party_role: str, party_user: User | None) -> Party:
     role = (party_role or "").strip()
     if role and party_user is not None:
         raise ValidationFailed.single("party_role", "Name a role or choose a person, not both.")
@@ -198,9 +200,9 @@ def set_assignment(
     responsibility: Responsibility,
     *,
     party_role: str = "",
-    party_user=None,
+    party_user: User | None = None,
     letter: str | None,
-    actor,
+    actor: User,
 ) -> RaciAssignment | None:
     """Give a party (a named role, or a member) a letter on one responsibility; no letter
     clears the cell. A second A is refused, naming the party that is accountable now.
@@ -225,6 +227,7 @@ def set_assignment(
                 code="raci_one_accountable",
             )
     if not value:
+        assert current is not None  # clearing an empty cell returned above
         current.delete()
         saved = None
     elif current is None:
@@ -249,7 +252,7 @@ def set_assignment(
 
 
 @transaction.atomic
-def rename_role(organization, old: str, new: str, *, actor) -> int:
+def rename_role(organization: Organization, old: str, new: str, *, actor: User) -> int:
     """Rename a named role in every cell of the organization's matrix (a title changed,
     "QA manager" becomes "Quality manager"). Returns how many cells changed."""
     require(actor, "change", Responsibility, organization=organization)

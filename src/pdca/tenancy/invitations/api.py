@@ -41,7 +41,7 @@ class InvitationOut(Schema):
 
     @staticmethod
     def resolve_invited_by(obj: Invitation) -> str | None:
-        return obj.invited_by.email if obj.invited_by_id else None
+        return obj.invited_by.email if obj.invited_by else None
 
 
 class InvitationCreate(Input):

@@ -4,15 +4,16 @@ A manager invites an e-mail address with a role; the person follows the link mai
 signs in (or creates their account) and accepts. Only then is there a membership. What the
 manager is told never depends on whether the address has an account: they see the invitation
 they made, nothing about the person. The link's secret is stored as a SHA-256 digest only, so
-a copy of the database gives nobody a way in; mail leaves after the transaction commits.
+a copy of the database gives nobody a way in; mail leaves after the transaction commits, sent
+by a job that makes the secret itself, so it is not in the task queue either.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import logging
 import secrets
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -24,15 +25,21 @@ from pdca.accounts.models import User
 from pdca.accounts.services import check_email, create_user
 from pdca.core.activity import record_activity, snapshot
 from pdca.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
+from pdca.core.jobs.models import Job
+from pdca.core.jobs.registry import JobOutcome, Progress, job_kind
+from pdca.core.jobs.services import enqueue_job
 from pdca.core.permissions import require
 from pdca.core.roles import Role
 from pdca.tenancy.models import Invitation, Membership, Organization
 from pdca.tenancy.services import _check_role, grant_membership
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
 #: How long an invitation link stays valid (resending starts a new period).
 INVITATION_DAYS = 14
+#: The job that mails an invitation's link.
+INVITATION_MAIL = "invitation_mail"
 
 
 def _digest(secret: str) -> str:
@@ -50,7 +57,8 @@ def invitation_url(secret: str) -> str:
 
 def _send(invitation: Invitation, secret: str) -> None:
     """The same mail whether or not the address has an account: the page behind the link
-    offers to sign in or to create one."""
+    offers to sign in or to create one. A mail server that refuses raises (the job fails and
+    can be retried)."""
     org = invitation.organization
     inviter = invitation.invited_by
     who = (inviter.full_name or inviter.email) if inviter else "The administrator of pdca"
@@ -63,17 +71,60 @@ def _send(invitation: Invitation, secret: str) -> None:
         "If you do not know why you received this, you can ignore it: nothing happens "
         "unless you accept.\n"
     )
-    try:
-        send_mail(subject=subject, message=body, from_email=None, recipient_list=[invitation.email])
-    except Exception:
-        log.exception("could not send the invitation %s to %s", invitation.pk, invitation.email)
+    send_mail(subject=subject, message=body, from_email=None, recipient_list=[invitation.email])
 
 
-def _send_after_commit(invitation: Invitation, secret: str) -> None:
-    transaction.on_commit(lambda: _send(invitation, secret))
+def _send_after_commit(invitation: Invitation) -> None:
+    """Queue the invitation's mail once the change commits. The job makes the link's secret
+    itself and stores only its digest: the secret is nowhere but in the mail, not even in the
+    queue. Until then the invitation's digest is that of a secret nobody has."""
+    params = {"invitation": invitation.pk, "sent": invitation.sent_count}
+    organization_id = invitation.organization_id
+
+    def queue() -> None:
+        enqueue_job(
+            INVITATION_MAIL,
+            organization=organization_id,
+            actor=None,
+            params=params,
+            title=f"Invitation e-mail to {invitation.email}",
+        )
+
+    transaction.on_commit(queue)
 
 
-def _record(invitation: Invitation, action: str, *, actor, before=None, message: str = "") -> None:
+@job_kind(INVITATION_MAIL, title="Invitation e-mail", queue="mail", logged=False)
+def run_invitation_mail(job: Job, progress: Progress) -> JobOutcome:
+    """Mail a fresh link for a pending invitation, unless a later resend or an answer
+    superseded this mail."""
+    progress(0, 1, "Sending the invitation")
+    with transaction.atomic():
+        invitation = (
+            # Only the invitation's row is locked (its inviter may be empty: an outer join).
+            Invitation.objects.select_for_update(of=("self",))
+            .select_related("organization", "invited_by")
+            .filter(pk=job.params["invitation"])
+            .first()
+        )
+        if invitation is None or invitation.status != Invitation.Status.PENDING:
+            return JobOutcome(summary={"sent": False}, message="The invitation is not pending.")
+        if invitation.sent_count != job.params["sent"]:
+            return JobOutcome(summary={"sent": False}, message="A newer link was sent since.")
+        # Bookkeeping of the link, not a change of the invitation: the digest is never logged.
+        secret, digest = _new_secret()
+        Invitation.objects.filter(pk=invitation.pk).update(token_digest=digest)
+    _send(invitation, secret)
+    return JobOutcome(summary={"sent": True}, message=f"Sent to {invitation.email}.")
+
+
+def _record(
+    invitation: Invitation,
+    action: str,
+    *,
+    actor: User | None,
+    before: dict[str, Any] | None = None,
+    message: str = "",
+) -> None:
     after = snapshot(invitation)
     if before is None:
         changes = {k: [None, v] for k, v in after.items() if v not in (None, "", [], {})}
@@ -82,7 +133,12 @@ def _record(invitation: Invitation, action: str, *, actor, before=None, message:
     record_activity(actor=actor, action=action, obj=invitation, changes=changes, message=message)
 
 
-def _authorize(actor, action: str, target, organization=None) -> None:
+def _authorize(
+    actor: User | None,
+    action: str,
+    target: Invitation | type[Invitation],
+    organization: Organization | None = None,
+) -> None:
     """Managers of the organization only; `actor=None` is the operator at the command line,
     trusted like a platform administrator (as in `pdca createuser`)."""
     if actor is not None:
@@ -97,7 +153,12 @@ def _locked(invitation: Invitation) -> Invitation:
 
 @transaction.atomic
 def invite_member(
-    organization: Organization, *, email: str, role: str, job_title: str = "", actor
+    organization: Organization,
+    *,
+    email: str,
+    role: str,
+    job_title: str = "",
+    actor: User | None,
 ) -> Invitation:
     """Invite an e-mail address to join with a role; the person becomes a member only when
     they accept. The answer is the same whether or not the address has an account."""
@@ -113,7 +174,8 @@ def invite_member(
             f"{email} already has a pending invitation; resend or revoke it instead.",
             code="already_invited",
         )
-    secret, digest = _new_secret()
+    # A link nobody has until the mail's job makes the real one (see _send_after_commit).
+    _secret, digest = _new_secret()
     try:
         with transaction.atomic():
             invitation = Invitation.objects.create(
@@ -131,7 +193,7 @@ def invite_member(
             code="already_invited",
         ) from None
     _record(invitation, "invite", actor=actor)
-    _send_after_commit(invitation, secret)
+    _send_after_commit(invitation)
     return invitation
 
 
@@ -145,24 +207,24 @@ def _require_pending(invitation: Invitation, doing: str) -> None:
 
 
 @transaction.atomic
-def resend_invitation(invitation: Invitation, *, actor) -> Invitation:
+def resend_invitation(invitation: Invitation, *, actor: User | None) -> Invitation:
     """Mail a new link (the old one stops working) valid for another full period; an expired
     invitation is renewed this way."""
     _authorize(actor, "change", invitation)
     invitation = _locked(invitation)
     _require_pending(invitation, "resent")
     before = snapshot(invitation)
-    secret, invitation.token_digest = _new_secret()
+    _secret, invitation.token_digest = _new_secret()  # the old link stops working now
     invitation.expires_at = timezone.now() + dt.timedelta(days=INVITATION_DAYS)
     invitation.sent_count += 1
     invitation.save(update_fields=["token_digest", "expires_at", "sent_count", "updated_at"])
     _record(invitation, "resend", actor=actor, before=before)
-    _send_after_commit(invitation, secret)
+    _send_after_commit(invitation)
     return invitation
 
 
 @transaction.atomic
-def revoke_invitation(invitation: Invitation, *, actor) -> Invitation:
+def revoke_invitation(invitation: Invitation, *, actor: User | None) -> Invitation:
     """Withdraw a pending invitation: its link stops working; the row stays as a record."""
     _authorize(actor, "change", invitation)
     invitation = _locked(invitation)
@@ -192,7 +254,7 @@ def invitation_for_token(secret: str) -> Invitation:
     return invitation
 
 
-REFUSALS = {
+REFUSALS: dict[str, str] = {
     Invitation.Status.ACCEPTED: "This invitation has already been accepted.",
     Invitation.Status.DECLINED: "This invitation has been declined.",
     Invitation.Status.REVOKED: "This invitation has been withdrawn by the organization.",
@@ -210,22 +272,24 @@ def check_open(invitation: Invitation) -> None:
         )
 
 
-def _check_invitee(invitation: Invitation, user) -> None:
-    if user is None or not getattr(user, "is_authenticated", False):
+def _check_invitee(invitation: Invitation, user: User | AnonymousUser | None) -> User:
+    """The signed-in user the invitation was sent to."""
+    if not isinstance(user, User):  # nobody, or not signed in
         raise PermissionDenied("Sign in to answer this invitation.", code="sign_in_required")
     if user.email.lower() != invitation.email.lower():
         raise PermissionDenied(
             f"This invitation is for {invitation.email}; sign in with that address to answer it.",
             code="other_address",
         )
+    return user
 
 
-def _open_for(secret: str, user) -> Invitation:
+def _open_for(secret: str, user: User | AnonymousUser | None) -> tuple[Invitation, User]:
     invitation = invitation_for_token(secret)
-    _check_invitee(invitation, user)
+    invitee = _check_invitee(invitation, user)
     invitation = _locked(invitation)
     check_open(invitation)
-    return invitation
+    return invitation, invitee
 
 
 def _accept(invitation: Invitation, user: User) -> Membership:
@@ -249,11 +313,11 @@ def _accept(invitation: Invitation, user: User) -> Membership:
 
 
 @transaction.atomic
-def accept_invitation(secret: str, *, actor) -> Membership:
+def accept_invitation(secret: str, *, actor: User | AnonymousUser | None) -> Membership:
     """The signed-in invitee accepts: they become a member with the invited role."""
-    invitation = _open_for(secret, actor)
+    invitation, invitee = _open_for(secret, actor)
     _check_role(invitation.organization, invitation.role)
-    return _accept(invitation, actor)
+    return _accept(invitation, invitee)
 
 
 @transaction.atomic
@@ -273,19 +337,19 @@ def join_with_new_account(secret: str, *, full_name: str, password: str) -> Memb
 
 
 @transaction.atomic
-def decline_invitation(secret: str, *, actor) -> Invitation:
+def decline_invitation(secret: str, *, actor: User | AnonymousUser | None) -> Invitation:
     """The invitee turns the invitation down; nothing else changes. Someone with an account
     signs in first; someone without one declines from the link alone (actor None)."""
-    actor = actor if getattr(actor, "is_authenticated", False) else None
+    user = actor if isinstance(actor, User) else None
     invitation = invitation_for_token(secret)
-    if actor is not None or User.objects.filter(email__iexact=invitation.email).exists():
-        _check_invitee(invitation, actor)
+    if user is not None or User.objects.filter(email__iexact=invitation.email).exists():
+        _check_invitee(invitation, user)
     invitation = _locked(invitation)
     check_open(invitation)
     before = snapshot(invitation)
     invitation.status = Invitation.Status.DECLINED
     invitation.responded_at = timezone.now()
     invitation.save(update_fields=["status", "responded_at", "updated_at"])
-    message = "" if actor else f"Declined from the link sent to {invitation.email}."
-    _record(invitation, "decline", actor=actor, before=before, message=message)
+    message = "" if user else f"Declined from the link sent to {invitation.email}."
+    _record(invitation, "decline", actor=user, before=before, message=message)
     return invitation
