@@ -135,6 +135,7 @@ def walk_the_journey(page: Page, base_url: str, personas: Personas, shot: Shot) 
     expect(page.get_by_role("navigation", name="Main").get_by_role("link")).to_have_text(
         [
             "Home",
+            "Jobs",
             "Organization",
             "Sites",
             "Members",
