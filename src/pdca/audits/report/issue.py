@@ -41,20 +41,13 @@ def report_filename(content: dict[str, Any]) -> str:
     return f"audit-report-{safe}-rev{content.get('revision') or 'draft'}.pdf"
 
 
-@transaction.atomic
-def issue_report(
-    audit: Audit, *, actor, reason: str = "", exceptions: Mapping[str, str] | None = None
-) -> AuditReport:
-    """Issue the next revision of the audit's report: its content is frozen, the PDF rendered
-    from that frozen content is stored as evidence with its SHA-256, and the audit moves to
-    "report issued". Revision 2 and later need a reason. An incomplete report is refused,
-    naming what is missing, unless the lead auditor confirms an exception for each item
-    (`exceptions`: {missing item's code: statement}), which the report then states."""
-    from pdca.audits.report.rendering import render_pdf, report_content
-    from pdca.documents.evidence.services import store_evidence
-
+def check_issuable(
+    audit: Audit, *, actor: Any, reason: str = "", exceptions: Mapping[str, str] | None = None
+) -> tuple[int, str, list[dict[str, str]]]:
+    """The next revision's number, its reason and the exceptions it will state, or the error
+    that refuses to issue it now (ServiceError). `issue_report` checks again under the audit's
+    lock; the queue asks first, so a refusal is answered at once instead of by a failed job."""
     require(actor, "issue", audit)
-    audit = locked_audit(audit)
     reason = (reason or "").strip()
     if audit.status not in (Audit.Status.REPORTING, Audit.Status.REPORT_ISSUED):
         raise Conflict(
@@ -73,6 +66,27 @@ def issue_report(
     if len(reason) > TEXT_LIMIT or "\x00" in reason:
         raise ValidationFailed.single("reason", f"Keep the reason to {TEXT_LIMIT} characters.")
     stated = check_complete(audit, actor=actor, exceptions=exceptions)
+    return revision, reason, stated
+
+
+@transaction.atomic
+def issue_report(
+    audit: Audit, *, actor, reason: str = "", exceptions: Mapping[str, str] | None = None
+) -> AuditReport:
+    """Issue the next revision of the audit's report: its content is frozen, the PDF rendered
+    from that frozen content is stored as evidence with its SHA-256, and the audit moves to
+    "report issued". Revision 2 and later need a reason. An incomplete report is refused,
+    naming what is missing, unless the lead auditor confirms an exception for each item
+    (`exceptions`: {missing item's code: statement}), which the report then states. Pages
+    queue it as a job (`audits.report.jobs.queue_issue`): a large report takes seconds."""
+    from pdca.audits.report.rendering import render_pdf, report_content
+    from pdca.documents.evidence.services import store_evidence
+
+    require(actor, "issue", audit)
+    audit = locked_audit(audit)
+    revision, reason, stated = check_issuable(
+        audit, actor=actor, reason=reason, exceptions=exceptions
+    )
     issued_at = timezone.now().replace(microsecond=0)
     content = report_content(audit)
     content.update(

@@ -24,6 +24,7 @@ from pdca.audits.report import rendering as reports
 from pdca.audits.report.completeness import missing_for_issue
 from pdca.core.exceptions import ServiceError
 from pdca.core.forms import RequirementPickerField, StyledFormMixin, field_of
+from pdca.core.jobs.models import Job
 from pdca.core.permissions import may, scope
 from pdca.core.selectors import history_of
 from pdca.core.views import (
@@ -302,20 +303,36 @@ def _reason_action(request, pk: int, action) -> object:
 
 @member_required
 def report_issue(request, pk: int):
-    """Issue the next revision (POST): content frozen, PDF stored with its SHA-256."""
-
-    def issue(audit, reason):
-        exceptions = {
-            key.removeprefix("exception-"): value
-            for key, value in request.POST.items()
-            if key.startswith("exception-")
-        }
-        report = issuing.issue_report(
-            audit, actor=request.user, reason=reason, exceptions=exceptions
+    """Issue the next revision (POST) as a job: content frozen, PDF stored with its SHA-256.
+    What would refuse it is said at once; a worker that has not finished yet is followed on
+    the job page, which links back to the report."""
+    audit = _audit(request, pk)
+    require_page(request, "issue", audit)
+    if request.method != "POST":
+        return redirect("audits:report", audit.pk)
+    form = ReasonForm(request.POST)
+    exceptions = {
+        key.removeprefix("exception-"): value
+        for key, value in request.POST.items()
+        if key.startswith("exception-")
+    }
+    try:
+        job = report_jobs.queue_issue(
+            audit,
+            actor=request.user,
+            reason=form.cleaned_data["reason"] if form.is_valid() else "",
+            exceptions=exceptions,
         )
-        messages.success(request, f"Revision {report.revision} issued; SHA-256 {report.sha256}.")
-
-    return _reason_action(request, pk, issue)
+    except ServiceError as exc:
+        refuse(request, exc)
+        return redirect("audits:report", audit.pk)
+    if job.status == Job.Status.SUCCEEDED:
+        messages.success(request, job.progress_message or "The report is issued.")
+    elif job.status == Job.Status.FAILED:
+        messages.error(request, job.error)
+    else:
+        return redirect("jobs:detail", pk=job.pk)
+    return redirect("audits:report", audit.pk)
 
 
 @member_required

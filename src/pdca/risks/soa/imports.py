@@ -16,7 +16,7 @@ from typing import Any
 from django.db import transaction
 
 from pdca.core.exceptions import ValidationFailed
-from pdca.core.permissions import may, require
+from pdca.core.permissions import may, memberships, require, rules_for
 from pdca.core.xlsx import CellErrors, cell_text, is_empty, open_workbook, shown
 from pdca.risks.models import ControlApplicability, StatementOfApplicability
 from pdca.risks.soa import services
@@ -115,6 +115,16 @@ def _current(line: ControlApplicability, key: str) -> Any:
 
 
 @transaction.atomic
+def soa_import_allowed(user: Any, soa: StatementOfApplicability) -> bool:
+    """Implementers may import any line, process owners their own lines (the import checks
+    each line it changes)."""
+    rules = rules_for(ControlApplicability)
+    role = memberships(user).get(soa.organization_id)
+    return role is not None and (
+        role in rules.actions.get("change", ()) or role in rules.owner_roles
+    )
+
+
 def import_soa(soa: StatementOfApplicability, data: bytes, *, actor) -> ImportSummary:
     """Apply an edited SoA workbook: all rows, or nothing (ValidationFailed naming each cell)."""
     require(actor, "view", soa)

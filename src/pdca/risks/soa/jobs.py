@@ -11,7 +11,7 @@ from typing import Any
 
 from django.urls import reverse
 
-from pdca.core.exceptions import ValidationFailed
+from pdca.core.exceptions import PermissionDenied, ValidationFailed
 from pdca.core.jobs.models import Job
 from pdca.core.jobs.registry import (
     JobFailed,
@@ -74,9 +74,11 @@ def queue_pdf(soa: StatementOfApplicability, version: SoaVersion | None, *, acto
 
 
 def queue_import(soa: StatementOfApplicability, data: bytes, filename: str, *, actor: Any) -> Job:
-    """Queue the import of an edited SoA workbook as `actor` (who may import is checked by
-    the page first; the job checks every line)."""
+    """Queue the import of an edited SoA workbook as `actor`: implementers and process owners
+    (the job checks every line it changes against who may change it)."""
     require(actor, "view", soa)
+    if not soa_import.soa_import_allowed(actor, soa):
+        raise PermissionDenied("Your role may not change SoA lines.")
     return enqueue_job(
         IMPORT_KIND,
         organization=soa.organization,

@@ -40,6 +40,7 @@ from pdca.risks.soa.forms import (
     applicable_value,
     members_of,
 )
+from pdca.risks.soa.imports import soa_import_allowed
 from pdca.standards.models import Requirement
 
 
@@ -248,17 +249,6 @@ def soa_detail(request, pk: int):
     if request.htmx and request.htmx.target == "lines":
         return render(request, "risks/_soa_lines.html", context)
     return render(request, "risks/soa_detail.html", context)
-
-
-def soa_import_allowed(user, soa) -> bool:
-    """Implementers may import any line, process owners their own lines."""
-    from pdca.core.permissions import memberships, rules_for
-
-    rules = rules_for(ControlApplicability)
-    role = memberships(user).get(soa.organization_id)
-    return role is not None and (
-        role in rules.actions.get("change", ()) or role in rules.owner_roles
-    )
 
 
 # --- lines --------------------------------------------------------------------------------
