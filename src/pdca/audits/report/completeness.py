@@ -65,7 +65,7 @@ def missing_for_issue(audit: Audit) -> list[Missing]:
             Missing(
                 f"finding_{finding.pk}",
                 f"F{finding.number} {finding.title} is a {finding.get_grade_display().lower()} "
-                "nonconformity that names no requirement.",
+                "that names no requirement.",
             )
         )
     return missing
