@@ -1,6 +1,7 @@
-"""Request time of slow work before and after the task queue (issue 14): the gap report and
-a 300-row gap import, done inside the request (the synchronous function, as the pages did)
-and queued (the request that queues the job; a worker does the rest).
+"""Request time of slow work before and after the task queue (issue 14): the gap report, a
+300-row gap import and issuing a 200-finding audit report, done inside the request (the
+synchronous function, as the pages did) and queued (the request that queues the job; a worker
+does the rest).
 
 `run.py` adds these with `add(...)`, handing over its helpers.
 """
@@ -60,8 +61,68 @@ def _import_workbook(assessment, flip: bool) -> bytes:
     return out.getvalue()
 
 
-def add(benchmark, all_standards: Callable[[], tuple[Any, Any]], client_for) -> None:
+def _issuable(audit: Any) -> Any:
+    """The benchmark audit with what a complete report needs besides its findings: the opening
+    and closing meetings."""
+    import datetime as dt
+
+    from pdca.audits.models import AuditMeeting
+
+    for kind in AuditMeeting.Kind.values:
+        AuditMeeting.objects.get_or_create(
+            organization=audit.organization,
+            audit=audit,
+            kind=kind,
+            defaults={
+                "held_at": dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC),
+                "attendees": "Benchmark auditee",
+            },
+        )
+    return audit
+
+
+def add(
+    benchmark,
+    all_standards: Callable[[], tuple[Any, Any]],
+    client_for,
+    integrated_audit: Callable[[], tuple[Any, Any]],
+) -> None:
     """Register the before/after benchmarks with run.py's `benchmark` decorator."""
+
+    @benchmark("audit_report_issue_200_findings_in_request_before", "ms")
+    def report_issue_before() -> dict:
+        from pdca.audits.report.issue import issue_report
+
+        audit, manager = integrated_audit()
+        _issuable(audit)
+
+        def call():
+            issue_report(audit, actor=manager, reason="Benchmark revision")
+
+        value = _median_ms(call, lambda: None, repeat=3)
+        return {"value": value, "findings": audit.findings.count(), "what": "issue_report()"}
+
+    @benchmark("audit_report_issue_200_findings_request_after", "ms")
+    def report_issue_after() -> dict:
+        from django.urls import reverse
+
+        audit, manager = integrated_audit()
+        _issuable(audit)
+        from pdca.audits.report.jobs import ISSUE_KIND
+        from pdca.core.jobs.models import Job
+
+        client = client_for(manager)
+        url = reverse("audits:report-issue", args=[audit.pk])
+        queued = Job.objects.filter(kind=ISSUE_KIND).count()
+        with override_settings(TASKS=DATABASE_QUEUE):
+            value = _median_ms(
+                lambda: client.post(url, {"reason": "Benchmark revision"}),
+                _forget_queued,
+                repeat=7,
+            )
+        if Job.objects.filter(kind=ISSUE_KIND).count() - queued != 7:
+            return {"value": None, "skipped": "the page refused to queue the issue"}
+        return {"value": value, "what": "POST that checks, queues the job and redirects to it"}
 
     def assessment_of() -> tuple[Any, Any]:
         from pdca.tenancy.models import Organization
