@@ -13,17 +13,16 @@ from django.urls import reverse
 
 from pdca.assessments import report, spreadsheet
 from pdca.assessments.models import GapAssessment
-from pdca.core.exceptions import PermissionDenied, ValidationFailed
+from pdca.core.exceptions import PermissionDenied
 from pdca.core.jobs.models import Job
 from pdca.core.jobs.registry import (
     JobFailed,
     JobOutcome,
     Progress,
-    import_failed,
     job_kind,
     organization_of,
 )
-from pdca.core.jobs.services import enqueue_job, read_input
+from pdca.core.jobs.services import enqueue_job, run_workbook_import
 from pdca.core.permissions import require
 
 REPORT_KINDS = {"pdf": "gap_report_pdf", "xlsx": "gap_report_xlsx"}
@@ -112,13 +111,10 @@ def run_report_xlsx(job: Job, progress: Progress) -> JobOutcome:
 @job_kind(IMPORT_KIND, title="Gap assessment import", link=_link)
 def run_import(job: Job, progress: Progress) -> JobOutcome:
     """Apply an uploaded workbook: all of it, or nothing with every bad cell listed."""
-    progress(0, 2, "Reading the workbook")
     assessment = _assessment(job)
-    data = read_input(job)
-    progress(1, 2, "Checking every cell and saving the changes")
-    try:
-        summary = spreadsheet.import_assessment(assessment, data, actor=job.requested_by)
-    except ValidationFailed as exc:
-        raise import_failed(exc) from None
-    progress(2, 2, "Saved")
+    summary = run_workbook_import(
+        job,
+        progress,
+        lambda data: spreadsheet.import_assessment(assessment, data, actor=job.requested_by),
+    )
     return JobOutcome(summary=summary.as_dict(), message=f"Imported: {summary}")

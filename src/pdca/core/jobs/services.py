@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -19,9 +20,9 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename
 
 from pdca.core.activity import canonical, jsonable, record_activity
-from pdca.core.exceptions import Conflict
+from pdca.core.exceptions import Conflict, ValidationFailed
 from pdca.core.jobs.models import Job
-from pdca.core.jobs.registry import JobFailed, get_kind
+from pdca.core.jobs.registry import JobFailed, Progress, get_kind, import_failed
 from pdca.core.permissions import require
 
 INPUT_FOLDER = "jobs/input"
@@ -221,3 +222,22 @@ def read_result(job: Job) -> bytes:
             code="job_file_gone",
         ) from None
     return data
+
+
+Summary = TypeVar("Summary")
+
+
+def run_workbook_import(
+    job: Job, progress: Progress, apply: Callable[[bytes], Summary], *, check_only: bool = False
+) -> Summary:
+    """The steps every import job shares: read the stored upload, `apply` it (all of it, or
+    nothing), and turn a refusal into a failed job naming every bad cell."""
+    progress(0, 2, "Reading the workbook")
+    data = read_input(job)
+    progress(1, 2, "Checking every cell" + ("" if check_only else " and saving the changes"))
+    try:
+        summary = apply(data)
+    except ValidationFailed as exc:
+        raise import_failed(exc) from None
+    progress(2, 2, "Done")
+    return summary

@@ -8,10 +8,9 @@ from typing import Any
 
 from django.urls import reverse
 
-from pdca.core.exceptions import ValidationFailed
 from pdca.core.jobs.models import Job
-from pdca.core.jobs.registry import JobFailed, JobOutcome, Progress, import_failed, job_kind
-from pdca.core.jobs.services import enqueue_job, read_input
+from pdca.core.jobs.registry import JobFailed, JobOutcome, Progress, job_kind
+from pdca.core.jobs.services import enqueue_job, run_workbook_import
 from pdca.core.permissions import require
 from pdca.core.registers import spreadsheet
 from pdca.core.registers.spec import RegisterSpec, spec_for
@@ -63,16 +62,14 @@ def run_import(job: Job, progress: Progress) -> JobOutcome:
     """Add and change entries from the uploaded workbook: all of it, or nothing."""
     spec = _spec(job)
     dry_run = bool(job.params.get("dry_run"))
-    progress(0, 2, "Reading the workbook")
-    data = read_input(job)
-    progress(1, 2, "Checking every cell" + ("" if dry_run else " and saving the changes"))
-    try:
-        summary = spreadsheet.import_entries(
+    summary = run_workbook_import(
+        job,
+        progress,
+        lambda data: spreadsheet.import_entries(
             spec, job.organization, data, actor=job.requested_by, dry_run=dry_run
-        )
-    except ValidationFailed as exc:
-        raise import_failed(exc) from None
-    progress(2, 2, "Done")
+        ),
+        check_only=dry_run,
+    )
     message = (
         f"The file is valid: {summary} Nothing was saved (check only)."
         if dry_run

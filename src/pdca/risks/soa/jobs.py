@@ -11,17 +11,16 @@ from typing import Any
 
 from django.urls import reverse
 
-from pdca.core.exceptions import PermissionDenied, ValidationFailed
+from pdca.core.exceptions import PermissionDenied
 from pdca.core.jobs.models import Job
 from pdca.core.jobs.registry import (
     JobFailed,
     JobOutcome,
     Progress,
-    import_failed,
     job_kind,
     organization_of,
 )
-from pdca.core.jobs.services import enqueue_job, read_input
+from pdca.core.jobs.services import enqueue_job, run_workbook_import
 from pdca.core.permissions import require
 from pdca.risks.models import SoaVersion, StatementOfApplicability
 from pdca.risks.soa import export as soa_export
@@ -109,15 +108,10 @@ def run_pdf(job: Job, progress: Progress) -> JobOutcome:
 @job_kind(IMPORT_KIND, title="SoA import", link=_link)
 def run_import(job: Job, progress: Progress) -> JobOutcome:
     """Apply an uploaded SoA workbook: all of it, or nothing with every bad cell listed."""
-    progress(0, 2, "Reading the workbook")
     soa = _soa(job)
-    data = read_input(job)
-    progress(1, 2, "Checking every cell and saving the changes")
-    try:
-        summary = soa_import.import_soa(soa, data, actor=job.requested_by)
-    except ValidationFailed as exc:
-        raise import_failed(exc) from None
-    progress(2, 2, "Saved")
+    summary = run_workbook_import(
+        job, progress, lambda data: soa_import.import_soa(soa, data, actor=job.requested_by)
+    )
     return JobOutcome(
         summary={"rows": summary.rows, "changed": summary.changed, "unchanged": summary.unchanged},
         message=f"Imported: {summary}",
