@@ -11,6 +11,7 @@ from pdca.core.jobs.api import router as jobs_router
 from pdca.core.records.retention_api import router as retention_router
 from pdca.documents.api import router as documents_router
 from pdca.improvement.api import router as improvement_router
+from pdca.people.api import router as people_router
 from pdca.risks.api import router as risks_router
 from pdca.standards.api import router as standards_router
 from pdca.system.api import router as system_router
@@ -44,3 +45,4 @@ api.add_router("/", risks_router)
 api.add_router("/", documents_router)
 api.add_router("/", audits_router)
 api.add_router("/", improvement_router)
+api.add_router("/", people_router)

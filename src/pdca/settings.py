@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "pdca.system",
     "pdca.risks",
     "pdca.documents",
+    "pdca.people",
     "pdca.audits",
     "pdca.improvement",
     "pdca.assessments",

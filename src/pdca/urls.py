@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("pdca.system.workspace_urls")),
     path("", include("pdca.risks.urls")),
     path("", include("pdca.documents.urls")),
+    path("", include("pdca.people.urls")),
     path("", include("pdca.audits.urls")),
     path("", include("pdca.improvement.urls")),
     path("", include("pdca.tenancy.urls")),

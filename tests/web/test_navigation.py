@@ -21,6 +21,8 @@ from pdca.audits.permissions import INSIDERS
 from pdca.core.roles import ORGANIZATION_ROLES, OVERSEERS, Role
 from pdca.core.testing.api_bundle import ROLES, login
 from pdca.documents.permissions import APPROVERS
+from pdca.people.permissions import KEEPERS as PEOPLE_KEEPERS
+from pdca.people.permissions import READERS as PEOPLE_READERS
 from pdca.standards.models import Requirement, Standard
 from pdca.system.services import add_exclusion, create_system
 from pdca.tenancy import services
@@ -62,6 +64,8 @@ def expected_menu(role: str) -> list[str]:
         if role in APPROVERS:
             items.append("Reviews")
         items += ["To read", "Audit programmes", "Audits"]
+        if role in PEOPLE_READERS:
+            items.append("Internal auditors")
         if role in INSIDERS:
             items.append("Saved checklists")
         if role != Role.EMPLOYEE:
@@ -69,6 +73,19 @@ def expected_menu(role: str) -> list[str]:
         items += ["Report a nonconformity", "My CAPA tasks", "Improvement opportunities"]
         if role != Role.EMPLOYEE:
             items.append("CAPA analytics")
+    elif role in PEOPLE_READERS:
+        items.append("Internal auditors")
+    # Everyone has their own training; the organization's is for those who read it.
+    items.append("My training")
+    if role in PEOPLE_READERS:
+        items.append("Competence matrix")
+    if role in PEOPLE_KEEPERS:
+        items.append("Requirements")
+    if role in PEOPLE_READERS:
+        items.append("Training records")
+    items.append("Training paths")
+    if role in PEOPLE_READERS:
+        items += ["Awareness campaigns", "Qualifications"]
     return [*items, "Standards", "Integrated view"]
 
 

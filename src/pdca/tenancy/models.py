@@ -85,6 +85,15 @@ class Membership(OrgOwned):
     )
     role = models.CharField(max_length=40, choices=Role.choices)
     job_title = models.CharField(max_length=150, blank=True)
+    team = models.CharField(max_length=100, blank=True, help_text="Department or team")
+    site = models.ForeignKey(
+        Site,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Where the person mainly works",
+    )
 
     class Meta:
         ordering = ["organization", "user__email"]

@@ -83,6 +83,9 @@ _items: list[NavItem] = [
     ),
     NavItem("Audits", "audits:audits-list", "Audit and improvement", "audits.audit"),
     NavItem(
+        "Internal auditors", "audits:auditors", "Audit and improvement", "people.trainingrecord"
+    ),
+    NavItem(
         "Saved checklists",
         "audits:saved-checklists",
         "Audit and improvement",
@@ -120,6 +123,37 @@ _items: list[NavItem] = [
         "improvement:analytics",
         "Audit and improvement",
         "improvement.nonconformity",
+    ),
+    # Every member has their own training (an employee sees only theirs).
+    NavItem("My training", "people:home", "Competence and training", "people.trainingpath"),
+    NavItem(
+        "Competence matrix", "people:matrix", "Competence and training", "people.trainingrecord"
+    ),
+    NavItem(
+        "Requirements",
+        "people:competence-requirements-list",
+        "Competence and training",
+        "people.competencerequirement",
+        "add",
+    ),
+    NavItem(
+        "Training records",
+        "people:training-records-list",
+        "Competence and training",
+        "people.trainingrecord",
+    ),
+    NavItem("Training paths", "people:path-list", "Competence and training", "people.trainingpath"),
+    NavItem(
+        "Awareness campaigns",
+        "people:awareness-campaigns-list",
+        "Competence and training",
+        "people.awarenesscampaign",
+    ),
+    NavItem(
+        "Qualifications",
+        "people:qualifications-list",
+        "Competence and training",
+        "people.qualification",
     ),
     # The catalog is shared reference data: every signed-in person may read it.
     NavItem("Standards", "standards:list", "Standards"),

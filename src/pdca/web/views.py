@@ -21,6 +21,8 @@ from pdca.documents.models import Document
 from pdca.documents.tasks_list import document_tasks
 from pdca.improvement.models import Nonconformity
 from pdca.improvement.selectors import capa_tasks
+from pdca.people.models import TrainingPath
+from pdca.people.services.assignments import my_training
 from pdca.tenancy.selectors import members_for, sites_for
 
 #: What each role is for, in a sentence, shown on the home page.
@@ -64,6 +66,12 @@ def home(request):
             "capa": (
                 capa_tasks(request.user, org)
                 if may(request.user, "report", Nonconformity, organization=org)
+                else None
+            ),
+            # Certification bodies train their auditors too; every member has their own list.
+            "training_open": (
+                [item for item in my_training(request.user, org) if item.is_open]
+                if may(request.user, "view", TrainingPath, organization=org)
                 else None
             ),
         },

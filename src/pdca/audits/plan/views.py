@@ -17,7 +17,9 @@ from django.utils import timezone
 
 from pdca.audits import services
 from pdca.audits.models import Audit, AuditMeeting, AuditPlanItem, AuditTeamMember
+from pdca.audits.independence import AUDITING_ROLES
 from pdca.audits.plan.pdf import plan_filename, plan_pdf
+from pdca.audits.qualification import standings, team_warnings
 from pdca.core.exceptions import ServiceError
 from pdca.core.forms import RequirementPickerField, StyledFormMixin, field_of
 from pdca.core.permissions import may
@@ -189,12 +191,32 @@ def team_add(request, pk: int):
             add_service_error(form, exc)
         else:
             messages.success(request, f"{member} added to the team.")
+            if member.role in AUDITING_ROLES:
+                for warning in team_warnings(audit, member.user):
+                    messages.warning(request, warning)
             return redirect(audit_url(audit.pk))
     return render(
         request,
         "audits/team_form.html",
-        {"form": form, "audit": audit, "cancel_href": audit_url(audit.pk)},
+        {
+            "form": form,
+            "audit": audit,
+            "cancel_href": audit_url(audit.pk),
+            "standings": _team_standings(audit),
+        },
     )
+
+
+def _team_standings(audit: Audit) -> list[dict[str, Any]]:
+    """Who among the members is qualified for the internal audit's standards (for choosing)."""
+    if audit.audit_type != Audit.Type.INTERNAL or not audit.standards.exists():
+        return []
+    found = standings(audit.organization, standards=audit.standards.all())
+    people: dict[str, dict[str, Any]] = {}
+    for s in found:
+        line = people.setdefault(s.person, {"person": s.person, "qualified": [], "not": []})
+        (line["qualified"] if s.qualified else line["not"]).append(s.standard.code)
+    return list(people.values())
 
 
 @member_required
