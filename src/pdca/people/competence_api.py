@@ -24,7 +24,7 @@ from pdca.people.models import Assignment, CompetenceRequirement
 from pdca.people.services import reports
 from pdca.people.services.assignments import assign_path, assignment_progress, overdue_training
 from pdca.people.services.competence import Matrix, create_gap_actions
-from pdca.people.shared_api import PathRef, PersonRef, member, path_ref, person_ref, site_of
+from pdca.people.shared_api import RoleOrEmpty, PathRef, PersonRef, member, path_ref, person_ref, site_of
 from pdca.standards.models import Standard
 from pdca.system.models import Process
 
@@ -126,7 +126,7 @@ class AssignmentOut(Schema):
     path: PathRef | None
     action: str = Field(description="What is to be done, when it is not a path")
     person: PersonRef | None
-    role: Role | Literal[""]
+    role: RoleOrEmpty
     position: str
     team: str
     site: int | None = Field(description="Site id")
@@ -146,7 +146,7 @@ class GapActionsOut(Schema):
 class AssignIn(Input):
     due_date: dt.date
     person: Id | None = Field(None, description="User id: one person (or an audience below)")
-    role: Role | Literal[""] = Field("", description="Everyone of this role")
+    role: RoleOrEmpty = Field("", description="Everyone of this role")
     position: Text = Field("", max_length=150, description="Everyone of this job title")
     team: Text = Field("", max_length=100, description="Everyone of this team")
     site: Id | None = Field(None, description="Everyone of this site (id)")

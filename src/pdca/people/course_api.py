@@ -24,7 +24,7 @@ from pdca.core.views import file_response
 from pdca.people import selectors
 from pdca.people.jobs import queue_install
 from pdca.people.models import Course, Module, PathCourse, Question
-from pdca.people.shared_api import Mapped
+from pdca.people.shared_api import RoleOrEmpty, Mapped
 from pdca.people.services.course_files import (
     MAX_FILE_BYTES,
     export_course,
@@ -110,7 +110,7 @@ class PathOut(Schema):
     code: str
     title: str
     summary: str
-    role: Role | Literal[""] = Field(description="The role it is meant for; empty for any")
+    role: RoleOrEmpty = Field(description="The role it is meant for; empty for any")
     pass_mark: int = Field(description="Percent every quiz of the path must reach")
     validity_months: int | None = Field(description="How long a pass counts; null: no expiry")
     source: Course.Source

@@ -349,7 +349,10 @@ def _overdue_assignment(org, manager, people, paths, today: dt.date) -> None:
 def _campaign(org, manager, people, paths, sites, today: dt.date) -> None:
     if AwarenessCampaign.objects.filter(organization=org, title=CAMPAIGN_TITLE).exists():
         return
-    titles = [getattr(get_starter(k), "title", "") for k in ("quality-policy", "information-security-policy")]
+    titles = [
+        getattr(get_starter(k), "title", "")
+        for k in ("quality-policy", "information-security-policy")
+    ]
     documents = [
         d
         for d in Document.objects.filter(organization=org, title__in=titles)

@@ -5,14 +5,22 @@ answers give them, and the lookups that turn ids in a request into the organizat
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.contrib.auth import get_user_model
 from ninja import Schema
 from pydantic import Field
 
 from pdca.core.exceptions import ValidationFailed
+from pdca.core.roles import Role
 from pdca.tenancy.models import Membership, Site
+
+
+if TYPE_CHECKING:
+    RoleOrEmpty = str
+else:
+    #: A role, or empty for any role (one enumeration, so an error names just the field).
+    RoleOrEmpty = Literal[(*Role.values, "")]
 
 
 class Mapped:

@@ -1,7 +1,7 @@
 """API of organizations, sites and memberships: thin endpoints over the tenancy services."""
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Literal
 
 from django.shortcuts import get_object_or_404
 from ninja import FilterLookup, FilterSchema, Query, Router, Schema, Status
@@ -11,6 +11,7 @@ from pydantic import Field
 from pdca.core.activity_api import ActivityOut
 from pdca.core.api import Input, Page, responses
 from pdca.core.concurrency import announce
+from pdca.core.exceptions import ValidationFailed
 from pdca.core.permissions import role_in, scope
 from pdca.core.roles import Role
 from pdca.core.selectors import history_of
@@ -217,12 +218,16 @@ class MembershipOut(Schema):
     full_name: str = Field(alias="user.full_name")
     role: Role
     job_title: str
+    team: str
+    site: int | None = Field(None, alias="site_id")
     created_at: dt.datetime
 
 
 class MembershipUpdate(Input):
     role: Role | None = None
     job_title: str | None = Field(None, max_length=150)
+    team: str | None = Field(None, max_length=100)
+    site: int | None = Field(None, description="A site id of the organization; 0 clears it")
 
 
 class MembershipFilter(FilterSchema):
@@ -255,10 +260,19 @@ def get_membership(request, membership_id: int):
 )
 def update_membership(request, membership_id: int, payload: MembershipUpdate):
     membership = _membership(request, membership_id)
+    site: Site | None | Literal[False] = False
+    if payload.site == 0:
+        site = None
+    elif payload.site is not None:
+        site = Site.objects.filter(organization_id=membership.organization_id, pk=payload.site).first()
+        if site is None:
+            raise ValidationFailed.single("site", "No such site in this organization.")
     return services.change_member_role(
         membership,
         role=payload.role or membership.role,
         job_title=payload.job_title,
+        team=payload.team,
+        site=site,
         actor=request.auth,
     )
 

@@ -43,10 +43,17 @@ class InviteForm(StyledFormMixin, forms.Form):
 class MemberRoleForm(StyledFormMixin, forms.Form):
     role = forms.ChoiceField()
     job_title = forms.CharField(max_length=150, required=False)
+    team = forms.CharField(max_length=100, required=False, help_text="Department or team")
+    site = forms.ModelChoiceField(
+        queryset=Site.objects.none(), required=False, help_text="Where the person mainly works"
+    )
 
     def __init__(self, *args, organization: Organization, **kwargs):
         super().__init__(*args, **kwargs)
         field_of(self, "role", forms.ChoiceField).choices = role_choices(organization)
+        field_of(self, "site", forms.ModelChoiceField).queryset = Site.objects.filter(
+            organization=organization
+        )
 
 
 class JoinForm(StyledFormMixin, forms.Form):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal
 
 from django.db import models, transaction
 from django.utils.text import slugify
@@ -211,9 +211,17 @@ def grant_membership(
 
 @transaction.atomic
 def change_member_role(
-    membership: Membership, *, role: str, actor: User, job_title: str | None = None
+    membership: Membership,
+    *,
+    role: str,
+    actor: User,
+    job_title: str | None = None,
+    team: str | None = None,
+    site: Site | None | Literal[False] = False,
 ) -> Membership:
-    """Change a member's role, keeping at least one member who can manage the organization."""
+    """Change a member's role (and job title, team and site, which competence requirements
+    and training are assigned by), keeping at least one member who can manage the
+    organization. `site=False` leaves the site as it is; None clears it."""
     # The organization's row serializes the last-manager rule: two demotions at once would
     # each still see the other's manager.
     serialize_on(Organization, membership.organization_id)
@@ -231,9 +239,15 @@ def change_member_role(
             "managing role first.",
             code="last_manager",
         )
+    if site is not False and site is not None and site.organization_id != membership.organization_id:
+        raise ValidationFailed.single("site", "Choose a site of this organization.")
     membership.role = role
     if job_title is not None:
         membership.job_title = job_title.strip()
+    if team is not None:
+        membership.team = team.strip()[:100]
+    if site is not False:
+        membership.site = site
     save_changed(membership)
     forget_memberships(membership.user)
     record_update(actor=actor, obj=membership, before=before)

@@ -246,7 +246,12 @@ def member_edit(request, pk: int):
     form = MemberRoleForm(
         request.POST or None,
         organization=request.organization,
-        initial={"role": membership.role, "job_title": membership.job_title},
+        initial={
+            "role": membership.role,
+            "job_title": membership.job_title,
+            "team": membership.team,
+            "site": membership.site_id,
+        },
     )
     if request.method == "POST":
         response = _save(

@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 from openpyxl import Workbook
-from openpyxl.styles import PatternFill
+from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -225,7 +225,7 @@ def campaign_report_xlsx(report: CampaignReport) -> bytes:
         if isinstance(value, dt.date):
             summary.cell(row=summary.max_row, column=2).number_format = "yyyy-mm-dd"
     for row in summary.iter_rows(min_col=1, max_col=1):
-        row[0].font = row[0].font.copy(bold=True)
+        row[0].font = Font(bold=True)
     _widths(summary, [20, 60])
     people = _table(
         workbook,
