@@ -285,6 +285,9 @@ def _add_subcommands() -> None:
     from pdca.improvement.cli import app as capa_app
 
     app.add_typer(capa_app, name="capa")
+    from pdca.people.cli import app as training_app
+
+    app.add_typer(training_app, name="training")
     from pdca.tenancy.cli import app as members_app
 
     app.add_typer(members_app, name="members")

@@ -44,8 +44,13 @@ def test_pages_open_for_the_manager_and_are_hidden_from_outsiders(client, setup)
     personas, path = setup
     course = Course.objects.get(organization=personas.org)
     login(client, personas.manager)
-    for url in [*pages(path, course), reverse("people:matrix"), reverse("people:path-create"),
-                reverse("people:course-create"), reverse("people:course-import")]:
+    for url in [
+        *pages(path, course),
+        reverse("people:matrix"),
+        reverse("people:path-create"),
+        reverse("people:course-create"),
+        reverse("people:course-import"),
+    ]:
         assert client.get(url).status_code == 200, url
     login(client, personas.outsider)
     for url in (
@@ -80,7 +85,9 @@ def test_an_employee_takes_the_path_fails_retakes_passes_and_becomes_competent(c
     personas, path = setup
     employee = personas.employee
     manager = personas.manager
-    Assignment.objects.create(organization=personas.org, path=path, role=Role.EMPLOYEE, due_date=in_days(10))
+    Assignment.objects.create(
+        organization=personas.org, path=path, role=Role.EMPLOYEE, due_date=in_days(10)
+    )
     login(client, employee)
     home = client.get(reverse("people:home")).content.decode()
     assert path.title in home and "Not started" in home
@@ -106,7 +113,10 @@ def test_an_employee_takes_the_path_fails_retakes_passes_and_becomes_competent(c
     assert "Not passed yet" in result and "Try again" in result
     # The right answers are not shown before a pass.
     assert "(right)" not in result
-    assert competence_matrix(personas.org, people=[employee.pk]).rows[0].cells[0].status == Status.PLANNED
+    assert (
+        competence_matrix(personas.org, people=[employee.pk]).rows[0].cells[0].status
+        == Status.PLANNED
+    )
 
     passed = _answer(client, enrolment, quiz, right=True)
     second = QuizAttempt.objects.get(enrolment=enrolment, number=2)
@@ -116,7 +126,10 @@ def test_an_employee_takes_the_path_fails_retakes_passes_and_becomes_competent(c
     assert enrolment.completed_at is not None
     record_ = TrainingRecord.objects.get(person=employee, path=path)
     assert record_.expires_on == in_days(0).replace() or record_.expires_on is not None
-    assert competence_matrix(personas.org, people=[employee.pk]).rows[0].cells[0].status == Status.COMPETENT
+    assert (
+        competence_matrix(personas.org, people=[employee.pk]).rows[0].cells[0].status
+        == Status.COMPETENT
+    )
     # The manager's matrix page shows them competent.
     login(client, manager)
     matrix = client.get(reverse("people:matrix")).content.decode()
@@ -141,7 +154,8 @@ def test_the_manager_assigns_and_turns_gaps_into_actions(client, setup):
     bad = client.post(reverse("people:path-detail", args=[path.pk]), {"due_date": "2000-01-01"})
     assert bad.status_code == 422 and not Assignment.objects.exists()
     ok = client.post(
-        reverse("people:path-detail", args=[path.pk]), {"role": Role.EMPLOYEE, "due_date": in_days(30)}
+        reverse("people:path-detail", args=[path.pk]),
+        {"role": Role.EMPLOYEE, "due_date": in_days(30)},
     )
     assert ok.status_code == 302
     assert Assignment.objects.get().role == Role.EMPLOYEE
@@ -159,11 +173,20 @@ def test_the_manager_assigns_and_turns_gaps_into_actions(client, setup):
 
 def test_the_manager_writes_a_course_with_a_quiz_and_exports_it(client, personas):
     login(client, personas.manager)
-    created = client.post(reverse("people:course-create"), {"code": "induction", "title": "Induction", "language": "en"})
+    created = client.post(
+        reverse("people:course-create"),
+        {"code": "induction", "title": "Induction", "language": "en"},
+    )
     course = Course.objects.get(code="induction")
     assert created["Location"] == reverse("people:course-detail", args=[course.pk])
-    client.post(reverse("people:module-create", args=[course.pk]), {"kind": "lesson", "title": "Welcome", "body": "# Hi"})
-    client.post(reverse("people:module-create", args=[course.pk]), {"kind": "quiz", "title": "Check", "body": ""})
+    client.post(
+        reverse("people:module-create", args=[course.pk]),
+        {"kind": "lesson", "title": "Welcome", "body": "# Hi"},
+    )
+    client.post(
+        reverse("people:module-create", args=[course.pk]),
+        {"kind": "quiz", "title": "Check", "body": ""},
+    )
     quiz = course.modules.get(kind="quiz")
     refused = client.post(
         reverse("people:question-create", args=[course.pk, quiz.pk]),
@@ -185,18 +208,21 @@ def test_import_names_the_bad_field_and_writes_nothing(client, personas):
     bad = course_text("broken").replace("correct: true", "correct: maybe", 1).encode()
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    response = client.post(reverse("people:course-import"), {"file": SimpleUploadedFile("c.yaml", bad)})
+    response = client.post(
+        reverse("people:course-import"), {"file": SimpleUploadedFile("c.yaml", bad)}
+    )
     assert response.status_code == 422
     assert b"modules[1].questions[0].choices[0].correct" in response.content
     assert not Course.objects.filter(code="broken").exists()
     good = client.post(
-        reverse("people:course-import"), {"file": SimpleUploadedFile("c.yaml", course_text("fine").encode())}
+        reverse("people:course-import"),
+        {"file": SimpleUploadedFile("c.yaml", course_text("fine").encode())},
     )
     assert good.status_code == 302 and Course.objects.filter(code="fine").exists()
 
 
 def test_records_are_evaluated_for_effectiveness(client, setup):
-    personas, path = setup
+    personas, _path = setup
     entry = record(personas.org, personas.manager, personas.employee)
     login(client, personas.manager)
     url = reverse("people:record-evaluate", args=[entry.pk])
@@ -207,8 +233,13 @@ def test_records_are_evaluated_for_effectiveness(client, setup):
     entry.refresh_from_db()
     assert (entry.effectiveness, entry.evaluated_by) == ("effective", personas.manager)
     login(client, personas.employee)
-    assert client.post(url, {"effectiveness": "not_effective", "effectiveness_notes": "x"}).status_code == 403
+    assert (
+        client.post(url, {"effectiveness": "not_effective", "effectiveness_notes": "x"}).status_code
+        == 403
+    )
     assert client.get(reverse("people:training-records-detail", args=[entry.pk])).status_code == 200
     other = member(personas.org, "someone@example.com")
     foreign = record(personas.org, personas.manager, other.user)
-    assert client.get(reverse("people:training-records-detail", args=[foreign.pk])).status_code == 404
+    assert (
+        client.get(reverse("people:training-records-detail", args=[foreign.pk])).status_code == 404
+    )

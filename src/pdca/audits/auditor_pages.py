@@ -58,5 +58,7 @@ def auditor_grant(request, user_id: int, standard_id: int):
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"Qualification recorded for {membership.user} ({standard.code}).")
+        messages.success(
+            request, f"Qualification recorded for {membership.user} ({standard.code})."
+        )
     return redirect("audits:auditors")

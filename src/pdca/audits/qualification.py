@@ -133,10 +133,14 @@ def standings(
         ids = {getattr(u, "pk", u) for u in users}
     people = {
         m.user_id: m.user
-        for m in Membership.objects.filter(organization=organization, user_id__in=ids).select_related("user")
+        for m in Membership.objects.filter(
+            organization=organization, user_id__in=ids
+        ).select_related("user")
     }
     best_path: dict[int, TrainingRecord] = {}
-    for record in paths.filter(person_id__in=people).select_related("path").order_by("completed_on"):
+    for record in (
+        paths.filter(person_id__in=people).select_related("path").order_by("completed_on")
+    ):
         best_path[record.person_id] = record
     counts: dict[tuple[int, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     names: dict[tuple[int, int], list[str]] = defaultdict(list)
@@ -159,13 +163,17 @@ def standings(
             else:
                 continue
             names[key].append(str(member.audit))
-    for person_id, standard_id in TrainingRecord.objects.filter(
-        organization=organization,
-        archived_at__isnull=True,
-        kind=TrainingRecord.Kind.AUDIT,
-        person_id__in=people,
-        standard__isnull=False,
-    ).exclude(result=TrainingRecord.Result.FAILED).values_list("person_id", "standard_id"):
+    for person_id, standard_id in (
+        TrainingRecord.objects.filter(
+            organization=organization,
+            archived_at__isnull=True,
+            kind=TrainingRecord.Kind.AUDIT,
+            person_id__in=people,
+            standard__isnull=False,
+        )
+        .exclude(result=TrainingRecord.Result.FAILED)
+        .values_list("person_id", "standard_id")
+    ):
         counts[(person_id, standard_id)]["logged"] += 1
     granted: dict[tuple[int, int | None], Qualification] = {}
     for q in Qualification.objects.filter(
@@ -204,7 +212,11 @@ def team_warnings(audit: Audit, user) -> list[str]:
     if audit.audit_type != Audit.Type.INTERNAL:
         return []
     found = standings(audit.organization, users=[user], standards=audit.standards.all())
-    return [f"{s.person} is not qualified for {s.standard.code}: {s.missing}." for s in found if not s.qualified]
+    return [
+        f"{s.person} is not qualified for {s.standard.code}: {s.missing}."
+        for s in found
+        if not s.qualified
+    ]
 
 
 @transaction.atomic
@@ -215,7 +227,9 @@ def grant_internal_auditor(organization, user, standard: Standard, *, actor) -> 
     if standing.granted is not None:
         raise Conflict(f"{standing.person} already holds this qualification.", code="duplicate")
     if not standing.qualified:
-        raise Conflict(f"{standing.person} is not qualified yet: {standing.missing}.", code="not_qualified")
+        raise Conflict(
+            f"{standing.person} is not qualified yet: {standing.missing}.", code="not_qualified"
+        )
     qualification = Qualification.objects.create(
         organization=organization,
         person=user,

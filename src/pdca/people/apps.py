@@ -7,5 +7,8 @@ class PeopleConfig(AppConfig):
     verbose_name = "Competence and training"
 
     def ready(self) -> None:
-        from pdca.people import permissions, registers  # noqa: F401
-        from pdca.people import jobs  # noqa: F401  (installing the shipped paths)
+        from pdca.people import (  # noqa: F401
+            jobs,
+            permissions,
+            registers,
+        )

@@ -3,7 +3,6 @@ acknowledge the documents and assigns its path), closing it, and its report as J
 PDF: per person, team and site, who has read and passed. Thin endpoints over
 `people.services.campaigns`; the files come from `people.services.reports`."""
 
-
 import datetime as dt
 from typing import Any, Literal
 

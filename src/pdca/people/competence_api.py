@@ -3,7 +3,6 @@ assignments, assigning a path, an assignment's progress across the people it cov
 is overdue. The matrix, progress and overdue lists are read by those who read everyone's
 training evidence. Thin endpoints over `people.services.competence` and `.assignments`."""
 
-
 import datetime as dt
 from typing import Any, Literal
 
@@ -24,7 +23,15 @@ from pdca.people.models import Assignment, CompetenceRequirement
 from pdca.people.services import reports
 from pdca.people.services.assignments import assign_path, assignment_progress, overdue_training
 from pdca.people.services.competence import Matrix, create_gap_actions
-from pdca.people.shared_api import RoleOrEmpty, PathRef, PersonRef, member, path_ref, person_ref, site_of
+from pdca.people.shared_api import (
+    PathRef,
+    PersonRef,
+    RoleOrEmpty,
+    member,
+    path_ref,
+    person_ref,
+    site_of,
+)
 from pdca.standards.models import Standard
 from pdca.system.models import Process
 
@@ -195,7 +202,9 @@ def _filters(organization: Any, query: Any) -> dict[str, Any]:
     kwargs: dict[str, Any] = {"team": (query.team or "").strip(), "role": query.role or ""}
     kwargs["site"] = site_of(organization, query.site)
     if query.process is not None:
-        kwargs["process"] = Process.objects.filter(organization=organization, pk=query.process).first()
+        kwargs["process"] = Process.objects.filter(
+            organization=organization, pk=query.process
+        ).first()
         if kwargs["process"] is None:
             raise ValidationFailed.single(
                 "process", f"No process of this organization has the id {query.process}."
@@ -203,7 +212,9 @@ def _filters(organization: Any, query: Any) -> dict[str, Any]:
     if query.standard:
         kwargs["standard"] = Standard.objects.filter(code=query.standard).first()
         if kwargs["standard"] is None:
-            raise ValidationFailed.single("standard", f"No standard with the code {query.standard!r}.")
+            raise ValidationFailed.single(
+                "standard", f"No standard with the code {query.standard!r}."
+            )
     return kwargs
 
 
@@ -224,7 +235,7 @@ def _matrix(organization: Any, matrix: Matrix) -> dict[str, Any]:
                 "evaluation": r.evaluation,
                 "mandatory": r.mandatory,
                 "audience": r.audience_label,
-                "standard": r.standard.code if r.standard_id else None,
+                "standard": r.standard.code if r.standard else None,
                 "process": r.process_id,
                 "path": r.path_id,
                 "validity_months": r.validity_months,

@@ -3,7 +3,6 @@ explanations of quiz questions only for those who keep the courses), import a co
 export one, and install the paths shipped with pdca (a job). Thin endpoints over
 `people.services.course_files`."""
 
-
 import datetime as dt
 from typing import Any, Literal
 
@@ -24,12 +23,12 @@ from pdca.core.views import file_response
 from pdca.people import selectors
 from pdca.people.jobs import queue_install
 from pdca.people.models import Course, Module, PathCourse, Question
-from pdca.people.shared_api import RoleOrEmpty, Mapped
 from pdca.people.services.course_files import (
     MAX_FILE_BYTES,
     export_course,
     import_course,
 )
+from pdca.people.shared_api import Mapped, RoleOrEmpty
 
 router = Router(tags=["training courses and paths"])
 
@@ -268,9 +267,7 @@ def _filtered(rows: QuerySet[Any], filters: Any) -> QuerySet[Any]:
 # --- courses ------------------------------------------------------------------------------
 
 
-@router.get(
-    "/courses/", response=responses(list[CourseOut]), operation_id="list_courses"
-)
+@router.get("/courses/", response=responses(list[CourseOut]), operation_id="list_courses")
 @paginate(Page)
 def list_courses(request, filters: Query[CourseFilter]):
     """The courses of your organizations (every member reads them), by code."""

@@ -393,8 +393,9 @@ def load(context: dict) -> None:
     if org is None or manager is None:
         return
     today = timezone.localdate()
-    people = {key: User.objects.filter(email=email).first() for key, email in PEOPLE.items()}
-    if any(user is None for user in people.values()):
+    found = {key: User.objects.filter(email=email).first() for key, email in PEOPLE.items()}
+    people = {key: user for key, user in found.items() if user is not None}
+    if len(people) != len(PEOPLE):
         return
     sites = {s.code: s for s in Site.objects.filter(organization=org)}
     for key, (team, code) in PLACES.items():

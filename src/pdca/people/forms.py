@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from django import forms
 
-from pdca.core.forms import StyledFormMixin
-from pdca.core.roles import ORGANIZATION_ROLES, Role
+from pdca.core.forms import StyledFormMixin, field_of
+from pdca.core.roles import CERTIFICATION_BODY_ROLES, ORGANIZATION_ROLES, Role
 from pdca.people.models import Course, Module, Question
 from pdca.tenancy.models import Membership, Site
 
 
 def _members(organization):
-    return Membership.objects.filter(organization=organization, user__is_active=True).select_related("user")
+    return Membership.objects.filter(
+        organization=organization, user__is_active=True
+    ).select_related("user")
 
 
 class MemberChoiceField(forms.ModelChoiceField):
@@ -20,11 +22,15 @@ class MemberChoiceField(forms.ModelChoiceField):
 
 
 class AssignForm(StyledFormMixin, forms.Form):
-    person = MemberChoiceField(queryset=Membership.objects.none(), required=False, empty_label="Everyone below")
+    person = MemberChoiceField(
+        queryset=Membership.objects.none(), required=False, empty_label="Everyone below"
+    )
     role = forms.ChoiceField(required=False)
     position = forms.CharField(required=False, max_length=150)
     team = forms.CharField(required=False, max_length=100)
-    site = forms.ModelChoiceField(queryset=Site.objects.none(), required=False, empty_label="Every site")
+    site = forms.ModelChoiceField(
+        queryset=Site.objects.none(), required=False, empty_label="Every site"
+    )
     due_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     owner = MemberChoiceField(queryset=Membership.objects.none(), required=False, empty_label="Me")
     note = forms.CharField(required=False, max_length=300)
@@ -32,12 +38,19 @@ class AssignForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, organization, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         members = _members(organization)
-        self.fields["person"].queryset = members  # type: ignore[attr-defined]
-        self.fields["owner"].queryset = members  # type: ignore[attr-defined]
-        self.fields["site"].queryset = Site.objects.filter(organization=organization)  # type: ignore[attr-defined]
-        self.fields["role"].choices = [("", "Any role")] + [  # type: ignore[attr-defined]
-            (value, label) for value, label in Role.choices if value in ORGANIZATION_ROLES
-        ] if organization.kind != "certification_body" else [("", "Any role"), *Role.choices]
+        field_of(self, "person", forms.ModelChoiceField).queryset = members
+        field_of(self, "owner", forms.ModelChoiceField).queryset = members
+        field_of(self, "site", forms.ModelChoiceField).queryset = Site.objects.filter(
+            organization=organization
+        )
+        roles = (
+            CERTIFICATION_BODY_ROLES
+            if organization.kind == "certification_body"
+            else (ORGANIZATION_ROLES)
+        )
+        field_of(self, "role", forms.ChoiceField).choices = [("", "Any role")] + [
+            (value, label) for value, label in Role.choices if value in roles
+        ]
 
     def service_data(self) -> dict:
         data = dict(self.cleaned_data)
@@ -52,7 +65,7 @@ class GapActionsForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, organization, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = _members(organization)  # type: ignore[attr-defined]
+        field_of(self, "owner", forms.ModelChoiceField).queryset = _members(organization)
 
 
 class CourseForm(StyledFormMixin, forms.ModelForm):
@@ -106,7 +119,9 @@ class PathForm(StyledFormMixin, forms.Form):
 
     def clean_courses(self) -> list[Course]:
         codes = [c.strip() for c in self.cleaned_data["courses"].splitlines() if c.strip()]
-        found = {c.code: c for c in Course.objects.filter(organization=self.organization, code__in=codes)}
+        found = {
+            c.code: c for c in Course.objects.filter(organization=self.organization, code__in=codes)
+        }
         unknown = [c for c in codes if c not in found]
         if unknown:
             raise forms.ValidationError(f"No such course: {', '.join(unknown)}.")

@@ -4,7 +4,6 @@ a quiz (scored at once, with what was right and why), and the attempts. A person
 enrolments and attempts; those who read training evidence see their organization's. Only the
 person taking a path may answer it. Thin endpoints over `people.services.learning`."""
 
-
 import datetime as dt
 from typing import Annotated, Any, Literal
 
@@ -215,9 +214,7 @@ def _module_of(enrolment: Enrolment, module_id: int) -> Module:
 # --- my training --------------------------------------------------------------------------
 
 
-@router.get(
-    "/training/me/", response=responses(list[TrainingItemOut]), operation_id="my_training"
-)
+@router.get("/training/me/", response=responses(list[TrainingItemOut]), operation_id="my_training")
 @paginate(Page)
 def get_my_training(request, query: Query[MyTrainingQuery]):
     """The paths assigned to you (to you, your role, position, team or site) and those you

@@ -6,6 +6,8 @@ auditors read everything: training evidence is what an audit samples. Every othe
 their own records, enrolments and answers only, and takes the training assigned to them.
 """
 
+from django.db import models
+
 from pdca.core.permissions import register
 from pdca.core.roles import ALL_ROLES, Role
 from pdca.people.models import (
@@ -33,6 +35,7 @@ READERS = KEEPERS | {
 #: Everyone else sees only rows about themselves.
 SELF_ONLY = ALL_ROLES - READERS
 
+model: type[models.Model]
 for model in (CompetenceRequirement, Course, TrainingPath):
     # What is asked and what can be learnt is no secret: every member reads it.
     register(model, view=ALL_ROLES, add=KEEPERS, change=KEEPERS, delete=KEEPERS)

@@ -15,7 +15,6 @@ from pdca.core.exceptions import ValidationFailed
 from pdca.core.roles import Role
 from pdca.tenancy.models import Membership, Site
 
-
 if TYPE_CHECKING:
     RoleOrEmpty = str
 else:
@@ -92,7 +91,9 @@ def member(organization: Any, user_id: int | None, field: str) -> Any:
         .first()
     )
     if user is None:
-        raise ValidationFailed.single(field, f"No member of this organization has the id {user_id}.")
+        raise ValidationFailed.single(
+            field, f"No member of this organization has the id {user_id}."
+        )
     return user
 
 

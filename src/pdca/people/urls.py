@@ -27,7 +27,11 @@ urlpatterns = [
     path("training/courses/<int:pk>/export.yaml", courses.course_export, name="course-export"),
     path("training/courses/<int:pk>/images/<str:name>", courses.course_image, name="course-image"),
     path("training/courses/<int:pk>/modules/new/", courses.module_edit, name="module-create"),
-    path("training/courses/<int:pk>/modules/<int:module>/edit/", courses.module_edit, name="module-edit"),
+    path(
+        "training/courses/<int:pk>/modules/<int:module>/edit/",
+        courses.module_edit,
+        name="module-edit",
+    ),
     path(
         "training/courses/<int:pk>/modules/<int:module>/delete/",
         courses.module_delete,

@@ -260,11 +260,13 @@ def get_membership(request, membership_id: int):
 )
 def update_membership(request, membership_id: int, payload: MembershipUpdate):
     membership = _membership(request, membership_id)
-    site: Site | None | Literal[False] = False
+    site: Site | Literal[False] | None = False
     if payload.site == 0:
         site = None
     elif payload.site is not None:
-        site = Site.objects.filter(organization_id=membership.organization_id, pk=payload.site).first()
+        site = Site.objects.filter(
+            organization_id=membership.organization_id, pk=payload.site
+        ).first()
         if site is None:
             raise ValidationFailed.single("site", "No such site in this organization.")
     return services.change_member_role(

@@ -217,7 +217,7 @@ def change_member_role(
     actor: User,
     job_title: str | None = None,
     team: str | None = None,
-    site: Site | None | Literal[False] = False,
+    site: Site | Literal[False] | None = False,
 ) -> Membership:
     """Change a member's role (and job title, team and site, which competence requirements
     and training are assigned by), keeping at least one member who can manage the
@@ -239,7 +239,11 @@ def change_member_role(
             "managing role first.",
             code="last_manager",
         )
-    if site is not False and site is not None and site.organization_id != membership.organization_id:
+    if (
+        site is not False
+        and site is not None
+        and site.organization_id != membership.organization_id
+    ):
         raise ValidationFailed.single("site", "Choose a site of this organization.")
     membership.role = role
     if job_title is not None:

@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pdca.audits import services
-from pdca.audits.models import Audit, AuditMeeting, AuditPlanItem, AuditTeamMember
 from pdca.audits.independence import AUDITING_ROLES
+from pdca.audits.models import Audit, AuditMeeting, AuditPlanItem, AuditTeamMember
 from pdca.audits.plan.pdf import plan_filename, plan_pdf
 from pdca.audits.qualification import standings, team_warnings
 from pdca.core.exceptions import ServiceError

@@ -56,7 +56,7 @@ class Audience(models.Model):
     def audience_label(self) -> str:
         parts = []
         if self.role:
-            parts.append(self.get_role_display())  # type: ignore[attr-defined]
+            parts.append(Role(self.role).label)
         if self.position:
             parts.append(self.position)
         if self.team:

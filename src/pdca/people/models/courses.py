@@ -21,7 +21,9 @@ class Course(Archivable, OrgOwned):
         OWN = "own", "Written here"
         IMPORTED = "imported", "Imported"
 
-    code = models.SlugField(max_length=60, help_text="Short unique reference, e.g. awareness-basics")
+    code = models.SlugField(
+        max_length=60, help_text="Short unique reference, e.g. awareness-basics"
+    )
     title = models.CharField(max_length=200)
     summary = models.TextField(blank=True, help_text="What a learner will be able to do")
     language = models.CharField(max_length=10, default="en")
@@ -160,7 +162,9 @@ class TrainingPath(Archivable, OrgOwned):
     source = models.CharField(
         max_length=10, choices=Course.Source.choices, default=Course.Source.OWN
     )
-    courses = models.ManyToManyField(Course, through="PathCourse", related_name="paths")
+    courses: models.ManyToManyField[Course, PathCourse] = models.ManyToManyField(
+        Course, through="PathCourse", related_name="paths"
+    )
 
     class Meta:
         ordering = ["organization", "title"]

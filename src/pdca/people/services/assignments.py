@@ -106,12 +106,16 @@ def my_training(user, organization, *, as_of: dt.date | None = None) -> list[Tra
     passed_by_path = {e.path_id: e for e in enrolments if e.completed_at is not None}
     for enrolment in enrolments:
         paths.setdefault(enrolment.path_id, enrolment.path)
-    totals = dict(
-        Module.objects.filter(course__path_steps__path__in=paths.values())
-        .values("course__path_steps__path")
-        .annotate(n=Count("pk"))
-        .values_list("course__path_steps__path", "n")
-    ) if paths else {}
+    totals = (
+        dict(
+            Module.objects.filter(course__path_steps__path__in=paths.values())
+            .values("course__path_steps__path")
+            .annotate(n=Count("pk"))
+            .values_list("course__path_steps__path", "n")
+        )
+        if paths
+        else {}
+    )
     done = dict(
         Enrolment.objects.filter(pk__in=[e.pk for e in open_by_path.values()])
         .annotate(n=Count("completions"))
@@ -129,7 +133,14 @@ def my_training(user, organization, *, as_of: dt.date | None = None) -> list[Tra
         )
         for pk, path in paths.items()
     ]
-    order = {"overdue": 0, "expired": 1, "in_progress": 2, "not_started": 3, "expiring": 4, "passed": 5}
+    order = {
+        "overdue": 0,
+        "expired": 1,
+        "in_progress": 2,
+        "not_started": 3,
+        "expiring": 4,
+        "passed": 5,
+    }
     return sorted(items, key=lambda i: (order[i.status], i.due_date or dt.date.max, i.path.title))
 
 
@@ -176,12 +187,19 @@ def covered_members(organization, audience) -> list[Membership]:
     """Active members an assignment or campaign covers."""
     members = Membership.objects.filter(organization=organization, user__is_active=True)
     person_id = getattr(audience, "person_id", None)
-    members = members.filter(user_id=person_id) if person_id else members.filter(audience.member_filter())
+    members = (
+        members.filter(user_id=person_id) if person_id else members.filter(audience.member_filter())
+    )
     return list(members.select_related("user", "site").order_by("team", "user__email"))
 
 
 def path_progress(
-    organization, path: TrainingPath, members: list[Membership], *, due_date: dt.date | None, as_of: dt.date
+    organization,
+    path: TrainingPath,
+    members: list[Membership],
+    *,
+    due_date: dt.date | None,
+    as_of: dt.date,
 ) -> list[ProgressRow]:
     """Where each of `members` stands on `path`: a fixed number of queries for any number."""
     user_ids = [m.user_id for m in members]
@@ -245,11 +263,15 @@ def overdue_training(organization, *, as_of: dt.date | None = None) -> list[Over
     if not late:
         return []
     members = list(
-        Membership.objects.filter(organization=organization, user__is_active=True).select_related("user")
+        Membership.objects.filter(organization=organization, user__is_active=True).select_related(
+            "user"
+        )
     )
     passed = set(
         Enrolment.objects.filter(
-            organization=organization, completed_at__isnull=False, path__in={a.path_id for a in late}
+            organization=organization,
+            completed_at__isnull=False,
+            path__in={a.path_id for a in late},
         ).values_list("person_id", "path_id")
     )
     found: dict[tuple[int, int], OverdueTraining] = {}
@@ -288,7 +310,10 @@ def assign_path(
     if due_date < timezone.localdate():
         errors.append(FieldError("due_date", "The due date cannot be in the past."))
     for name, user in (("person", person), ("owner", owner)):
-        if user is not None and not Membership.objects.filter(organization=organization, user=user).exists():
+        if (
+            user is not None
+            and not Membership.objects.filter(organization=organization, user=user).exists()
+        ):
             errors.append(FieldError(name, "Choose a member of this organization."))
     if site is not None and site.organization_id != organization.pk:
         errors.append(FieldError("site", "Choose a site of this organization."))

@@ -36,9 +36,7 @@ def _code_free(model, organization, code: str, exclude_pk: int | None = None) ->
 
 
 @transaction.atomic
-def save_course(
-    organization, *, actor, course: Course | None = None, **fields: Any
-) -> Course:
+def save_course(organization, *, actor, course: Course | None = None, **fields: Any) -> Course:
     """Create a course, or change one's details (code, title, summary, language, validity)."""
     if course is None:
         require(actor, "add", Course, organization=organization)
@@ -143,7 +141,9 @@ def save_question(
         raise ValidationFailed(errors)
     if question is None:
         last = module.questions.aggregate(n=Max("position"))["n"] or 0
-        question = Question(module=module, position=last + 1, key=f"{course.code}-m{module.position}-q{last + 1}")
+        question = Question(
+            module=module, position=last + 1, key=f"{course.code}-m{module.position}-q{last + 1}"
+        )
     question.text, question.kind, question.explanation = text.strip(), kind, explanation.strip()
     question.save()
     question.choices.all().delete()
@@ -190,10 +190,14 @@ def save_path(
     mark = fields.get("pass_mark", path.pass_mark)
     if not isinstance(mark, int) or not 1 <= mark <= 100:
         errors.append(FieldError("pass_mark", "A percentage from 1 to 100."))
-    current = list(path.steps.order_by("position").values_list("course_id", flat=True)) if path.pk else []
+    current = (
+        list(path.steps.order_by("position").values_list("course_id", flat=True)) if path.pk else []
+    )
     wanted = [c.pk for c in courses]
     if path.pk and current != wanted and path.record_reason():
-        errors.append(FieldError("courses", f"The courses can no longer change: {path.record_reason()}."))
+        errors.append(
+            FieldError("courses", f"The courses can no longer change: {path.record_reason()}.")
+        )
     if errors:
         raise ValidationFailed(errors)
     for name, value in fields.items():

@@ -23,14 +23,6 @@ from pdca.people.services.assignments import STATUS_LABELS, covered_members, pat
 from pdca.tenancy.models import Membership
 
 Status = AwarenessCampaign.Status
-#: How a person's standing on the campaign's path reads.
-PATH_STATUS_LABELS = {
-    "passed": "Passed",
-    "in_progress": "In progress",
-    "not_started": "Not started",
-    "overdue": "Overdue",
-    "none": "No path",
-}
 
 
 def _published_versions(campaign: AwarenessCampaign) -> list[DocumentVersion]:
@@ -47,7 +39,9 @@ def launch_campaign(campaign: AwarenessCampaign, *, actor) -> AwarenessCampaign:
     require(actor, "change", campaign)
     campaign = lock_for_update(campaign)
     if campaign.status != Status.DRAFT:
-        raise Conflict(f"The campaign is already {campaign.get_status_display().lower()}.", code="not_draft")
+        raise Conflict(
+            f"The campaign is already {campaign.get_status_display().lower()}.", code="not_draft"
+        )
     if campaign.due_date < timezone.localdate():
         raise ValidationFailed.single("due_date", "The due date is past; move it before launching.")
     members = covered_members(campaign.organization, campaign)
@@ -110,17 +104,13 @@ class PersonLine:
     best_score: int | None
 
     @property
-    def path_label(self) -> str:
-        return STATUS_LABELS[self.path_status]
-
-    @property
     def complete(self) -> bool:
         docs = self.acknowledged >= self.asked
         return docs and self.path_status in ("passed", "none")
 
     @property
     def path_label(self) -> str:
-        return PATH_STATUS_LABELS.get(self.path_status, self.path_status)
+        return STATUS_LABELS[self.path_status]
 
 
 @dataclass
@@ -173,7 +163,7 @@ def campaign_report(campaign: AwarenessCampaign, *, as_of: dt.date | None = None
             acknowledged[user_id] += 1
     statuses: dict[int, str] = {}
     scores: dict[int, int] = {}
-    if campaign.path_id:
+    if campaign.path is not None:
         for row in path_progress(
             campaign.organization, campaign.path, members, due_date=campaign.due_date, as_of=as_of
         ):

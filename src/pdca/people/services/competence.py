@@ -261,8 +261,11 @@ def competence_matrix(
         .filter(Q(requirement__in=requirements) | Q(path_id__in=path_ids))
         .order_by("due_date")
     ):
-        key = ("r", assignment.requirement_id) if assignment.requirement_id else None
-        key = key or ("p", assignment.path_id)
+        if assignment.requirement_id:
+            key: tuple[str, int] = ("r", assignment.requirement_id)
+        else:
+            assert assignment.path_id is not None  # the query asks for one or the other
+            key = ("p", assignment.path_id)
         actions_for[(*key, assignment.person_id)].append(assignment)
     rows = []
     counts: dict[Status, int] = defaultdict(int)

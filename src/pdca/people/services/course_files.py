@@ -206,7 +206,9 @@ def _check_question(where: str, question: Any, keys: set[str], errors: _Errors) 
             errors.add(f"{where}.choices[{index}].correct", "true or false.")
         correct += flag is True
     if kind == "single" and correct != 1:
-        errors.add(f"{where}.choices", f"A single-answer question has one right choice ({correct}).")
+        errors.add(
+            f"{where}.choices", f"A single-answer question has one right choice ({correct})."
+        )
     if kind == "multiple" and correct < 1:
         errors.add(f"{where}.choices", "Mark at least one right choice.")
 
@@ -230,7 +232,9 @@ def _write_modules(course: Course, parsed: CourseFile) -> None:
                 explanation=question.get("explanation") or "",
             )
             Choice.objects.bulk_create(
-                Choice(question=q, position=c_position, text=c["text"], correct=bool(c.get("correct")))
+                Choice(
+                    question=q, position=c_position, text=c["text"], correct=bool(c.get("correct"))
+                )
                 for c_position, c in enumerate(question["choices"], start=1)
             )
     CourseImage.objects.bulk_create(
@@ -264,7 +268,10 @@ def _import(organization, parsed: CourseFile, *, actor, replace: bool, source: s
     data = parsed.data
     existing = Course.objects.filter(organization=organization, code=data["code"]).first()
     if existing is not None and not replace:
-        raise Conflict(f"A course with the code {data['code']} exists; replace it or change the code.", code="duplicate")
+        raise Conflict(
+            f"A course with the code {data['code']} exists; replace it or change the code.",
+            code="duplicate",
+        )
     fields = {
         "title": data["title"],
         "summary": data.get("summary") or "",
@@ -275,7 +282,10 @@ def _import(organization, parsed: CourseFile, *, actor, replace: bool, source: s
     if existing is not None:
         reason = existing.record_reason()
         if reason:
-            raise Conflict(f"The course cannot be replaced: {reason}. Import it under a new code.", code="is_record")
+            raise Conflict(
+                f"The course cannot be replaced: {reason}. Import it under a new code.",
+                code="is_record",
+            )
         existing.modules.all().delete()
         existing.images.all().delete()
         for name, value in fields.items():
@@ -288,7 +298,7 @@ def _import(organization, parsed: CourseFile, *, actor, replace: bool, source: s
         course = Course.objects.create(organization=organization, code=data["code"], **fields)
         action = "create"
     _write_modules(course, parsed)
-    record_activity(actor=actor, action=action, obj=course, message=f"imported from a course file")
+    record_activity(actor=actor, action=action, obj=course, message="imported from a course file")
     return course
 
 
@@ -364,7 +374,11 @@ def install_shipped_paths(
             progress(done, len(files) + 1, f"Course {code}")
         if code not in courses:
             courses[code] = _import(
-                organization, parse_course(text), actor=actor, replace=False, source=Course.Source.SHIPPED
+                organization,
+                parse_course(text),
+                actor=actor,
+                replace=False,
+                source=Course.Source.SHIPPED,
             )
     if progress is not None:
         progress(len(files), len(files) + 1, "Paths")
@@ -386,6 +400,8 @@ def install_shipped_paths(
                 PathCourse(path=path, course=courses[code], position=position)
                 for position, code in enumerate(spec["courses"], start=1)
             )
-            record_activity(actor=actor, action="create", obj=path, message="shipped path installed")
+            record_activity(
+                actor=actor, action="create", obj=path, message="shipped path installed"
+            )
         installed.append(path)
     return installed

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Prefetch
@@ -121,7 +122,9 @@ def _own_open(enrolment: Enrolment, actor) -> Enrolment:
 
 
 def _module_in_path(enrolment: Enrolment, module: Module) -> None:
-    if not PathCourse.objects.filter(path_id=enrolment.path_id, course_id=module.course_id).exists():
+    if not PathCourse.objects.filter(
+        path_id=enrolment.path_id, course_id=module.course_id
+    ).exists():
         raise NotFound("No such module in this path.")
 
 
@@ -157,7 +160,8 @@ def complete_lesson(enrolment: Enrolment, module: Module, *, actor) -> Enrolment
 
 
 def _parse_answers(
-    questions: Sequence[Question], answers: Mapping[str, Sequence[int]] | Mapping[int, Sequence[int]]
+    questions: Sequence[Question],
+    answers: Mapping[str, Sequence[int]] | Mapping[int, Sequence[int]],
 ) -> dict[int, list[int]]:
     """{question id: positions} from answers keyed by question id or key; every position must be
     one of the question's choices, and a single-answer question takes one."""
@@ -173,9 +177,11 @@ def _parse_answers(
             errors.append(FieldError(f"answers.{raw_key}", "No such question in this quiz."))
             continue
         positions = {c.position for c in question.choices.all()}
-        values = list(chosen) if isinstance(chosen, (list, tuple)) else [chosen]
+        values: list[Any] = list(chosen) if isinstance(chosen, (list, tuple)) else [chosen]
         if any(not isinstance(v, int) or v not in positions for v in values):
-            errors.append(FieldError(f"answers.{question.key}", "Choose among the question's choices."))
+            errors.append(
+                FieldError(f"answers.{question.key}", "Choose among the question's choices.")
+            )
             continue
         if question.kind == Question.Kind.SINGLE and len(set(values)) > 1:
             errors.append(FieldError(f"answers.{question.key}", "This question takes one answer."))
@@ -188,7 +194,9 @@ def _parse_answers(
 
 def quiz_questions(module: Module) -> list[Question]:
     return list(
-        module.questions.prefetch_related(Prefetch("choices", queryset=Choice.objects.order_by("position")))
+        module.questions.prefetch_related(
+            Prefetch("choices", queryset=Choice.objects.order_by("position"))
+        )
     )
 
 
@@ -211,7 +219,9 @@ def submit_quiz(
     score = score_answers(questions, parsed)
     pass_mark = enrolment.path.pass_mark
     number = (
-        QuizAttempt.objects.filter(enrolment=enrolment, module=module).aggregate(n=Max("number"))["n"]
+        QuizAttempt.objects.filter(enrolment=enrolment, module=module).aggregate(n=Max("number"))[
+            "n"
+        ]
         or 0
     ) + 1
     now = timezone.now()
@@ -232,7 +242,10 @@ def submit_quiz(
         actor=actor,
         action="answer",
         obj=attempt,
-        message=f"{score.correct}/{score.total} ({score.percent} %), {'passed' if attempt.passed else 'not passed'}",
+        message=(
+            f"{score.correct}/{score.total} ({score.percent} %), "
+            f"{'passed' if attempt.passed else 'not passed'}"
+        ),
     )
     if attempt.passed:
         _mark_done(enrolment, module, now)

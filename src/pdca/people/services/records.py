@@ -16,7 +16,9 @@ Effectiveness = TrainingRecord.Effectiveness
 
 
 @transaction.atomic
-def evaluate_training(record: TrainingRecord, *, actor, effectiveness: str, notes: str) -> TrainingRecord:
+def evaluate_training(
+    record: TrainingRecord, *, actor, effectiveness: str, notes: str
+) -> TrainingRecord:
     """Record whether the training achieved what it was for, by whom and when."""
     require(actor, "evaluate", record)
     record = lock_for_update(record, check=False)
@@ -25,13 +27,21 @@ def evaluate_training(record: TrainingRecord, *, actor, effectiveness: str, note
     if effectiveness not in (Effectiveness.EFFECTIVE, Effectiveness.NOT_EFFECTIVE):
         raise ValidationFailed.single("effectiveness", "Effective or not effective.")
     if not notes.strip():
-        raise ValidationFailed.single("effectiveness_notes", "Say how it was evaluated.", "required")
+        raise ValidationFailed.single(
+            "effectiveness_notes", "Say how it was evaluated.", "required"
+        )
     record.effectiveness = effectiveness
     record.effectiveness_notes = notes.strip()[:5000]
     record.evaluated_by = actor
     record.evaluated_on = timezone.localdate()
     record.save(
-        update_fields=["effectiveness", "effectiveness_notes", "evaluated_by", "evaluated_on", "updated_at"]
+        update_fields=[
+            "effectiveness",
+            "effectiveness_notes",
+            "evaluated_by",
+            "evaluated_on",
+            "updated_at",
+        ]
     )
     record_activity(
         actor=actor,

@@ -40,6 +40,7 @@ STATUS_COLOURS: dict[Status, str] = {
     Status.NOT_APPLICABLE: "EDEDED",
 }
 
+
 def _person(membership: Any) -> tuple[str, str]:
     user = membership.user
     return user.full_name or user.email, user.email
@@ -121,7 +122,7 @@ def matrix_xlsx(matrix: Matrix) -> bytes:
             target.fill = fills[cell.status]
             target.alignment = WRAP
     _widths(sheet, [28, 30, 18, 16, 16, 6] + [22] * len(matrix.requirements))
-    sheet.freeze_panes = sheet.cell(row=2, column=first)
+    sheet.freeze_panes = f"{get_column_letter(first)}2"
 
     _table(
         workbook,
@@ -144,7 +145,16 @@ def matrix_xlsx(matrix: Matrix) -> bytes:
     cells = _table(
         workbook,
         "Cells",
-        ["Person", "E-mail", "Requirement", "Status", "Mandatory", "Expires", "Evidence", "Action due"],
+        [
+            "Person",
+            "E-mail",
+            "Requirement",
+            "Status",
+            "Mandatory",
+            "Expires",
+            "Evidence",
+            "Action due",
+        ],
         [
             [
                 _person(row.membership)[0],
@@ -161,10 +171,10 @@ def matrix_xlsx(matrix: Matrix) -> bytes:
             if cell.status != Status.NOT_APPLICABLE
         ],
     )
-    for line in cells.iter_rows(min_row=2, min_col=6, max_col=8):
-        for target in line:
-            if isinstance(target.value, dt.date):
-                target.number_format = "yyyy-mm-dd"
+    for dated in cells.iter_rows(min_row=2, min_col=6, max_col=8):
+        for value in dated:
+            if isinstance(value.value, dt.date):
+                value.number_format = "yyyy-mm-dd"
     legend = _table(
         workbook,
         "Legend",
@@ -189,7 +199,8 @@ def matrix_xlsx(matrix: Matrix) -> bytes:
 
 def campaign_report_filename(report: CampaignReport, extension: str) -> str:
     campaign = report.campaign
-    return f"awareness-{campaign.pk}-{slugify(campaign.title)[:50]}-{report.as_of:%Y-%m-%d}.{extension}"
+    name = slugify(campaign.title)[:50]
+    return f"awareness-{campaign.pk}-{name}-{report.as_of:%Y-%m-%d}.{extension}"
 
 
 def _summary_rows(report: CampaignReport) -> list[list[Any]]:
@@ -200,7 +211,10 @@ def _summary_rows(report: CampaignReport) -> list[list[Any]]:
         ["Status", campaign.get_status_display()],
         ["Who", campaign.audience_label],
         ["Due", campaign.due_date],
-        ["Launched", timezone.localtime(campaign.launched_at).date() if campaign.launched_at else None],
+        [
+            "Launched",
+            timezone.localtime(campaign.launched_at).date() if campaign.launched_at else None,
+        ],
         ["Path", str(campaign.path) if campaign.path_id else ""],
         ["Documents", ", ".join(f"{v.document} (version {v.number})" for v in report.versions)],
         ["People", len(report.people)],
@@ -257,8 +271,14 @@ def campaign_report_xlsx(report: CampaignReport) -> bytes:
     )
     _widths(people, [28, 30, 16, 16, 12, 12, 14, 12, 10])
     headers = ["People", "Complete", "Percent", "Average best score (%)"]
-    _widths(_table(workbook, "Teams", ["Team", *headers], _group_rows(report.teams)), [24, 10, 10, 10, 14])
-    _widths(_table(workbook, "Sites", ["Site", *headers], _group_rows(report.sites)), [24, 10, 10, 10, 14])
+    _widths(
+        _table(workbook, "Teams", ["Team", *headers], _group_rows(report.teams)),
+        [24, 10, 10, 10, 14],
+    )
+    _widths(
+        _table(workbook, "Sites", ["Site", *headers], _group_rows(report.sites)),
+        [24, 10, 10, 10, 14],
+    )
     return workbook_bytes(workbook)
 
 

@@ -28,7 +28,9 @@ def add_months(day: dt.date, months: int) -> dt.date:
     """`day` plus `months` calendar months; the 31st of a shorter month is its last day."""
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
 
 
 def validity_of(record: TrainingRecord) -> int | None:
@@ -56,7 +58,10 @@ def validate_requirement(requirement: CompetenceRequirement) -> None:
         errors.append(
             FieldError("min_experience_months", "Say how many months of experience it asks.")
         )
-    if requirement.path_id and requirement.path.organization_id != requirement.organization_id:
+    if (
+        requirement.path is not None
+        and requirement.path.organization_id != requirement.organization_id
+    ):
         errors.append(FieldError("path", "Choose a path of this organization."))
     if errors:
         raise ValidationFailed(errors)

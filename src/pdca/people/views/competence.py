@@ -3,7 +3,7 @@ record's effectiveness evaluation, and launching, closing and reporting awarenes
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -41,7 +41,10 @@ def _without_page(request: MemberRequest) -> str:
 def _filters(request: MemberRequest) -> tuple[dict, dict]:
     """The matrix filters from the query string: (service keywords, form values)."""
     org = request.organization
-    values = {k: request.GET.get(k, "").strip()[:100] for k in ("site", "team", "role", "process", "standard")}
+    values = {
+        k: request.GET.get(k, "").strip()[:100]
+        for k in ("site", "team", "role", "process", "standard")
+    }
     kwargs: dict = {"team": values["team"], "role": values["role"]}
     if values["site"].isdigit():
         kwargs["site"] = Site.objects.filter(organization=org, pk=values["site"]).first()
@@ -64,9 +67,8 @@ def matrix(request: MemberRequest) -> HttpResponse:
 
     if may(request.user, "add", Assignment, organization=org):
         keeper_form = GapActionsForm(organization=org)
-    columns = [
-        {"requirement": r, "competent": 0, "gaps": 0}
-        for r in result.requirements
+    columns: list[dict[str, Any]] = [
+        {"requirement": r, "competent": 0, "gaps": 0} for r in result.requirements
     ]
     for row in result.rows:
         for column, cell in zip(columns, row.cells, strict=True):
@@ -87,7 +89,11 @@ def matrix(request: MemberRequest) -> HttpResponse:
             "page": Paginator(result.rows, ROWS_PER_PAGE).get_page(request.GET.get("page")),
             "gaps": [g for g in result.gaps if g.cell.action is None],
             "sites": Site.objects.filter(organization=org),
-            "teams": Membership.objects.filter(organization=org).exclude(team="").order_by("team").values_list("team", flat=True).distinct(),
+            "teams": Membership.objects.filter(organization=org)
+            .exclude(team="")
+            .order_by("team")
+            .values_list("team", flat=True)
+            .distinct(),
             "processes": Process.objects.filter(organization=org),
             "standards": Standard.objects.filter(
                 pk__in=CompetenceRequirement.objects.filter(organization=org).values("standard")
@@ -130,7 +136,10 @@ def gap_actions(request: MemberRequest) -> HttpResponse:
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"{len(created)} action{'s' if len(created) != 1 else ''} created for the gaps.")
+        messages.success(
+            request,
+            f"{len(created)} action{'s' if len(created) != 1 else ''} created for the gaps.",
+        )
     return redirect("people:matrix")
 
 
@@ -191,5 +200,7 @@ def campaign_report_file(request: MemberRequest, pk: int, kind: str) -> HttpResp
     campaign = _campaign(request, pk)
     report = campaign_services.campaign_report(campaign)
     if kind == "pdf":
-        return file_response(reports.campaign_report_pdf(report), "application/pdf", f"awareness-{pk}.pdf")
+        return file_response(
+            reports.campaign_report_pdf(report), "application/pdf", f"awareness-{pk}.pdf"
+        )
     return file_response(reports.campaign_report_xlsx(report), XLSX, f"awareness-{pk}.xlsx")

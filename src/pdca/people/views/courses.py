@@ -24,7 +24,7 @@ from pdca.people.forms import (
 )
 from pdca.people.models import Assignment, Course, CourseImage, Module, Question, TrainingPath
 from pdca.people.services import authoring
-from pdca.people.services.assignments import assign_path, path_progress, covered_members
+from pdca.people.services.assignments import assign_path, covered_members, path_progress
 from pdca.people.services.course_files import export_course, import_course
 from pdca.people.views.training import lesson_html
 
@@ -33,7 +33,9 @@ if TYPE_CHECKING:
 
 
 def _course(request: MemberRequest, pk: int, action: str = "view") -> Course:
-    return object_for_page(request, Course.objects.filter(organization=request.organization), pk, action)
+    return object_for_page(
+        request, Course.objects.filter(organization=request.organization), pk, action
+    )
 
 
 def _save(form, write) -> bool:
@@ -68,10 +70,17 @@ def course_edit(request: MemberRequest, pk: int | None = None) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = {f: form.cleaned_data[f] for f in CourseForm.Meta.fields}
         saved: list[Course] = []
-        if _save(form, lambda: saved.append(authoring.save_course(org, actor=request.user, course=course, **data))):
+        if _save(
+            form,
+            lambda: saved.append(
+                authoring.save_course(org, actor=request.user, course=course, **data)
+            ),
+        ):
             return redirect("people:course-detail", pk=saved[0].pk)
     status = 422 if request.method == "POST" else 200
-    return render(request, "people/course_form.html", {"form": form, "course": course}, status=status)
+    return render(
+        request, "people/course_form.html", {"form": form, "course": course}, status=status
+    )
 
 
 @member_required
@@ -108,7 +117,9 @@ def course_import(request: MemberRequest) -> HttpResponse:
         except ValidationFailed as exc:
             # Each problem names where in the file it is, not a field of this form.
             for error in exc.errors:
-                form.add_error("file", f"{error.field}: {error.message}" if error.field else error.message)
+                form.add_error(
+                    "file", f"{error.field}: {error.message}" if error.field else error.message
+                )
         except ServiceError as exc:
             form.add_error("file", exc.message)
         else:
@@ -144,7 +155,9 @@ def module_edit(request: MemberRequest, pk: int, module: int | None = None) -> H
     form = ModuleForm(request.POST or None, instance=step, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = {f: form.cleaned_data[f] for f in ("kind", "title", "body")}
-        if _save(form, lambda: authoring.save_module(course, actor=request.user, module=step, **data)):
+        if _save(
+            form, lambda: authoring.save_module(course, actor=request.user, module=step, **data)
+        ):
             return redirect("people:course-detail", pk=course.pk)
     status = 422 if request.method == "POST" else 200
     preview = lesson_html(step) if step and step.kind == Module.Kind.LESSON else ""
@@ -169,7 +182,9 @@ def module_delete(request: MemberRequest, pk: int, module: int) -> HttpResponse:
 
 
 @member_required
-def question_edit(request: MemberRequest, pk: int, module: int, question: int | None = None) -> HttpResponse:
+def question_edit(
+    request: MemberRequest, pk: int, module: int, question: int | None = None
+) -> HttpResponse:
     course = _course(request, pk, "change")
     step = get_object_or_404(Module, pk=module, course=course, kind=Module.Kind.QUIZ)
     q = get_object_or_404(Question, pk=question, module=step) if question else None
@@ -239,14 +254,20 @@ def path_edit(request: MemberRequest, pk: int | None = None) -> HttpResponse:
         saved: list[TrainingPath] = []
         if _save(
             form,
-            lambda: saved.append(authoring.save_path(org, actor=request.user, path=path, courses=courses, **data)),
+            lambda: saved.append(
+                authoring.save_path(org, actor=request.user, path=path, courses=courses, **data)
+            ),
         ):
             return redirect("people:path-detail", pk=saved[0].pk)
     status = 422 if request.method == "POST" else 200
     return render(
         request,
         "people/path_form.html",
-        {"form": form, "path": path, "courses": Course.objects.filter(organization=org, archived_at__isnull=True)},
+        {
+            "form": form,
+            "path": path,
+            "courses": Course.objects.filter(organization=org, archived_at__isnull=True),
+        },
         status=status,
     )
 
@@ -261,21 +282,34 @@ def path_detail(request: MemberRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if form is None:
             raise DjangoPermissionDenied("Your role may not assign training.")
-        if form.is_valid():
-            if _save(form, lambda: assign_path(path, actor=request.user, **form.service_data())):
-                messages.success(request, "Assigned.")
-                return redirect("people:path-detail", pk=path.pk)
+        if form.is_valid() and _save(
+            form, lambda: assign_path(path, actor=request.user, **form.service_data())
+        ):
+            messages.success(request, "Assigned.")
+            return redirect("people:path-detail", pk=path.pk)
         status = 422
     steps = path.steps.select_related("course").prefetch_related("course__modules")
     assignments = []
     if may(request.user, "view", Assignment, organization=org):
-        for assignment in path.assignments.filter(archived_at__isnull=True).select_related("person", "site", "owner"):
+        for assignment in path.assignments.filter(archived_at__isnull=True).select_related(
+            "person", "site", "owner"
+        ):
             rows = path_progress(
-                org, path, covered_members(org, assignment), due_date=assignment.due_date, as_of=_today()
+                org,
+                path,
+                covered_members(org, assignment),
+                due_date=assignment.due_date,
+                as_of=_today(),
             )
             done = sum(1 for r in rows if r.status == "passed")
-            assignments.append({"assignment": assignment, "people": len(rows), "done": done,
-                                "late": sum(1 for r in rows if r.status == "overdue")})
+            assignments.append(
+                {
+                    "assignment": assignment,
+                    "people": len(rows),
+                    "done": done,
+                    "late": sum(1 for r in rows if r.status == "overdue"),
+                }
+            )
     return render(
         request,
         "people/path_detail.html",
@@ -288,4 +322,3 @@ def _today():
     from django.utils import timezone
 
     return timezone.localdate()
-

@@ -63,8 +63,12 @@ def home(request: MemberRequest) -> HttpResponse:
             organization=org, person=request.user, archived_at__isnull=True
         ).select_related("path")[:20],
         "counts": {
-            "requirements": CompetenceRequirement.objects.filter(organization=org, archived_at__isnull=True).count(),
-            "campaigns": AwarenessCampaign.objects.filter(organization=org, status="launched").count(),
+            "requirements": CompetenceRequirement.objects.filter(
+                organization=org, archived_at__isnull=True
+            ).count(),
+            "campaigns": AwarenessCampaign.objects.filter(
+                organization=org, status="launched"
+            ).count(),
         }
         if reader
         else None,
@@ -75,7 +79,9 @@ def home(request: MemberRequest) -> HttpResponse:
 @member_required
 def path_list(request: MemberRequest) -> HttpResponse:
     org = request.organization
-    paths = scope(TrainingPath.objects.filter(organization=org), request.user).prefetch_related("steps__course")
+    paths = scope(TrainingPath.objects.filter(organization=org), request.user).prefetch_related(
+        "steps__course"
+    )
     return render(
         request,
         "people/path_list.html",
@@ -102,7 +108,9 @@ def install_paths(request: MemberRequest) -> HttpResponse:
 @member_required
 @require_POST
 def path_start(request: MemberRequest, pk: int) -> HttpResponse:
-    path = scoped_or_404(TrainingPath.objects.filter(organization=request.organization), request.user, pk=pk)
+    path = scoped_or_404(
+        TrainingPath.objects.filter(organization=request.organization), request.user, pk=pk
+    )
     try:
         enrolment = learning.start_path(path, actor=request.user)
     except ServiceError as exc:
@@ -117,10 +125,9 @@ def _my_enrolment(request: MemberRequest, pk: int) -> Enrolment:
         pk=pk,
         organization=request.organization,
     )
-    if enrolment.person_id != request.user.pk:
-        # Someone else's training: readers may look at the attempts, nobody takes it for them.
-        if not may(request.user, "view", enrolment):
-            raise Http404("No such training.")
+    # Someone else's training: readers may look at the attempts, nobody takes it for them.
+    if enrolment.person_id != request.user.pk and not may(request.user, "view", enrolment):
+        raise Http404("No such training.")
     return enrolment
 
 
@@ -193,7 +200,9 @@ def module(request: MemberRequest, pk: int, module: int) -> HttpResponse:
             return redirect("people:enrolment", pk=pk)
         else:
             return redirect("people:attempt", pk=attempt.pk)
-    context["attempts"] = QuizAttempt.objects.filter(enrolment=enrolment, module=step).order_by("-number")
+    context["attempts"] = QuizAttempt.objects.filter(enrolment=enrolment, module=step).order_by(
+        "-number"
+    )
     return render(request, "people/quiz.html", context, status=status)
 
 
