@@ -10,7 +10,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from pdca.audits.models import Audit, AuditTeamMember
-from pdca.audits.qualification import REQUIRED_AUDITS, grant_internal_auditor, standings, team_warnings
+from pdca.audits.qualification import (
+    REQUIRED_AUDITS,
+    grant_internal_auditor,
+    standings,
+    team_warnings,
+)
 from pdca.core.exceptions import Conflict
 from pdca.core.roles import Role
 from pdca.core.testing.api_bundle import login
@@ -62,7 +67,11 @@ def test_the_path_and_enough_audits_qualify(personas, iso9001):
     assert standing_of(org, auditor, iso9001).audits_count == 1
     completed_audit(org, iso9001, auditor, "lead", 2)
     qualified = standing_of(org, auditor, iso9001)
-    assert qualified.qualified and (qualified.observed, qualified.audited, qualified.led) == (1, 1, 1)
+    assert qualified.qualified and (qualified.observed, qualified.audited, qualified.led) == (
+        1,
+        1,
+        1,
+    )
     assert "Internal auditor passed" in qualified.basis
 
 
@@ -84,11 +93,23 @@ def test_audits_logged_as_records_count_and_a_grant_qualifies(personas, iso9001)
     path = auditor_path(org, manager)
     record(org, manager, person, path=path)
     for n in range(REQUIRED_AUDITS):
-        record(org, manager, person, kind="audit", audit_role="auditor", standard=iso9001, title=f"Supplier audit {n}")
+        record(
+            org,
+            manager,
+            person,
+            kind="audit",
+            audit_role="auditor",
+            standard=iso9001,
+            title=f"Supplier audit {n}",
+        )
     assert standing_of(org, person, iso9001).qualified
     newcomer = make_member(org, "Newcomer", Role.EMPLOYEE)
     Qualification.objects.create(
-        organization=org, person=newcomer, kind="internal_auditor", standard=None, granted_on=in_days(-1)
+        organization=org,
+        person=newcomer,
+        kind="internal_auditor",
+        standard=None,
+        granted_on=in_days(-1),
     )
     assert standing_of(org, newcomer, iso9001).qualified
 
@@ -142,7 +163,9 @@ def test_the_team_page_shows_qualification_and_warns(client, personas, iso9001):
     login(client, manager)
     page = client.get(f"/audits/{audit.pk}/team/add/").content.decode()
     assert "not qualified for iso9001-2015" in page
-    response = client.post(f"/audits/{audit.pk}/team/add/", {"user": newcomer.pk, "role": "auditor"}, follow=True)
+    response = client.post(
+        f"/audits/{audit.pk}/team/add/", {"user": newcomer.pk, "role": "auditor"}, follow=True
+    )
     assert "New Person is not qualified for iso9001-2015" in response.content.decode()
     assert audit.team.filter(user=newcomer).exists()
 
@@ -161,6 +184,11 @@ def test_the_auditors_page(client, personas, iso9001):
     assert grant.status_code == 302 and Qualification.objects.filter(person=auditor).exists()
     login(client, personas.employee)
     assert client.get("/audits/auditors/").status_code == 403
-    assert client.post(f"/audits/auditors/{auditor.pk}/standards/{iso9001.pk}/grant/").status_code == 403
+    assert (
+        client.post(f"/audits/auditors/{auditor.pk}/standards/{iso9001.pk}/grant/").status_code
+        == 403
+    )
     login(client, personas.outsider)
-    assert client.post(f"/audits/auditors/{auditor.pk}/standards/{iso9001.pk}/grant/").status_code in (403, 404)
+    assert client.post(
+        f"/audits/auditors/{auditor.pk}/standards/{iso9001.pk}/grant/"
+    ).status_code in (403, 404)

@@ -11,11 +11,11 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from pdca.core.registers.services import create_entry
 from pdca.core.roles import Role
 from pdca.core.testing.personas import Personas
 from pdca.people.models import Module, TrainingPath, TrainingRecord
 from pdca.people.registers import REQUIREMENTS
-from pdca.core.registers.services import create_entry
 from pdca.people.services.course_files import install_shipped_paths
 from tests.e2e.test_capa import sign_in_as
 
@@ -27,7 +27,11 @@ def answer(page: Page, module: Module, *, right: bool) -> None:
     """Tick the right choices of every question (or, for a wrong try, the first wrong one)."""
     for question in module.questions.prefetch_related("choices"):
         choices = list(question.choices.all())
-        chosen = [c for c in choices if c.correct] if right else [next(c for c in choices if not c.correct)]
+        chosen = (
+            [c for c in choices if c.correct]
+            if right
+            else [next(c for c in choices if not c.correct)]
+        )
         for choice in chosen:
             page.locator(f"#q-{question.pk}-{choice.position}").check()
 
@@ -56,7 +60,9 @@ def test_an_employee_takes_awareness_on_a_tablet_and_becomes_competent(
     page.set_viewport_size(DESKTOP)
     sign_in_as(page, base, manager, f"/training/paths/{path.pk}/")
     page.locator("#id_role").select_option(Role.EMPLOYEE)
-    page.locator("#id_due_date").fill((timezone.localdate() + timezone.timedelta(days=14)).isoformat())
+    page.locator("#id_due_date").fill(
+        (timezone.localdate() + timezone.timedelta(days=14)).isoformat()
+    )
     page.get_by_role("button", name="Assign").click()
     expect(page.get_by_text("Assigned.")).to_be_visible()
 
@@ -72,7 +78,9 @@ def test_an_employee_takes_awareness_on_a_tablet_and_becomes_competent(
     for _ in range(40):
         if page.locator("#lesson-done").count():
             if not failed_once:
-                page.screenshot(path=str(screenshots / "training-lesson-tablet.png"), full_page=True)
+                page.screenshot(
+                    path=str(screenshots / "training-lesson-tablet.png"), full_page=True
+                )
             page.locator("#lesson-done").click()
             continue
         if page.locator("#quiz-submit").count():
@@ -82,7 +90,9 @@ def test_an_employee_takes_awareness_on_a_tablet_and_becomes_competent(
                 page.screenshot(path=str(screenshots / "training-quiz-tablet.png"), full_page=True)
                 page.locator("#quiz-submit").click()
                 expect(page.locator("#attempt-result")).to_contain_text("Not passed yet")
-                page.screenshot(path=str(screenshots / "training-failed-tablet.png"), full_page=True)
+                page.screenshot(
+                    path=str(screenshots / "training-failed-tablet.png"), full_page=True
+                )
                 failed_once = True
                 page.locator("#attempt-retake").click()
                 module.refresh_from_db()
@@ -99,6 +109,8 @@ def test_an_employee_takes_awareness_on_a_tablet_and_becomes_competent(
     # The matrix shows the employee competent.
     page.set_viewport_size(DESKTOP)
     sign_in_as(page, base, manager, "/training/matrix/")
-    row = page.locator("#competence-matrix tbody tr", has_text=employee.get_full_name() or employee.email)
+    row = page.locator(
+        "#competence-matrix tbody tr", has_text=employee.get_full_name() or employee.email
+    )
     expect(row.locator("td.cell-competent")).to_have_count(1)
     page.screenshot(path=str(screenshots / "training-matrix.png"), full_page=True)

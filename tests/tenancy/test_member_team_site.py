@@ -19,7 +19,9 @@ def test_the_api_sets_and_clears_team_and_site(client, personas):
     membership = Membership.objects.get(organization=personas.org, user=personas.employee)
     login(client, personas.manager)
     url = f"/api/v1/memberships/{membership.pk}/"
-    response = client.patch(url, {"team": "Warehouse", "site": plant.pk}, content_type="application/json")
+    response = client.patch(
+        url, {"team": "Warehouse", "site": plant.pk}, content_type="application/json"
+    )
     assert response.status_code == 200, response.content
     assert (response.json()["team"], response.json()["site"]) == ("Warehouse", plant.pk)
     refused = client.patch(url, {"site": foreign.pk}, content_type="application/json")
@@ -41,4 +43,8 @@ def test_the_member_page_sets_team_and_site(client, personas):
     )
     assert response.status_code == 302, response.content[:2000]
     membership.refresh_from_db()
-    assert (membership.job_title, membership.team, membership.site) == ("Picker", "Warehouse", plant)
+    assert (membership.job_title, membership.team, membership.site) == (
+        "Picker",
+        "Warehouse",
+        plant,
+    )

@@ -27,6 +27,7 @@ from pdca.people.shared_api import (
     PathRef,
     PersonRef,
     RoleOrEmpty,
+    TrainingOrganizationQuery,
     member,
     path_ref,
     person_ref,
@@ -186,12 +187,6 @@ class OverdueOut(Schema):
     due_date: dt.date
     days_overdue: int
     assignment: int = Field(description="Assignment id")
-
-
-class OrganizationQuery(Schema):
-    organization: Text | None = Field(
-        None, max_length=60, description="Organization slug (needed if you belong to several)"
-    )
 
 
 # --- serialization ------------------------------------------------------------------------
@@ -434,7 +429,7 @@ def progress(request, assignment_id: int):
     "/training/overdue/", response=responses(list[OverdueOut]), operation_id="list_overdue_training"
 )
 @paginate(Page)
-def overdue(request, query: Query[OrganizationQuery]):
+def overdue(request, query: Query[TrainingOrganizationQuery]):
     """Everyone whose assigned path is past its due date and not passed, longest overdue
     first (those who read training evidence; others: 403)."""
     organization = organization_for(request.auth, query.organization)

@@ -21,14 +21,14 @@ from pdca.core.permissions import may
 from pdca.core.roles import Role
 from pdca.core.views import file_response
 from pdca.people import selectors
-from pdca.people.jobs import queue_install
+from pdca.people.install_jobs import queue_install
 from pdca.people.models import Course, Module, PathCourse, Question
 from pdca.people.services.course_files import (
     MAX_FILE_BYTES,
     export_course,
     import_course,
 )
-from pdca.people.shared_api import Mapped, RoleOrEmpty
+from pdca.people.shared_api import Mapped, RoleOrEmpty, TrainingOrganizationQuery
 
 router = Router(tags=["training courses and paths"])
 
@@ -139,12 +139,6 @@ class ImportQuery(Schema):
         False,
         description="Replace the content of the course with the file's code (refused once "
         "people have taken it)",
-    )
-
-
-class OrganizationQuery(Schema):
-    organization: Text | None = Field(
-        None, max_length=60, description="Organization slug (needed if you belong to several)"
     )
 
 
@@ -401,7 +395,7 @@ def get_path(request, path_id: int):
     operation_id="install_training_paths",
     openapi_extra=ACCEPTED_EXTRA,
 )
-def install(request, response: HttpResponse, query: Query[OrganizationQuery]):
+def install(request, response: HttpResponse, query: Query[TrainingOrganizationQuery]):
     """Queue the installation of the paths written by the pdca project (awareness, internal
     auditor, lead implementer, lead auditor) with their courses (keepers): 202 with the
     job, whose `result` lists the paths and the codes of those it added.

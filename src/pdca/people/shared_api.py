@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from ninja import Schema
 from pydantic import Field
 
+from pdca.core.api import Text
 from pdca.core.exceptions import ValidationFailed
 from pdca.core.roles import Role
 from pdca.tenancy.models import Membership, Site
@@ -35,6 +36,12 @@ class Mapped:
 
     def __getitem__(self, window: slice) -> list[dict[str, Any]]:
         return [self.serialize(row) for row in self.rows[window]]
+
+
+class TrainingOrganizationQuery(Schema):
+    organization: Text | None = Field(
+        None, max_length=60, description="Organization slug (needed if you belong to several)"
+    )
 
 
 class PersonRef(Schema):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,9 +18,47 @@ from pdca.core.activity import record_activity
 from pdca.core.exceptions import FieldError, ValidationFailed
 from pdca.core.permissions import require
 from pdca.core.roles import Role
-from pdca.people.models import Assignment, Enrolment, Module, PathCourse, TrainingPath
+from pdca.people.models import (
+    Assignment,
+    Enrolment,
+    Module,
+    PathCourse,
+    TrainingPath,
+    TrainingRecord,
+)
 from pdca.people.services.rules import EXPIRY_WARNING_DAYS, validate_assignment
 from pdca.tenancy.models import Membership, Site
+
+
+def latest_passes(
+    organization, person_ids: Iterable[int], paths: Iterable[TrainingPath]
+) -> dict[tuple[int, int], TrainingRecord]:
+    """{(person, path): the pass that counts longest}: passes of a path are its training
+    records with the result passed, whether a completed enrolment wrote them or someone entered
+    them by hand (a classroom session). One query."""
+    best: dict[tuple[int, int], TrainingRecord] = {}
+    records = TrainingRecord.objects.filter(
+        organization=organization,
+        archived_at__isnull=True,
+        result=TrainingRecord.Result.PASSED,
+        person_id__in=list(person_ids),
+        path__in=list(paths),
+    ).order_by("completed_on", "pk")
+    for record in records:
+        assert record.path_id is not None  # filtered on it
+        key = (record.person_id, record.path_id)
+        current = best.get(key)
+        if current is None or (
+            current.expires_on is not None
+            and (record.expires_on is None or record.expires_on >= current.expires_on)
+        ):
+            best[key] = record
+    return best
+
+
+def valid_on(record: TrainingRecord, day: dt.date) -> bool:
+    """Whether a pass still counts on `day` (it expires at the start of its expiry date)."""
+    return record.expires_on is None or record.expires_on > day
 
 
 @dataclass
@@ -29,15 +68,15 @@ class TrainingItem:
     path: TrainingPath
     due_date: dt.date | None
     enrolment: Enrolment | None = None
-    passed: Enrolment | None = None
+    #: The person's latest pass of the path (from a completed enrolment or entered by hand).
+    passed: TrainingRecord | None = None
     done: int = 0
     total: int = 0
     as_of: dt.date = field(default_factory=timezone.localdate)
 
     @property
     def expires_on(self) -> dt.date | None:
-        record = self.passed.record if self.passed else None
-        return record.expires_on if record else None
+        return self.passed.expires_on if self.passed else None
 
     @property
     def status(self) -> str:
@@ -103,7 +142,12 @@ def my_training(user, organization, *, as_of: dt.date | None = None) -> list[Tra
         .order_by("started_at")
     )
     open_by_path = {e.path_id: e for e in enrolments if e.completed_at is None}
-    passed_by_path = {e.path_id: e for e in enrolments if e.completed_at is not None}
+    passed_by_path = {
+        path_id: record
+        for (_person, path_id), record in latest_passes(
+            organization, [user.pk], paths.values()
+        ).items()
+    }
     for enrolment in enrolments:
         paths.setdefault(enrolment.path_id, enrolment.path)
     totals = (
@@ -204,17 +248,15 @@ def path_progress(
     """Where each of `members` stands on `path`: a fixed number of queries for any number."""
     user_ids = [m.user_id for m in members]
     total = Module.objects.filter(course__path_steps__path=path).count()
-    enrolments = Enrolment.objects.filter(path=path, person_id__in=user_ids).annotate(
-        n=Count("completions")
-    )
-    open_done: dict[int, int] = {}
-    passed: dict[int, dt.date] = {}
-    for e in enrolments:
-        if e.completed_at is None:
-            open_done[e.person_id] = e.n
-        else:
-            day = timezone.localdate(e.completed_at)
-            passed[e.person_id] = max(day, passed.get(e.person_id, day))
+    enrolments = Enrolment.objects.filter(
+        path=path, person_id__in=user_ids, completed_at__isnull=True
+    ).annotate(n=Count("completions"))
+    open_done = {e.person_id: e.n for e in enrolments}
+    passed: dict[int, dt.date | None] = {
+        person_id: record.completed_on
+        for (person_id, _path), record in latest_passes(organization, user_ids, [path]).items()
+        if valid_on(record, as_of)
+    }
     rows = []
     for m in members:
         if m.user_id in passed:
@@ -267,13 +309,13 @@ def overdue_training(organization, *, as_of: dt.date | None = None) -> list[Over
             "user"
         )
     )
-    passed = set(
-        Enrolment.objects.filter(
-            organization=organization,
-            completed_at__isnull=False,
-            path__in={a.path_id for a in late},
-        ).values_list("person_id", "path_id")
-    )
+    passed = {
+        key
+        for key, record in latest_passes(
+            organization, [m.user_id for m in members], [a.path for a in late if a.path]
+        ).items()
+        if valid_on(record, as_of)
+    }
     found: dict[tuple[int, int], OverdueTraining] = {}
     for assignment in late:
         path = assignment.path

@@ -1,0 +1,172 @@
+"""The competence matrix of a large organization: 2,000 people on four sites in eight teams,
+12 requirements (paths passed, qualifications, experience; for everyone, a role, a team or a
+site) and about 10,000 training records and 300 assignments; the time to compute the matrix,
+to write it as XLSX, and the queries it takes.
+
+`run.py` adds these with `add(...)`, handing over its helpers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable
+from typing import Any
+
+PEOPLE = 2000
+TEAMS = ["Assembly", "Machining", "Warehouse", "Quality", "Maintenance", "Office", "IT", "Sales"]
+ROLES = ["employee"] * 12 + ["process_owner"] * 2 + ["internal_auditor"]
+
+_MATRIX: dict[str, Any] = {}
+
+
+def _organization() -> tuple[Any, Any]:
+    """The organization, its people, requirements and records; built once, inserted directly."""
+    if _MATRIX:
+        return _MATRIX["org"], _MATRIX["manager"]
+    from django.contrib.auth.hashers import make_password
+    from django.utils import timezone
+
+    from pdca.accounts.models import User
+    from pdca.people.models import (
+        Assignment,
+        CompetenceRequirement,
+        TrainingPath,
+        TrainingRecord,
+    )
+    from pdca.tenancy.models import Membership, Organization, Site
+
+    rng = random.Random(11)
+    today = timezone.localdate()
+    org = Organization.objects.create(name="Matrix Manufacturing", slug="matrix-bench")
+    sites = Site.objects.bulk_create(
+        Site(organization=org, name=f"Site {n}", code=f"S{n}") for n in range(1, 5)
+    )
+    password = make_password("bench-password-1")
+    users = User.objects.bulk_create(
+        User(email=f"person{i:04d}@matrix.example", full_name=f"Person {i:04d}", password=password)
+        for i in range(PEOPLE)
+    )
+    manager = users[0]
+    Membership.objects.bulk_create(
+        Membership(
+            organization=org,
+            user=user,
+            role="system_manager" if i == 0 else rng.choice(ROLES),
+            team=rng.choice(TEAMS),
+            site=rng.choice(sites),
+            job_title=rng.choice(["Operator", "Technician", "Supervisor", "Engineer"]),
+        )
+        for i, user in enumerate(users)
+    )
+    paths = TrainingPath.objects.bulk_create(
+        TrainingPath(organization=org, code=f"path-{n}", title=f"Path {n}", validity_months=24)
+        for n in range(1, 6)
+    )
+    audiences: list[dict[str, Any]] = [
+        {},
+        {},
+        {"role": "internal_auditor"},
+        {"role": "process_owner"},
+        {"team": "Warehouse"},
+        {"team": "Machining"},
+        {"team": "Maintenance"},
+        {"site": sites[0]},
+        {"site": sites[1]},
+        {"position": "Supervisor"},
+        {"team": "IT"},
+        {"role": "process_owner"},
+    ]
+    requirements = []
+    for n, audience in enumerate(audiences, start=1):
+        evaluation = ["path_passed", "qualification", "assessed", "experience"][n % 4]
+        requirements.append(
+            CompetenceRequirement(
+                organization=org,
+                code=f"CR-{n:02d}",
+                title=f"Requirement {n}",
+                evaluation=evaluation,
+                path=paths[n % 5] if evaluation == "path_passed" else None,
+                min_experience_months=24 if evaluation == "experience" else None,
+                validity_months=36 if n % 3 == 0 else None,
+                **audience,
+            )
+        )
+    requirements = CompetenceRequirement.objects.bulk_create(requirements)
+    records = []
+    for user in users:
+        for requirement in rng.sample(requirements, 5):
+            completed = today - dt.timedelta(days=rng.randint(10, 1200))
+            experience = requirement.evaluation == "experience"
+            records.append(
+                TrainingRecord(
+                    organization=org,
+                    person=user,
+                    kind="experience" if experience else "training",
+                    title=f"Evidence of {requirement.code}",
+                    requirement=None if requirement.path_id else requirement,
+                    path=requirement.path,
+                    started_on=completed - dt.timedelta(days=rng.randint(30, 1500)),
+                    completed_on=completed,
+                    result=rng.choice(["passed"] * 8 + ["attended", "failed"]),
+                    expires_on=None if experience else completed + dt.timedelta(days=730),
+                )
+            )
+    TrainingRecord.objects.bulk_create(records, batch_size=2000)
+    Assignment.objects.bulk_create(
+        Assignment(
+            organization=org,
+            person=user,
+            requirement=rng.choice(requirements),
+            action="Catch up",
+            due_date=today + dt.timedelta(days=rng.randint(-30, 90)),
+            owner=manager,
+        )
+        for user in rng.sample(users, 300)
+    )
+    for audience in ({"team": "Warehouse"}, {"site": sites[2]}):
+        Assignment.objects.create(
+            organization=org,
+            path=paths[0],
+            due_date=today + dt.timedelta(days=30),
+            owner=manager,
+            **audience,
+        )
+    _MATRIX.update(org=org, manager=manager, records=len(records), requirements=len(requirements))
+    return org, manager
+
+
+def add(benchmark: Callable, timed_with_queries: Callable, median_seconds: Callable) -> None:
+    """Register the people benchmarks with run.py's `benchmark` decorator."""
+
+    @benchmark("competence_matrix_2000_people", "ms")
+    def competence_matrix_bench() -> dict:
+        from pdca.people.services.competence import competence_matrix
+
+        org, _ = _organization()
+        figures = timed_with_queries(lambda: competence_matrix(org), repeat=5)
+        matrix = competence_matrix(org)
+        return {
+            **figures,
+            "people": len(matrix.rows),
+            "requirements": len(matrix.requirements),
+            "records": _MATRIX["records"],
+            "cells": {str(k): v for k, v in sorted(matrix.counts.items())},
+        }
+
+    @benchmark("competence_matrix_xlsx_2000_people", "ms")
+    def competence_matrix_xlsx_bench() -> dict:
+        from pdca.people.services.competence import competence_matrix
+
+        try:
+            from pdca.people.services.reports import matrix_xlsx
+        except ImportError:
+            return {"value": None, "skipped": "people.services.reports.matrix_xlsx is missing"}
+        org, _ = _organization()
+        matrix = competence_matrix(org)
+        seconds = median_seconds(lambda: matrix_xlsx(matrix), repeat=3)
+        return {
+            "value": round(seconds * 1000, 2),
+            "what": "matrix_xlsx() of a computed matrix",
+            "xlsx_bytes": len(matrix_xlsx(matrix)),
+        }
