@@ -42,6 +42,10 @@ EXCLUDED: dict[str, str] = {
     # inside the request that queues it; these endpoints are covered by their own tests.
     "pdca_documents_starters_api_queue_document_version_pdf": "slow (PDF rendering)",
     "pdca_assessments_jobs_api_queue_gap_report": "slow (PDF rendering)",
+    "get_awareness_campaign_report_pdf": "slow (PDF rendering)",
+    # Writes fifteen shipped courses (seconds) inside the request with the test backend;
+    # tests/people/test_api.py covers it.
+    "install_training_paths": "slow (installs the shipped courses)",
 }
 
 CHECKS = [not_a_server_error, response_schema_conformance]

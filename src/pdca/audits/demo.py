@@ -220,3 +220,18 @@ def load(context: dict) -> None:
                 result="conforming",
                 notes="Access reviews done quarterly; last one signed in October.",
             )
+    _qualify_internal_auditor(org, auditor, manager)
+
+
+def _qualify_internal_auditor(org, auditor, manager) -> None:
+    """The internal auditor passed the path and logged her audits (people's demo): the
+    qualification those records support is recorded, with its basis."""
+    from pdca.audits.qualification import grant_internal_auditor, standings
+    from pdca.people.models import Qualification
+
+    iso9001 = Standard.objects.filter(code="iso9001-2015").first()
+    if iso9001 is None or Qualification.objects.filter(organization=org, person=auditor).exists():
+        return
+    (standing,) = standings(org, users=[auditor], standards=[iso9001])
+    if standing.qualified:
+        grant_internal_auditor(org, auditor, iso9001, actor=manager)

@@ -128,7 +128,7 @@ class GapActionsIn(Input):
     )
 
 
-class AssignmentOut(Schema):
+class TrainingAssignmentOut(Schema):
     id: int
     organization: str
     path: PathRef | None
@@ -148,7 +148,7 @@ class AssignmentOut(Schema):
 
 class GapActionsOut(Schema):
     created: int
-    assignments: list[AssignmentOut]
+    assignments: list[TrainingAssignmentOut]
 
 
 class AssignIn(Input):
@@ -172,7 +172,7 @@ class ProgressRowOut(Schema):
 
 
 class ProgressOut(Schema):
-    assignment: AssignmentOut
+    assignment: TrainingAssignmentOut
     people: int
     completed: int
     percent: int
@@ -367,7 +367,7 @@ def gap_actions(request, payload: GapActionsIn):
 
 @router.post(
     "/training-paths/{int:path_id}/assignments/",
-    response=responses(AssignmentOut, 201),
+    response=responses(TrainingAssignmentOut, 201),
     operation_id="assign_training_path",
 )
 def assign(request, path_id: int, payload: AssignIn):

@@ -6,7 +6,6 @@ export one, and install the paths shipped with pdca (a job). Thin endpoints over
 import datetime as dt
 from typing import Any, Literal
 
-from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -24,7 +23,9 @@ from pdca.people import selectors
 from pdca.people.install_jobs import queue_install
 from pdca.people.models import Course, Module, PathCourse, Question
 from pdca.people.services.course_files import (
+    CODE,
     MAX_FILE_BYTES,
+    MAX_MODULES,
     export_course,
     import_course,
 )
@@ -299,10 +300,40 @@ def _course_file(request: HttpRequest) -> bytes:
     )
 
 
+#: What a course file holds, as far as a schema says it (the import checks the rest and names
+#: every problem by where it is).
+COURSE_FILE_SCHEMA = {
+    "type": "object",
+    "required": ["format", "code", "title", "modules"],
+    "properties": {
+        "format": {"const": "pdca-course/1"},
+        "code": {"type": "string", "maxLength": 60, "pattern": CODE.pattern},
+        "title": {"type": "string", "maxLength": 200},
+        "summary": {"type": "string", "maxLength": 2000},
+        "language": {"type": "string", "maxLength": 10},
+        "validity_months": {"type": ["integer", "null"], "minimum": 1, "maximum": 240},
+        "modules": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": MAX_MODULES,
+            "items": {
+                "type": "object",
+                "description": "A lesson (kind, title, body) or a quiz "
+                "(kind, title, questions with key, kind, text, choices, explanation)",
+            },
+        },
+        "images": {
+            "type": "object",
+            "description": "File name: base64 of a PNG, JPEG, GIF or WebP image of at most 1 MB",
+            "additionalProperties": {"type": "string", "maxLength": 1_400_000},
+        },
+    },
+}
+
 IMPORT_BODY = {
     "requestBody": {
         "required": True,
-        "description": "A `pdca-course/1` file (see docs/training.md).",
+        "description": "A `pdca-course/1` file: uploaded, or as the YAML body.",
         "content": {
             "multipart/form-data": {
                 "schema": {
@@ -311,9 +342,7 @@ IMPORT_BODY = {
                     "required": ["file"],
                 }
             },
-            YAML_CONTENT_TYPE: {
-                "schema": {"type": "string", "maxLength": settings.DATA_UPLOAD_MAX_MEMORY_SIZE}
-            },
+            YAML_CONTENT_TYPE: {"schema": COURSE_FILE_SCHEMA},
         },
     }
 }
@@ -348,7 +377,15 @@ def import_course_file(request, query: Query[ImportQuery]):
         "responses": {
             200: {
                 "description": "The course as a `pdca-course/1` file",
-                "content": {YAML_CONTENT_TYPE: {"schema": {"type": "string"}}},
+                "content": {
+                    YAML_CONTENT_TYPE: {
+                        "schema": {
+                            "type": "object",
+                            "required": ["format", "code", "title", "modules"],
+                            "properties": {"format": {"const": "pdca-course/1"}},
+                        }
+                    }
+                },
             }
         }
     },

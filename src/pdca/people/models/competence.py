@@ -94,6 +94,11 @@ class CompetenceRequirement(Audience, Archivable, OrgOwned, RequirementLinked):
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
 
+    def record_reason(self) -> str | None:
+        if self.records.exists():
+            return "training records show competence against it"
+        return None
+
 
 class TrainingRecord(Archivable, OrgOwned):
     """Evidence of a person's competence (7.2 d): a training attended or passed, a
