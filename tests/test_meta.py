@@ -62,6 +62,23 @@ EXEMPT: dict[str, dict[str, str]] = {
         "api": "set through PUT /api/v1/responsibilities/{id}/raci/ and read in /api/v1/raci/: "
         "the role matrix is in tests/system/test_raci_api.py",
     },
+    "people.course": {
+        "views": "a course's pages (list, detail with its modules, edit, lessons, questions, "
+        "import and export) are not a register's: tested role by role in "
+        "tests/people/test_pages.py",
+    },
+    "people.trainingpath": {
+        "views": "a path's pages (list, detail with its assignment form, edit, start) are "
+        "tested role by role in tests/people/test_pages.py",
+    },
+    "people.enrolment": {
+        "views": "taken by its person only (start, resume, lessons, quizzes): tested in "
+        "tests/people/test_pages.py, which also shows another member cannot answer it",
+    },
+    "people.quizattempt": {
+        "views": "created by submitting a quiz and shown on its result page: tested in "
+        "tests/people/test_pages.py (the key hidden before a pass)",
+    },
     "system.adoptedstandard": {
         "views": "managed on the system page: adopt and drop are tested in "
         "tests/system/test_views.py",

@@ -133,13 +133,22 @@ def test_retakes_count_up_and_the_pass_mark_is_the_paths(client, personas):
     assert scored == [(1, 80, False), (2, 80, False), (3, 100, True)]
     listed = client.get(f"{API}/enrolments/{enrolment.pk}/attempts/").json()
     assert [a["number"] for a in listed["items"]] == [1, 2, 3]
+    # The learner gets the key of the passed attempt only, so that a retake is no copy.
+    assert [a["answers_shown"] for a in listed["items"]] == [False, False, True]
     assert listed["items"][1]["results"][4] == {
         "key": "strict-c1-q-single-d",
         "text": "Question q-single-d?",
         "chosen": [],
         "right": False,
-        "explanation": "Because.",
+        "right_choices": None,
+        "explanation": None,
     }
+    assert listed["items"][2]["results"][2]["right_choices"] == [1, 3]
+    # Someone reading another person's attempts sees the key of every one.
+    login(client, personas.users[Role.INTERNAL_AUDITOR])
+    read = client.get(f"{API}/enrolments/{enrolment.pk}/attempts/").json()["items"][1]
+    assert (read["answers_shown"], read["results"][4]["right_choices"]) == (True, [1])
+    assert read["results"][4]["explanation"] == "Because."
 
 
 BAD_ANSWERS = [

@@ -8,9 +8,10 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from pdca.core.roles import Role
+from pdca.core.roles import ALL_ROLES, Role
 from pdca.core.testing.api_bundle import login
 from pdca.people.models import Assignment, Course, Enrolment, Module, QuizAttempt, TrainingRecord
+from pdca.people.permissions import KEEPERS
 from pdca.people.services.competence import Status, competence_matrix
 from tests.people.factories import course_text, in_days, make_path, member, record, requirement
 
@@ -243,3 +244,33 @@ def test_records_are_evaluated_for_effectiveness(client, setup):
     assert (
         client.get(reverse("people:training-records-detail", args=[foreign.pk])).status_code == 404
     )
+
+
+@pytest.mark.parametrize("role", sorted(ALL_ROLES))
+def test_course_and_path_pages_by_role(client, personas, role):
+    """Every member reads courses and paths and may take a path; only keepers edit them."""
+    org = personas.org_for(role)
+    keeper = next(
+        u for r, u in personas.users.items() if r in KEEPERS and personas.org_for(r) == org
+    )
+    path = make_path(org, keeper, f"role-{role.replace('_', '-')}")
+    course = Course.objects.get(path_steps__path=path)
+    login(client, personas.users[role])
+    for url in (
+        reverse("people:path-detail", args=[path.pk]),
+        reverse("people:course-detail", args=[course.pk]),
+        reverse("people:path-list"),
+        reverse("people:course-list"),
+        reverse("people:home"),
+    ):
+        assert client.get(url).status_code == 200, url
+    expected = 200 if role in KEEPERS else 403
+    for url in (
+        reverse("people:path-edit", args=[path.pk]),
+        reverse("people:course-edit", args=[course.pk]),
+        reverse("people:module-create", args=[course.pk]),
+    ):
+        assert client.get(url).status_code == expected, url
+    started = client.post(reverse("people:path-start", args=[path.pk]))
+    assert started.status_code == 302
+    assert Enrolment.objects.filter(person=personas.users[role], path=path).exists()

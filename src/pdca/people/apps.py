@@ -8,6 +8,7 @@ class PeopleConfig(AppConfig):
 
     def ready(self) -> None:
         from pdca.people import (  # noqa: F401
+            install_jobs,
             jobs,
             permissions,
             registers,

@@ -107,7 +107,8 @@ class QuestionResultOut(Schema):
     text: str
     chosen: list[int] = Field(description="The positions chosen")
     right: bool = Field(description="Exactly the right choices were chosen")
-    explanation: str
+    right_choices: list[int] | None = Field(description="Null unless `answers_shown`")
+    explanation: str | None = Field(description="Null unless `answers_shown`")
 
 
 class AttemptOut(Schema):
@@ -123,6 +124,10 @@ class AttemptOut(Schema):
     pass_mark: int
     passed: bool
     submitted_at: dt.datetime
+    answers_shown: bool = Field(
+        description="Whether the right choices and explanations are given: to the learner once "
+        "the attempt passed (a retake is no copy), and to those reading someone else's"
+    )
     results: list[QuestionResultOut]
 
 
@@ -173,7 +178,8 @@ def enrolment_detail(user: Any, enrolment_id: int) -> dict[str, Any]:
     }
 
 
-def _attempt(attempt: QuizAttempt) -> dict[str, Any]:
+def _attempt(attempt: QuizAttempt, user: Any) -> dict[str, Any]:
+    shown = selectors.shows_answer_key(user, attempt)
     return {
         "id": attempt.pk,
         "organization": attempt.organization.slug,
@@ -187,13 +193,15 @@ def _attempt(attempt: QuizAttempt) -> dict[str, Any]:
         "pass_mark": attempt.pass_mark,
         "passed": attempt.passed,
         "submitted_at": attempt.submitted_at,
+        "answers_shown": shown,
         "results": [
             {
                 "key": r.question.key,
                 "text": r.question.text,
                 "chosen": list(r.chosen),
                 "right": r.right,
-                "explanation": r.question.explanation,
+                "right_choices": list(r.correct_choices) if shown else None,
+                "explanation": r.question.explanation if shown else None,
             }
             for r in selectors.attempt_results(attempt)
         ],
@@ -304,14 +312,17 @@ def complete(request, enrolment_id: int, module_id: int):
 def submit(request, enrolment_id: int, module_id: int, payload: AnswersIn):
     """Answer a quiz (only the person taking the path). The attempt is scored at once: a
     question is right only when exactly its right choices are chosen (half a multiple-answer
-    question is wrong), and the quiz is passed at the path's pass mark. Retakes are unlimited.
+    question is wrong), and the quiz is passed at the path's pass mark. Each question says
+    whether it was right; the right choices and explanations come once the quiz is passed.
+    Retakes are unlimited.
     An unknown question key, a position that is not one of the question's choices, or two
     answers to a single-answer question are refused (422 naming `answers.<key>`) and nothing
     is kept."""
     enrolment = get_object_or_404(selectors.enrolments_for(request.auth), pk=enrolment_id)
     module = _module_of(enrolment, module_id)
     attempt = learning.submit_quiz(enrolment, module, payload.answers, actor=request.auth)
-    return Status(201, _attempt(selectors.attempts_for(request.auth).get(pk=attempt.pk)))
+    made = selectors.attempts_for(request.auth).get(pk=attempt.pk)
+    return Status(201, _attempt(made, request.auth))
 
 
 @router.get(
@@ -324,7 +335,8 @@ def list_enrolment_attempts(request, enrolment_id: int):
     """The quiz attempts of an enrolment, by quiz and number."""
     enrolment = get_object_or_404(selectors.enrolments_for(request.auth), pk=enrolment_id)
     rows = selectors.attempts_for(request.auth).filter(enrolment=enrolment)
-    return Mapped(rows.order_by("module__course_id", "module__position", "number"), _attempt)
+    order = ("module__course_id", "module__position", "number")
+    return Mapped(rows.order_by(*order), lambda a: _attempt(a, request.auth))
 
 
 # --- quiz attempts ------------------------------------------------------------------------
@@ -348,7 +360,7 @@ def list_attempts(request, filters: Query[AttemptFilter]):
         rows = rows.filter(module_id=filters.module)
     if filters.passed is not None:
         rows = rows.filter(passed=filters.passed)
-    return Mapped(rows.order_by("-submitted_at", "-pk"), _attempt)
+    return Mapped(rows.order_by("-submitted_at", "-pk"), lambda a: _attempt(a, request.auth))
 
 
 @router.get(
@@ -358,4 +370,5 @@ def list_attempts(request, filters: Query[AttemptFilter]):
 )
 def get_attempt(request, attempt_id: int):
     """One quiz attempt with each question's answer and whether it was right."""
-    return _attempt(get_object_or_404(selectors.attempts_for(request.auth), pk=attempt_id))
+    attempt = get_object_or_404(selectors.attempts_for(request.auth), pk=attempt_id)
+    return _attempt(attempt, request.auth)

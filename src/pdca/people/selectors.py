@@ -109,6 +109,12 @@ def attempt_results(attempt: QuizAttempt) -> list[QuestionResult]:
     return list(score_answers(questions, chosen).results)
 
 
+def shows_answer_key(user: Any, attempt: QuizAttempt) -> bool:
+    """Whether `user` sees the right choices and explanations of `attempt`: its learner once it
+    passed (so that a retake is not a copy), and those who read someone else's attempt."""
+    return attempt.passed or attempt.enrolment.person_id != getattr(user, "pk", None)
+
+
 def matrix_for(
     user: Any,
     organization: Any,

@@ -25,6 +25,19 @@ Evaluation = CompetenceRequirement.Evaluation
 Result = TrainingRecord.Result
 #: Records of these kinds add up to experience.
 EXPERIENCE_KINDS = (TrainingRecord.Kind.EXPERIENCE, TrainingRecord.Kind.AUDIT)
+#: The fields of a training record the matrix reads.
+RECORD_FIELDS = (
+    "organization_id",
+    "person_id",
+    "kind",
+    "title",
+    "requirement_id",
+    "path_id",
+    "result",
+    "started_on",
+    "completed_on",
+    "expires_on",
+)
 #: Days in a month, for adding up experience.
 MONTH_DAYS = 30.44
 
@@ -252,6 +265,8 @@ def competence_matrix(
         records = TrainingRecord.objects.filter(
             organization=organization, archived_at__isnull=True, person_id__in=user_ids
         ).filter(Q(requirement__in=requirements) | Q(path_id__in=path_ids))
+        # Only what the cells read: a large organization has tens of thousands of records.
+        records = records.only(*RECORD_FIELDS)
         for record in records.order_by("-completed_on"):
             records_by_person[record.person_id].append(record)
     # Keyed by ("r", requirement) or ("p", path), and the person (None: an audience's).

@@ -29,6 +29,8 @@ from pdca.people.models import (
     TrainingPath,
 )
 
+#: libyaml's safe loader where it is built in (50 times faster), the pure-Python one otherwise.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 COURSE_FORMAT = "pdca-course/1"
 PATHS_FORMAT = "pdca-paths/1"
 CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
@@ -94,7 +96,7 @@ def parse_course(raw: bytes | str) -> CourseFile:
         except UnicodeDecodeError:
             raise ValidationFailed.single("file", "A course file is UTF-8 text (YAML).") from None
     try:
-        data = yaml.safe_load(raw)
+        data = yaml.load(raw, Loader=SAFE_LOADER)  # noqa: S506 (a safe loader)
     except yaml.YAMLError as exc:
         raise ValidationFailed.single("file", f"Not valid YAML: {exc}".splitlines()[0]) from None
     except RecursionError:

@@ -103,7 +103,8 @@ def matrix_xlsx(matrix: Matrix) -> bytes:
     style_header(sheet)
     fills = {s: PatternFill("solid", fgColor=colour) for s, colour in STATUS_COLOURS.items()}
     first = len(PERSON_HEADERS) + 1
-    for row in matrix.rows:
+    # Counted here: `sheet.max_row` scans every cell written so far.
+    for line, row in enumerate(matrix.rows, start=2):
         name, email = _person(row.membership)
         sheet.append(
             [
@@ -116,11 +117,9 @@ def matrix_xlsx(matrix: Matrix) -> bytes:
                 *(cell_text(cell) for cell in row.cells),
             ]
         )
-        line = sheet.max_row
         for offset, cell in enumerate(row.cells):
             target = sheet.cell(row=line, column=first + offset)
             target.fill = fills[cell.status]
-            target.alignment = WRAP
     _widths(sheet, [28, 30, 18, 16, 16, 6] + [22] * len(matrix.requirements))
     sheet.freeze_panes = f"{get_column_letter(first)}2"
 

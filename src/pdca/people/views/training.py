@@ -27,6 +27,7 @@ from pdca.people.models import (
     TrainingPath,
     TrainingRecord,
 )
+from pdca.people.selectors import shows_answer_key
 from pdca.people.services import learning
 from pdca.people.services.assignments import my_training, overdue_training
 from pdca.people.services.course_files import IMAGE_REF, install_shipped_paths
@@ -232,7 +233,6 @@ def attempt(request: MemberRequest, pk: int) -> HttpResponse:
             "lines": lines,
             "own": own,
             "enrolment": enrolment,
-            # The answers are shown once the quiz is passed, so a retake is not a copy.
-            "show_key": attempt.passed or not own,
+            "show_key": shows_answer_key(request.user, attempt),
         },
     )
