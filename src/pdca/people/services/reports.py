@@ -16,7 +16,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from pdca.core.xlsx import WRAP, clean_text, first_sheet, style_header, workbook_bytes
+from pdca.core.xlsx import clean_text, first_sheet, style_header, workbook_bytes
 from pdca.people.services.campaigns import CampaignReport, GroupLine
 from pdca.people.services.competence import Cell, Matrix, Status
 
