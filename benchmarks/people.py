@@ -154,6 +154,26 @@ def add(benchmark: Callable, timed_with_queries: Callable, median_seconds: Calla
             "cells": {str(k): v for k, v in sorted(matrix.counts.items())},
         }
 
+    @benchmark("page_competence_matrix_2000_people", "ms")
+    def competence_matrix_page_bench() -> dict:
+        """The matrix page as the system manager sees it (first page of 100 people; the
+        summary, column counts and gap list cover all 2,000)."""
+        from django.test import Client
+
+        from pdca.core.testing.api_bundle import login
+        from pdca.tenancy.middleware import SESSION_KEY
+
+        org, manager = _organization()
+        client = Client()
+        login(client, manager)
+        session = client.session
+        session[SESSION_KEY] = org.pk
+        session.save()
+        response = client.get("/training/matrix/")
+        assert response.status_code == 200, response.status_code
+        seconds = median_seconds(lambda: client.get("/training/matrix/"), repeat=5)
+        return {"value": round(seconds * 1000, 2), "html_bytes": len(response.content)}
+
     @benchmark("competence_matrix_xlsx_2000_people", "ms")
     def competence_matrix_xlsx_bench() -> dict:
         from pdca.people.services.competence import competence_matrix

@@ -158,6 +158,8 @@ def walk_the_journey(page: Page, base_url: str, personas: Personas, shot: Shot) 
             "Report a nonconformity",
             "My CAPA tasks",
             "Improvement opportunities",
+            "My training",
+            "Training paths",
             "Standards",
             "Integrated view",
         ]

@@ -11,7 +11,7 @@ from typing import Any
 import typer
 
 from pdca.core.cli_output import Column, print_json, print_rows
-from pdca.core.console import console, err
+from pdca.core.console import err
 from pdca.people.cli_common import fail, read, write
 
 
@@ -337,47 +337,7 @@ def print_campaign_report(
 
 def import_history(file: Path, organization, actor, dry_run: bool, queue: bool) -> None:
     """A training history workbook through the training-records register's import."""
-    from pdca.core.context import channel
-    from pdca.core.exceptions import ServiceError
-    from pdca.core.jobs.cli import print_queued, run_or_queue
-    from pdca.core.jobs.registry import JobFailed
-    from pdca.core.registers.jobs import IMPORT_KIND, queue_import
-    from pdca.core.registers.spreadsheet import ImportSummary
+    from pdca.core.registers.cli import import_workbook
     from pdca.people.registers import RECORDS
 
-    data = read(file)
-    try:
-        with channel("cli"):
-            if queue:
-                print_queued(
-                    queue_import(
-                        RECORDS, organization, data, file.name, actor=actor, dry_run=dry_run
-                    )
-                )
-                return
-            outcome = run_or_queue(
-                IMPORT_KIND,
-                organization=organization,
-                actor=actor,
-                params={"register": RECORDS.slug, "dry_run": dry_run},
-                title=f"Importing {file.name}",
-                queue=False,
-                upload=data,
-                upload_name=file.name,
-            )
-    except JobFailed as exc:
-        for error in exc.errors:
-            typer.echo(f"{error.field}: {error.message}" if error.field else error.message)
-        err.print(
-            f"[red]{len(exc.errors)} problem(s); nothing was imported."
-            if exc.errors
-            else f"[red]{exc.message}",
-            highlight=False,
-        )
-        raise typer.Exit(1) from None
-    except ServiceError as exc:
-        raise fail(exc) from None
-    summary = ImportSummary(**outcome.summary)
-    console.print(
-        f"{'Checked' if dry_run else 'Imported'} {file}: {summary}", markup=False, highlight=False
-    )
+    import_workbook(RECORDS, organization, actor, read(file), file, dry_run=dry_run, queue=queue)

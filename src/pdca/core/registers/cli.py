@@ -160,13 +160,6 @@ def import_(
     The import runs here with a progress bar; --queue hands it to the workers instead.
     """
     _setup()
-    from pdca.core.context import channel
-    from pdca.core.exceptions import ServiceError
-    from pdca.core.jobs.cli import print_queued, run_or_queue
-    from pdca.core.jobs.registry import JobFailed
-    from pdca.core.registers.jobs import IMPORT_KIND, queue_import
-    from pdca.core.registers.spreadsheet import ImportSummary
-
     spec = _spec(register)
     organization = organization_or_exit(org)
     actor = actor_or_exit(actor_email)
@@ -175,6 +168,23 @@ def import_(
     except OSError as exc:
         err.print(f"[red]Cannot read {file}: {exc.strerror or exc}.")
         raise typer.Exit(1) from None
+    import_workbook(spec, organization, actor, data, file, dry_run=dry_run, queue=queue)
+
+
+def import_workbook(
+    spec, organization, actor, data: bytes, file: Path, *, dry_run: bool, queue: bool
+) -> None:
+    """Import `data` (read from `file`) into `spec`'s register, here with a progress bar or
+    on the workers (`queue`): every bad cell printed and exit code 1 when any is refused.
+    Other commands that import a register's workbook (`pdca training import --history`) call
+    this too."""
+    from pdca.core.context import channel
+    from pdca.core.exceptions import ServiceError
+    from pdca.core.jobs.cli import print_queued, run_or_queue
+    from pdca.core.jobs.registry import JobFailed
+    from pdca.core.registers.jobs import IMPORT_KIND, queue_import
+    from pdca.core.registers.spreadsheet import ImportSummary
+
     try:
         with channel("cli"):
             if queue:
@@ -205,4 +215,6 @@ def import_(
         err.print(f"[red]{exc.message}")
         raise typer.Exit(1) from None
     summary = ImportSummary(**outcome.summary)
-    console.print(f"{'Checked' if dry_run else 'Imported'} {file}: {summary}")
+    console.print(
+        f"{'Checked' if dry_run else 'Imported'} {file}: {summary}", markup=False, highlight=False
+    )
