@@ -7,6 +7,7 @@ from django import forms
 from pdca.core.forms import StyledFormMixin, field_of
 from pdca.core.roles import CERTIFICATION_BODY_ROLES, ORGANIZATION_ROLES, Role
 from pdca.people.models import Course, Module, Question
+from pdca.people.permissions import FOLLOWERS
 from pdca.tenancy.models import Membership, Site
 
 
@@ -65,7 +66,14 @@ class GapActionsForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, organization, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        field_of(self, "owner", forms.ModelChoiceField).queryset = _members(organization)
+        # Exactly whom the service accepts (a short list: every member of a large
+        # organization would make the matrix page slow).
+        self.owners = _members(organization).filter(role__in=FOLLOWERS)
+        field_of(self, "owner", forms.ModelChoiceField).queryset = self.owners
+
+    def owner_choices(self) -> list[tuple[int, str]]:
+        """(membership id, name) of the owners, for a select written in the template."""
+        return [(m.pk, m.user.get_full_name() or m.user.email) for m in self.owners]
 
 
 class CourseForm(StyledFormMixin, forms.ModelForm):

@@ -32,6 +32,8 @@ READERS = KEEPERS | {
     Role.LEAD_AUDITOR,
     Role.CERTIFICATION_DECISION_MAKER,
 }
+#: Who may follow up competence actions (gaps turned into assignments).
+FOLLOWERS = KEEPERS | {Role.TOP_MANAGEMENT, Role.PROCESS_OWNER}
 #: Everyone else sees only rows about themselves.
 SELF_ONLY = ALL_ROLES - READERS
 

@@ -18,6 +18,7 @@ from pdca.core.activity import record_activity
 from pdca.core.exceptions import ValidationFailed
 from pdca.core.permissions import require
 from pdca.people.models import Assignment, CompetenceRequirement, TrainingRecord
+from pdca.people.permissions import FOLLOWERS
 from pdca.people.services.rules import EXPIRY_WARNING_DAYS, add_months
 from pdca.tenancy.models import Membership
 
@@ -322,8 +323,13 @@ def create_gap_actions(
     require(actor, "add", Assignment, organization=organization)
     if due_date < timezone.localdate():
         raise ValidationFailed.single("due_date", "The due date cannot be in the past.")
-    if not Membership.objects.filter(organization=organization, user=owner).exists():
-        raise ValidationFailed.single("owner", "Choose a member of this organization.")
+    if not Membership.objects.filter(
+        organization=organization, user=owner, role__in=FOLLOWERS
+    ).exists():
+        raise ValidationFailed.single(
+            "owner",
+            "Choose a member who keeps training, a process owner or top management.",
+        )
     gaps = list(gaps)
     if any(
         gap.membership.organization_id != organization.pk

@@ -99,6 +99,7 @@ def matrix(request: MemberRequest) -> HttpResponse:
                 pk__in=CompetenceRequirement.objects.filter(organization=org).values("standard")
             ),
             "gap_form": keeper_form,
+            "gap_owners": keeper_form.owner_choices() if keeper_form else [],
             "query": _without_page(request),
         },
     )
