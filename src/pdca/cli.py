@@ -305,6 +305,9 @@ def _add_subcommands() -> None:
 
     app.command("backup")(backup_command)
     app.command("restore")(restore_command)
+    from pdca.certification.cli import audit_time_command
+
+    app.command("audit-time")(audit_time_command)
 
 
 _add_subcommands()

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "pdca.people",
     "pdca.audits",
     "pdca.improvement",
+    "pdca.certification",
     "pdca.assessments",
     "pdca.web",
 ]
