@@ -8,9 +8,11 @@ import datetime as dt
 import io
 import shutil
 import subprocess
+from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from docx import Document as Docx
 from docx.oxml.ns import qn
 
@@ -254,7 +256,10 @@ def test_a_file_version_says_which_file(personas, version):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_version_pages_for_every_role(client, personas, version, role):
+def test_version_pages_for_every_role(client, personas, version, role, monkeypatch):
+    # The PDF names the second it was made: both renderings below must fall in the same one.
+    made_at = timezone.localtime().replace(microsecond=0)
+    monkeypatch.setattr(rendering, "timezone", SimpleNamespace(localtime=lambda *args: made_at))
     login(client, personas.users[role])
     docx = client.get(reverse("documents:version-docx", args=[version.pk]))
     # The PDF is made by a job: the button queues it, the job's page offers the download.
