@@ -129,13 +129,21 @@ class Matrix:
             if cell.mandatory and cell.status.is_gap
         ]
 
+    def columns(self) -> list[tuple[CompetenceRequirement, int, int]]:
+        """(requirement, people competent, mandatory gaps) per requirement, for column heads."""
+        competent = [0] * len(self.requirements)
+        gaps = [0] * len(self.requirements)
+        for row in self.rows:
+            for index, cell in enumerate(row.cells):
+                if cell.status in (Status.COMPETENT, Status.EXPIRING):
+                    competent[index] += 1
+                elif cell.mandatory and cell.status.is_gap:
+                    gaps[index] += 1
+        return list(zip(self.requirements, competent, gaps, strict=True))
+
     @property
     def people_competent(self) -> int:
         return sum(1 for row in self.rows if row.competent)
-
-
-def applies(requirement: CompetenceRequirement, membership: Membership) -> bool:
-    return requirement.covers(membership)
 
 
 def counts_as_evidence(record: TrainingRecord, requirement: CompetenceRequirement) -> bool:

@@ -3,7 +3,7 @@ record's effectiveness evaluation, and launching, closing and reporting awarenes
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -67,21 +67,14 @@ def matrix(request: MemberRequest) -> HttpResponse:
 
     if may(request.user, "add", Assignment, organization=org):
         keeper_form = GapActionsForm(organization=org)
-    columns: list[dict[str, Any]] = [
-        {"requirement": r, "competent": 0, "gaps": 0} for r in result.requirements
-    ]
-    for row in result.rows:
-        for column, cell in zip(columns, row.cells, strict=True):
-            if cell.status in (Status.COMPETENT, Status.EXPIRING):
-                column["competent"] += 1
-            elif cell.mandatory and cell.status.is_gap:
-                column["gaps"] += 1
     return render(
         request,
         "people/matrix.html",
         {
             "matrix": result,
-            "columns": columns,
+            "columns": [
+                {"requirement": r, "competent": c, "gaps": g} for r, c, g in result.columns()
+            ],
             "values": values,
             "status_counts": [
                 (s, result.counts.get(s, 0)) for s in Status if s != Status.NOT_APPLICABLE

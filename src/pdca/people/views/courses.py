@@ -24,7 +24,7 @@ from pdca.people.forms import (
 )
 from pdca.people.models import Assignment, Course, CourseImage, Module, Question, TrainingPath
 from pdca.people.services import authoring
-from pdca.people.services.assignments import assign_path, covered_members, path_progress
+from pdca.people.services.assignments import assign_path, path_assignment_summaries
 from pdca.people.services.course_files import export_course, import_course
 from pdca.people.views.training import lesson_html
 
@@ -289,36 +289,14 @@ def path_detail(request: MemberRequest, pk: int) -> HttpResponse:
             return redirect("people:path-detail", pk=path.pk)
         status = 422
     steps = path.steps.select_related("course").prefetch_related("course__modules")
-    assignments = []
-    if may(request.user, "view", Assignment, organization=org):
-        for assignment in path.assignments.filter(archived_at__isnull=True).select_related(
-            "person", "site", "owner"
-        ):
-            rows = path_progress(
-                org,
-                path,
-                covered_members(org, assignment),
-                due_date=assignment.due_date,
-                as_of=_today(),
-            )
-            done = sum(1 for r in rows if r.status == "passed")
-            assignments.append(
-                {
-                    "assignment": assignment,
-                    "people": len(rows),
-                    "done": done,
-                    "late": sum(1 for r in rows if r.status == "overdue"),
-                }
-            )
+    assignments = (
+        path_assignment_summaries(path)
+        if may(request.user, "view", Assignment, organization=org)
+        else []
+    )
     return render(
         request,
         "people/path_detail.html",
         {"path": path, "steps": steps, "form": form, "keeper": keeper, "assignments": assignments},
         status=status,
     )
-
-
-def _today():
-    from django.utils import timezone
-
-    return timezone.localdate()
