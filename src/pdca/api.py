@@ -5,6 +5,8 @@ from pdca.accounts.api_auth import api_auth
 from pdca.assessments.api import router as assessments_router
 from pdca.assessments.jobs_api import router as assessment_jobs_router
 from pdca.audits.api import router as audits_router
+from pdca.certification.api import router as certification_router
+from pdca.certification.public_api import router as verification_router
 from pdca.core.activity_api import router as activity_router
 from pdca.core.api import PdcaAPI, install_error_handlers
 from pdca.core.jobs.api import router as jobs_router
@@ -46,3 +48,5 @@ api.add_router("/", documents_router)
 api.add_router("/", audits_router)
 api.add_router("/", improvement_router)
 api.add_router("/", people_router)
+api.add_router("/", certification_router)
+api.add_router("/verify", verification_router)

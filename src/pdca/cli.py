@@ -305,9 +305,11 @@ def _add_subcommands() -> None:
 
     app.command("backup")(backup_command)
     app.command("restore")(restore_command)
+    from pdca.certification.cli import app as cb_app
     from pdca.certification.cli import audit_time_command
 
     app.command("audit-time")(audit_time_command)
+    app.add_typer(cb_app, name="cb")
 
 
 _add_subcommands()

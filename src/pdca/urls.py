@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("pdca.risks.urls")),
     path("", include("pdca.documents.urls")),
     path("", include("pdca.people.urls")),
+    path("", include("pdca.certification.urls")),
+    path("verify/", include("pdca.certification.public_urls")),
     path("", include("pdca.audits.urls")),
     path("", include("pdca.improvement.urls")),
     path("", include("pdca.tenancy.urls")),

@@ -51,6 +51,8 @@ DEFAULT_RETENTION_YEARS: dict[str, int] = {
     "process": 4,
     "ai": 4,
     "terms": 4,
+    # The current three-year cycle and the one before it, which accreditation bodies sample.
+    "certification": 6,
 }
 
 RECORD_TYPE_LABELS: dict[str, str] = {
@@ -65,6 +67,7 @@ RECORD_TYPE_LABELS: dict[str, str] = {
     "process": "Processes and responsibilities",
     "ai": "AI systems and impact assessments",
     "terms": "Certification terms",
+    "certification": "Certification: clients, applications, programmes, decisions, certificates",
 }
 
 _disposing: ContextVar[bool] = ContextVar("pdca_disposing", default=False)

@@ -1,0 +1,7 @@
+"""`pdca cb` commands of the certification body's certificates."""
+
+import typer
+
+
+def add_commands(app: typer.Typer) -> None:
+    """Add this topic's commands (and sub-groups) to `pdca cb`."""

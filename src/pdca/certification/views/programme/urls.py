@@ -1,0 +1,5 @@
+"""Pages of the certification body's programme (included by pdca.certification.urls)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
