@@ -9,15 +9,16 @@ import pytest
 
 from pdca.accounts.models import User
 from pdca.audits.models import Audit, AuditProgramme
-from pdca.core.roles import ORGANIZATION_ROLES, Role
+from pdca.audits.permissions import KEEPERS
+from pdca.core.roles import ALL_ROLES, Role
 from pdca.core.testing import ApiBundle, ViewBundle
 from pdca.system.models import Process
-from pdca.system.permissions import IMPLEMENTERS
 from pdca.tenancy.models import Membership
 
 pytestmark = pytest.mark.django_db
 
-AUDITORS = IMPLEMENTERS | {Role.INTERNAL_AUDITOR}
+from pdca.audits.permissions import AUDITORS  # noqa: E402
+
 START = dt.date(2026, 3, 2)
 END = dt.date(2026, 3, 4)
 
@@ -71,8 +72,8 @@ def make_member(org, name: str, role: str = Role.EMPLOYEE) -> User:
 class TestAuditProgrammeApi(ApiBundle):
     model = AuditProgramme
     url = "/api/v1/audit-programmes/"
-    view_roles = ORGANIZATION_ROLES
-    add_roles = change_roles = delete_roles = IMPLEMENTERS
+    view_roles = ALL_ROLES
+    add_roles = change_roles = delete_roles = KEEPERS
     update_payload = {"objectives": "Cover every process in three years", "status": "approved"}
     invalid_payloads = [
         ({"title": ""}, "title"),
@@ -96,8 +97,8 @@ class TestAuditProgrammePages(ViewBundle):
     model = AuditProgramme
     list_url = "/audit-programmes/"
     create_url = "/audit-programmes/new/"
-    view_roles = ORGANIZATION_ROLES
-    add_roles = change_roles = delete_roles = IMPLEMENTERS
+    view_roles = ALL_ROLES
+    add_roles = change_roles = delete_roles = KEEPERS
     invalid_form_data = [
         (
             {
@@ -154,9 +155,9 @@ class TestAuditProgrammePages(ViewBundle):
 class TestAuditApi(ApiBundle):
     model = Audit
     url = "/api/v1/audits/"
-    view_roles = ORGANIZATION_ROLES
+    view_roles = ALL_ROLES
     add_roles = change_roles = AUDITORS
-    delete_roles = IMPLEMENTERS
+    delete_roles = KEEPERS
     update_payload = {"scope": "Production and dispatch at the main site", "end_date": "2026-03-05"}
     invalid_payloads = [
         ({"title": ""}, "title"),
@@ -183,9 +184,9 @@ class TestAuditPages(ViewBundle):
     model = Audit
     list_url = "/audits/"
     create_url = "/audits/new/"
-    view_roles = ORGANIZATION_ROLES
+    view_roles = ALL_ROLES
     add_roles = change_roles = AUDITORS
-    delete_roles = IMPLEMENTERS
+    delete_roles = KEEPERS
     invalid_form_data = [
         (
             {

@@ -11,6 +11,7 @@ import pytest
 
 from pdca.audits import findings as services
 from pdca.audits.models import Audit, Finding
+from pdca.audits.permissions import AUDITORS, INSIDERS
 from pdca.core.exceptions import Conflict, PermissionDenied, ValidationFailed
 from pdca.core.models import ActivityEntry
 from pdca.core.roles import ALL_ROLES, Role
@@ -20,12 +21,9 @@ from pdca.core.testing.queries import count_queries
 from pdca.improvement.models import Nonconformity
 from pdca.standards.models import Requirement, Standard
 from pdca.system.models import Process
-from pdca.system.permissions import IMPLEMENTERS
 
 pytestmark = pytest.mark.django_db
 
-AUDITORS = IMPLEMENTERS | {Role.INTERNAL_AUDITOR}
-INSIDERS = AUDITORS | {Role.TOP_MANAGEMENT}
 ISO9001 = "iso9001-2015"
 ISO14001 = "iso14001-2015"
 

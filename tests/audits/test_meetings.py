@@ -9,7 +9,7 @@ import pytest
 from pdca.audits import services
 from pdca.audits.models import AuditMeeting
 from pdca.core.exceptions import ValidationFailed
-from pdca.core.roles import ORGANIZATION_ROLES
+from pdca.core.roles import ALL_ROLES
 from pdca.core.testing import ApiBundle, ViewBundle
 from pdca.core.testing.api_bundle import login
 from tests.audits.test_audit_register import AUDITORS, START, host_audit, make_audit
@@ -35,7 +35,7 @@ def make_meeting(org, index: int = 0) -> AuditMeeting:
 class TestMeetingApi(ApiBundle):
     model = AuditMeeting
     url = "/api/v1/audit-meetings/"
-    view_roles = ORGANIZATION_ROLES
+    view_roles = ALL_ROLES
     add_roles = change_roles = delete_roles = AUDITORS
     update_payload = {"notes": "Scope confirmed; no changes to the plan."}
     invalid_payloads = [
@@ -59,7 +59,7 @@ class TestMeetingApi(ApiBundle):
 class TestMeetingPages(ViewBundle):
     model = AuditMeeting
     list_url = "/audits/"
-    view_roles = ORGANIZATION_ROLES
+    view_roles = ALL_ROLES
     add_roles = change_roles = delete_roles = AUDITORS
     invalid_form_data = [
         ({"kind": "opening", "held_at": "2026-03-02T09:00", "attendees": ""}, "attendees"),

@@ -13,7 +13,7 @@ from pdca.audits import services
 from pdca.audits.models import Audit, AuditPlanItem, AuditTeamMember
 from pdca.core.exceptions import ValidationFailed
 from pdca.core.models import ActivityEntry
-from pdca.core.roles import ORGANIZATION_ROLES, Role
+from pdca.core.roles import ALL_ROLES, Role
 from pdca.core.testing import ApiBundle, ViewBundle, count_queries
 from pdca.core.testing.api_bundle import login
 from tests.audits.test_audit_register import (
@@ -45,7 +45,7 @@ def make_plan_item(org, index: int = 0, audit: Audit | None = None, **fields) ->
 class TestPlanItemApi(ApiBundle):
     model = AuditPlanItem
     url = "/api/v1/audit-plan-items/"
-    view_roles = ORGANIZATION_ROLES
+    view_roles = ALL_ROLES
     add_roles = change_roles = delete_roles = AUDITORS
     update_payload = {"activity": "Production line 2", "auditee": "Shift lead"}
     invalid_payloads = [
@@ -73,7 +73,7 @@ class TestPlanItemApi(ApiBundle):
 class TestPlanItemPages(ViewBundle):
     model = AuditPlanItem
     list_url = "/audits/"
-    view_roles = ORGANIZATION_ROLES
+    view_roles = ALL_ROLES
     add_roles = change_roles = delete_roles = AUDITORS
     invalid_form_data = [
         (

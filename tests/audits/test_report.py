@@ -18,7 +18,7 @@ from pdca.audits.report import rendering as reports
 from pdca.core.exceptions import Conflict, PermissionDenied, ValidationFailed
 from pdca.core.jobs.models import Job
 from pdca.core.models import ActivityEntry
-from pdca.core.roles import ORGANIZATION_ROLES, Role
+from pdca.core.roles import ALL_ROLES, Role
 from pdca.core.testing import ApiBundle, ViewBundle
 from pdca.core.testing.api_bundle import login
 from pdca.core.testing.queries import count_queries
@@ -383,7 +383,7 @@ def make_report(org, index: int = 0) -> AuditReport:
 class TestAuditReportApi(ApiBundle):
     model = AuditReport
     url = "/api/v1/audit-reports/"
-    view_roles = ORGANIZATION_ROLES
+    view_roles = ALL_ROLES
     creates = updates = deletes = False
 
     def make(self, org, index=0):
@@ -393,7 +393,7 @@ class TestAuditReportApi(ApiBundle):
 class TestAuditReportPages(ViewBundle):
     model = AuditReport
     list_url = "/audits/"
-    view_roles = ORGANIZATION_ROLES
+    view_roles = ALL_ROLES
 
     def make(self, org, index=0):
         return make_report(org, index)

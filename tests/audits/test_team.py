@@ -9,7 +9,7 @@ from pdca.audits import services
 from pdca.audits.models import Audit, AuditTeamMember
 from pdca.core.exceptions import Conflict, ValidationFailed
 from pdca.core.models import ActivityEntry
-from pdca.core.roles import ORGANIZATION_ROLES, Role
+from pdca.core.roles import ALL_ROLES, Role
 from pdca.core.testing import ApiBundle, ViewBundle
 from pdca.core.testing.api_bundle import login
 from tests.audits.test_audit_register import AUDITORS, host_audit, make_audit, make_member
@@ -28,7 +28,7 @@ def make_team_member(org, index: int = 0, role: str = "auditor") -> AuditTeamMem
 class TestTeamMemberApi(ApiBundle):
     model = AuditTeamMember
     url = "/api/v1/audit-team-members/"
-    view_roles = ORGANIZATION_ROLES
+    view_roles = ALL_ROLES
     add_roles = change_roles = delete_roles = AUDITORS
     update_payload = {"role": "observer"}
     invalid_payloads = [
@@ -47,7 +47,7 @@ class TestTeamMemberApi(ApiBundle):
 class TestTeamMemberPages(ViewBundle):
     model = AuditTeamMember
     list_url = "/audits/"
-    view_roles = ORGANIZATION_ROLES
+    view_roles = ALL_ROLES
     add_roles = change_roles = delete_roles = AUDITORS
     invalid_form_data = [
         ({"user": "", "role": "auditor"}, "user"),

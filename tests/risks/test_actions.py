@@ -10,12 +10,12 @@ from django.urls import reverse
 
 from pdca.core.exceptions import Conflict, PermissionDenied, ValidationFailed
 from pdca.core.models import ActivityEntry
-from pdca.core.roles import ORGANIZATION_ROLES
+from pdca.core.roles import ALL_ROLES, ORGANIZATION_ROLES
 from pdca.core.testing import ApiBundle, ViewBundle, count_queries
 from pdca.core.testing.api_bundle import ROLES, login
 from pdca.risks import actions
 from pdca.risks.models import Risk, TreatmentAction
-from pdca.system.permissions import IMPLEMENTERS
+from pdca.risks.permissions import RISK_KEEPERS
 
 pytestmark = pytest.mark.django_db
 
@@ -45,8 +45,8 @@ def make_action(org, index=0, **fields) -> TreatmentAction:
 class TestTreatmentActionApi(ApiBundle):
     model = TreatmentAction
     url = API
-    view_roles = ORGANIZATION_ROLES
-    add_roles = change_roles = delete_roles = IMPLEMENTERS
+    view_roles = ALL_ROLES
+    add_roles = change_roles = delete_roles = RISK_KEEPERS
     update_payload = {"description": "Fit a second lock", "due_date": "2031-01-31"}
     invalid_payloads = [
         ({"description": ""}, "description"),
@@ -72,8 +72,8 @@ class TestTreatmentActionApi(ApiBundle):
 class TestTreatmentActionViews(ViewBundle):
     model = TreatmentAction
     list_url = "/risks/actions/"
-    view_roles = ORGANIZATION_ROLES
-    add_roles = change_roles = delete_roles = IMPLEMENTERS
+    view_roles = ALL_ROLES
+    add_roles = change_roles = delete_roles = RISK_KEEPERS
     invalid_form_data = [
         ({"description": "", "status": "open", "due_date": "2031-01-01"}, "description"),
         ({"description": "Train", "status": "open"}, "due_date"),
@@ -202,7 +202,7 @@ def test_a_process_owner_manages_the_actions_of_their_own_risk_only(personas, ro
     action = actions.add_treatment_action(
         theirs, actor=personas.manager, description="Step", due_date=TODAY
     )
-    may_manage = role in IMPLEMENTERS or role == "process_owner"
+    may_manage = role in RISK_KEEPERS or role == "process_owner"
     if may_manage:
         actions.update_treatment_action(action, actor=user, description="Step 1")
         added = actions.add_treatment_action(
@@ -337,7 +337,7 @@ def test_api_complete_by_role(client, personas, role):
     login(client, user)
     response = client.post(f"{API}{mine.pk}/complete/", {}, content_type="application/json")
     mine.refresh_from_db()
-    if role in IMPLEMENTERS or role == "process_owner":
+    if role in RISK_KEEPERS or role == "process_owner":
         assert response.status_code == 200, response.content
         assert (response.json()["status"], response.json()["completed_on"]) == (
             "done",
@@ -345,7 +345,7 @@ def test_api_complete_by_role(client, personas, role):
         )
         assert mine.status == "done"
     else:
-        assert response.status_code == (403 if role in ORGANIZATION_ROLES else 404)
+        assert response.status_code == (403 if role in ALL_ROLES else 404)
         assert mine.status == "open"
 
 

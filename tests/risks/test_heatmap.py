@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from pdca.core.roles import ALL_ROLES, ORGANIZATION_ROLES
+from pdca.core.roles import ALL_ROLES
 from pdca.core.testing import count_queries
 from pdca.core.testing.api_bundle import login
 from pdca.risks.heatmap import cell_url, risk_heat_map
@@ -106,7 +106,7 @@ def test_page_by_role(client, personas, role):
     make_risk(org, 1, inherent=(4, 3))
     login(client, personas.users[role])
     response = client.get(reverse("risks:heatmap"))
-    if role in ORGANIZATION_ROLES:
+    if role in ALL_ROLES:
         assert response.status_code == 200
         html = response.content.decode()
         assert 'href="/risks/?inherent_likelihood=4&amp;inherent_impact=3"' in html
@@ -173,7 +173,7 @@ def test_api_by_role(client, personas, role):
     make_risk(org, 1, inherent=(2, 3))
     login(client, personas.users[role])
     response = client.get(API, {"organization": org.slug})
-    if role in ORGANIZATION_ROLES:
+    if role in ALL_ROLES:
         assert response.status_code == 200, response.content
         body = response.json()
         assert body["organization"] == org.slug

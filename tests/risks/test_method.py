@@ -14,13 +14,13 @@ from django.urls import reverse
 
 from pdca.core.exceptions import PermissionDenied, ValidationFailed
 from pdca.core.models import ActivityEntry
-from pdca.core.roles import ALL_ROLES, ORGANIZATION_ROLES
+from pdca.core.roles import ALL_ROLES
 from pdca.core.testing import count_queries
 from pdca.core.testing.api_bundle import login
 from pdca.risks.method import services as method_services
 from pdca.risks.models import AISystem, ImpactAssessment, Risk, RiskMethod
 from pdca.risks.models.method import default_bands
-from pdca.system.permissions import IMPLEMENTERS
+from pdca.risks.permissions import RISK_KEEPERS
 
 # --- helpers ----------------------------------------------------------------------------------
 
@@ -300,7 +300,7 @@ def test_unknown_fields_are_refused(personas):
 def test_update_method_by_role(personas, role):
     org = personas.org_for(role)
     user = personas.users[role]
-    if role in IMPLEMENTERS:
+    if role in RISK_KEEPERS:
         method_services.update_method(org, actor=user, **valid_fields())
         assert method_entries(org).get().actor == user
     else:
@@ -354,15 +354,15 @@ def test_method_page_by_role(client, personas, role):
     RiskMethod.objects.create(organization=org, name=f"Method of {org.slug}")
     login(client, personas.users[role])
     response = client.get(reverse("risks:method"))
-    if role in ORGANIZATION_ROLES:
+    if role in ALL_ROLES:
         assert response.status_code == 200
         html = response.content.decode()
         assert f"Method of {org.slug}" in html
         assert 'id="score-matrix"' in html
-        assert ("risks/method/edit/" in html) is (role in IMPLEMENTERS)
+        assert ("risks/method/edit/" in html) is (role in RISK_KEEPERS)
     else:
         assert response.status_code == 403
-    expected = 200 if role in IMPLEMENTERS else 403
+    expected = 200 if role in RISK_KEEPERS else 403
     assert client.get(reverse("risks:method-edit")).status_code == expected
 
 
@@ -405,7 +405,7 @@ def test_edit_method_by_role(client, personas, role):
     risk = make_risk(org, 0, inherent_likelihood=3, inherent_impact=3)
     login(client, personas.users[role])
     response = client.post(reverse("risks:method-edit"), form_data())
-    if role in IMPLEMENTERS:
+    if role in RISK_KEEPERS:
         assert response.status_code == 302
         assert response["Location"] == reverse("risks:method")
         method = RiskMethod.objects.get(organization=org)
@@ -517,7 +517,7 @@ def test_api_get_by_role(client, personas, role):
     org = personas.org_for(role)
     login(client, personas.users[role])
     response = client.get(API, {"organization": org.slug})
-    if role in ORGANIZATION_ROLES:
+    if role in ALL_ROLES:
         assert response.status_code == 200, response.content
         assert response.json() == {
             "organization": org.slug,
@@ -553,7 +553,7 @@ def test_api_put_by_role(client, personas, role):
         ),
         content_type="application/json",
     )
-    if role in IMPLEMENTERS:
+    if role in RISK_KEEPERS:
         assert response.status_code == 200, response.content
         body = response.json()
         assert (body["saved"], body["score_rule"], body["max_score"]) == (True, "sum", 10)
@@ -561,7 +561,7 @@ def test_api_put_by_role(client, personas, role):
         entry = method_entries(org).get()
         assert (entry.actor, entry.via) == (user, "api")
     else:
-        assert response.status_code == (403 if role in ORGANIZATION_ROLES else 404)
+        assert response.status_code == (403 if role in ALL_ROLES else 404)
         assert response["Content-Type"] == "application/problem+json"
         assert not RiskMethod.objects.filter(organization=org).exists()
         assert Risk.objects.get(organization=org).inherent_score is None

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from pdca.core.roles import ORGANIZATION_ROLES, Role
+from pdca.core.roles import ALL_ROLES, Role
 from pdca.core.testing import ApiBundle, ViewBundle
 from pdca.core.testing.api_bundle import login
 from pdca.risks.models import Risk
+from pdca.risks.permissions import RISK_KEEPERS
 from pdca.standards.models import Requirement
-from pdca.system.permissions import IMPLEMENTERS
 
 pytestmark = pytest.mark.django_db
 
@@ -23,8 +23,8 @@ def make_risk(org, index: int = 0, **fields) -> Risk:
 class TestRiskApi(ApiBundle):
     model = Risk
     url = "/api/v1/risks/"
-    view_roles = ORGANIZATION_ROLES
-    add_roles = change_roles = delete_roles = IMPLEMENTERS
+    view_roles = ALL_ROLES
+    add_roles = change_roles = delete_roles = RISK_KEEPERS
     update_payload = {"inherent_likelihood": 3, "inherent_impact": 4}
     invalid_payloads = [
         ({"inherent_likelihood": 7, "inherent_impact": 2}, "inherent_likelihood"),
@@ -49,8 +49,8 @@ class TestRiskPages(ViewBundle):
     model = Risk
     list_url = "/risks/"
     create_url = "/risks/new/"
-    view_roles = ORGANIZATION_ROLES
-    add_roles = change_roles = delete_roles = IMPLEMENTERS
+    view_roles = ALL_ROLES
+    add_roles = change_roles = delete_roles = RISK_KEEPERS
     invalid_form_data = [
         ({"kind": "risk", "code": "R-1", "title": "", "status": "identified"}, "title"),
         (

@@ -22,3 +22,12 @@ finding_graded: Hook[..., None] = Hook(
 finding_deleted: Hook[..., None] = Hook(
     "audits.finding_deleted", "The OFI's opportunity goes with it while nobody took it up."
 )
+
+#: Someone is about to join an audit's team or become its lead auditor: `(audit, user, role, *,
+#: field)`, `role` a team role ("lead", "auditor", "expert", "observer", "guide"). A receiver
+#: refuses by raising ValidationFailed on `field` (a certification body's conflicts of
+#: interest); it returns nothing when it has no objection.
+auditor_chosen: Hook[..., None] = Hook(
+    "audits.auditor_chosen",
+    "A certification body refuses a person with a declared conflict with the audited client.",
+)

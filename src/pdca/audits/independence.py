@@ -5,8 +5,8 @@ process they own, or one where the responsibilities matrix makes them responsibl
 accountable (A) for an activity. The lead auditor must be a member of the organization, and an
 audit ends on or after the day it starts. Each refusal names the person, the process and why.
 
-Auditor qualifications (a lead auditor qualified for each standard of a certification audit)
-are recorded by the certification issue: `check_qualifications` is the hook it will fill.
+Higher apps may refuse a person for reasons of their own through `hooks.auditor_chosen` (a
+certification body refuses anyone with a declared conflict with the audited client).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from pdca.audits import hooks
 from pdca.core.exceptions import FieldError, ValidationFailed
 
 #: Team roles that audit, and so must be independent of what they audit.
@@ -89,11 +90,9 @@ def is_member(organization_id: int, user) -> bool:
     ).exists()
 
 
-def check_qualifications(audit, user) -> None:
-    """Hook for the certification issue: refuse a lead auditor without a valid qualification
-    for each of the audit's standards, once qualifications are recorded. Nothing to check
-    until then."""
-    return None
+def vet(audit, user, role: str, *, field: str) -> None:
+    """Let the apps above refuse `user` in `role` on `audit` (they raise ValidationFailed)."""
+    hooks.auditor_chosen.call(audit, user, role, field=field)
 
 
 def _auditors(audit) -> list:
@@ -128,10 +127,10 @@ def validate_audit(audit, related: dict[str, list]) -> None:
         for conflict in conflicts(audit.organization_id, _auditors(audit), processes):
             field = "lead_auditor" if conflict.user_id == audit.lead_auditor_id else "processes"
             errors.append(FieldError(field, conflict.message, "not_independent"))
-    if audit.lead_auditor_id:
-        check_qualifications(audit, audit.lead_auditor)
     if errors:
         raise ValidationFailed(errors)
+    if audit.lead_auditor_id:
+        vet(audit, audit.lead_auditor, "lead", field="lead_auditor")
 
 
 def check_auditor(audit, user, *, processes: Iterable | None = None, field: str = "user") -> None:

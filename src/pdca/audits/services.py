@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 
-from pdca.audits.independence import AUDITING_ROLES, check_auditor, is_member
+from pdca.audits.independence import AUDITING_ROLES, check_auditor, is_member, vet
 from pdca.audits.models import Audit, AuditMeeting, AuditPlanItem, AuditTeamMember, Finding
 from pdca.core.activity import record_activity, record_create, record_delete, snapshot
 from pdca.core.concurrency import lock_for_update, save_changed
@@ -205,6 +205,7 @@ def add_team_member(audit: Audit, user: User | None, role: str, *, actor: User) 
         raise ValidationFailed.single("user", f"{_person(user)} is already on the team.")
     if role in AUDITING_ROLES:
         check_auditor(audit, user)
+    vet(audit, user, role, field="user")
     member = AuditTeamMember.objects.create(
         organization_id=audit.organization_id, audit=audit, user=user, role=role
     )
@@ -227,6 +228,7 @@ def update_team_member(member: AuditTeamMember, *, actor: User, role: str) -> Au
         return member
     if role in AUDITING_ROLES and member.role not in AUDITING_ROLES:
         check_auditor(audit, member.user, field="role")
+    vet(audit, member.user, role, field="role")
     before = snapshot(member)
     was_lead = member.role == AuditTeamMember.Role.LEAD
     member.role = role

@@ -7,10 +7,14 @@ class CertificationConfig(AppConfig):
     verbose_name = "Certification body operations"
 
     def ready(self) -> None:
-        from pdca.certification import permissions  # noqa: F401
+        from pdca.certification import hooks, jobs, permissions  # noqa: F401
+        from pdca.certification.services import impartiality
+        from pdca.certification.views.auditors import nav as auditor_nav
         from pdca.certification.views.certificates import nav as certificate_nav
         from pdca.certification.views.intake import nav as intake_nav
         from pdca.certification.views.programme import nav as programme_nav
 
-        for topic in (intake_nav, programme_nav, certificate_nav):
+        impartiality.register()
+        hooks.register()
+        for topic in (intake_nav, programme_nav, auditor_nav, certificate_nav):
             topic.add_items()

@@ -25,10 +25,14 @@ from pdca.certification.models import (
 from pdca.core.permissions import register
 from pdca.core.roles import CERTIFICATION_BODY_ROLES, Role
 
+# The administrator role exists in every kind of organization (users, settings), so it is left
+# out here: an implementing organization's administrator must not find a certification body's
+# pages working in their organization. A body's administrator who runs its business also holds
+# no other role, so the body gives them the manager's role for that.
 #: Who runs the certification body's business.
-MANAGERS = frozenset({Role.ADMIN, Role.CB_MANAGER})
+MANAGERS = frozenset({Role.CB_MANAGER})
 #: Everyone in the body (auditors, experts, decision makers) reads its records.
-MEMBERS = CERTIFICATION_BODY_ROLES
+MEMBERS = CERTIFICATION_BODY_ROLES - {Role.ADMIN}
 #: Who reviews clients' answers to findings and verifies their actions.
 REVIEWERS = MANAGERS | {Role.LEAD_AUDITOR, Role.AUDITOR}
 #: Who takes certification decisions.

@@ -1,13 +1,15 @@
 """Who may do what with risks, the SoA and AI registers.
 
 Implementers (system managers, consultants) keep everything; process owners change the rows
-they own; every member reads. Top management approves the Statement of Applicability.
+they own; every member reads. A certification body keeps a risk register too (its impartiality
+risks), kept by its manager and read by all its people. Top management approves the Statement
+of Applicability.
 """
 
 from typing import Any
 
 from pdca.core.permissions import register
-from pdca.core.roles import ORGANIZATION_ROLES, Role
+from pdca.core.roles import ALL_ROLES, ORGANIZATION_ROLES, Role
 from pdca.risks.models import (
     AISystem,
     ControlApplicability,
@@ -26,16 +28,29 @@ OWNED: dict[str, Any] = {
     "owner_actions": {"change"},
 }
 
-register(RiskMethod, view=ORGANIZATION_ROLES, change=IMPLEMENTERS)
-for model in (Risk, AISystem):
+#: Who keeps the risk register: an organization's implementers, and a certification body's
+#: manager, whose register holds the threats to its impartiality (17021-1 5.2: self-interest,
+#: self-review, familiarity, intimidation).
+RISK_KEEPERS = IMPLEMENTERS | {Role.CB_MANAGER}
+
+register(RiskMethod, view=ALL_ROLES, change=RISK_KEEPERS)
+for model in (Risk, TreatmentAction):
     register(
         model,
-        view=ORGANIZATION_ROLES,
-        add=IMPLEMENTERS,
-        change=IMPLEMENTERS,
-        delete=IMPLEMENTERS,
+        view=ALL_ROLES,
+        add=RISK_KEEPERS,
+        change=RISK_KEEPERS,
+        delete=RISK_KEEPERS,
         **OWNED,
     )
+register(
+    AISystem,
+    view=ORGANIZATION_ROLES,
+    add=IMPLEMENTERS,
+    change=IMPLEMENTERS,
+    delete=IMPLEMENTERS,
+    **OWNED,
+)
 register(
     ImpactAssessment,
     view=ORGANIZATION_ROLES,
@@ -45,14 +60,6 @@ register(
     owner_field="assessor",
     owner_roles={Role.PROCESS_OWNER},
     owner_actions={"change"},
-)
-register(
-    TreatmentAction,
-    view=ORGANIZATION_ROLES,
-    add=IMPLEMENTERS,
-    change=IMPLEMENTERS,
-    delete=IMPLEMENTERS,
-    **OWNED,
 )
 register(
     StatementOfApplicability,

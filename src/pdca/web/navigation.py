@@ -1,26 +1,16 @@
 """The main menu: each item names the permission it needs, so a role sees only what it may use.
 
-Apps add their items with `add_item` in their AppConfig.ready, in the order they should appear.
+Apps below `web` add their items with `core.navigation.add_item` in their AppConfig.ready; they
+come after the items listed here, in the order they were added.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.apps import apps
 from django.urls import reverse
 
+from pdca.core.navigation import NavItem, added_items
 from pdca.core.permissions import may
-
-
-@dataclass(frozen=True)
-class NavItem:
-    label: str
-    url_name: str
-    section: str
-    model: str | None = None  # "app_label.model" whose `action` permission the item needs
-    action: str = "view"
-
 
 _items: list[NavItem] = [
     NavItem("Home", "web:home", "Overview"),
@@ -161,13 +151,9 @@ _items: list[NavItem] = [
 ]
 
 
-def add_item(item: NavItem) -> None:
-    _items.append(item)
-
-
 def items_for(user, organization) -> list[dict]:
     visible = []
-    for item in _items:
+    for item in [*_items, *added_items()]:
         if item.model is not None:
             if organization is None:
                 continue

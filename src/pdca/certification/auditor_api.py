@@ -1,0 +1,247 @@
+"""API of the auditor pool and team selection: each person's qualifications, records and audit
+log, the candidates for a programme audit's team (qualified and free of conflicts first), and
+adding one (a conflicted person is refused with the reason, 422)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
+
+from pdca.audits.models import AuditTeamMember
+from pdca.audits.services import add_team_member
+from pdca.certification.models import CycleAudit
+from pdca.certification.services.auditor_pool import PoolMember, auditor_pool, declared_conflicts
+from pdca.certification.services.impartiality import candidates
+from pdca.core.api import Id, Input, Text, organization_for, responses
+from pdca.core.exceptions import ValidationFailed
+from pdca.core.permissions import scope
+from pdca.tenancy.models import Membership
+
+router = Router(tags=["certification"])
+
+TeamRole = Literal["lead", "auditor", "expert", "observer"]
+
+
+class OrganizationQuery(Schema):
+    organization: Text | None = Field(
+        None, max_length=60, description="Organization slug (needed if you belong to several)"
+    )
+
+
+class QualificationOut(Schema):
+    kind: str
+    standard: str | None
+    technical_area: str
+    granted_on: dt.date
+    expires_on: dt.date | None
+    status: str
+
+
+class DaysOut(Schema):
+    standard: str
+    role: str
+    days: int
+
+
+class LogEntryOut(Schema):
+    audit: int
+    reference: str
+    client: str
+    kind: str
+    role: str
+    start: dt.date
+    end: dt.date
+    standards: list[str]
+    days: int
+
+
+class ConflictOut(Schema):
+    client: str
+    kind: str
+    description: str
+    started_on: dt.date | None
+    ended_on: dt.date | None
+
+
+class AuditorOut(Schema):
+    user: int
+    person: str
+    email: str
+    role: str
+    qualifications: list[QualificationOut]
+    records: int = Field(description="Training records kept for the person")
+    audits: int
+    days: int
+    days_by: list[DaysOut]
+
+
+class AuditorDetailOut(AuditorOut):
+    log: list[LogEntryOut]
+    conflicts: list[ConflictOut]
+
+
+class CandidateQuery(Schema):
+    role: TeamRole = Field("auditor", description="The team role to fill")
+
+
+class CandidateOut(Schema):
+    user: int
+    person: str
+    email: str
+    qualified: bool
+    missing: list[str] = Field(description="Standards without a valid qualification")
+    conflicts: list[str] = Field(description="Declared ties that refuse the person")
+    familiarity: str
+    on_team: bool
+
+
+class TeamIn(Input):
+    user: Id
+    role: TeamRole
+
+
+class TeamMemberOut(Schema):
+    id: int
+    audit: int
+    user: int
+    role: str
+
+
+def _auditor(member: PoolMember) -> dict:
+    return {
+        "user": member.user_id,
+        "person": member.person,
+        "email": member.email,
+        "role": member.role,
+        "qualifications": [
+            {
+                "kind": q.kind,
+                "standard": q.standard.code if q.standard else None,
+                "technical_area": q.technical_area,
+                "granted_on": q.granted_on,
+                "expires_on": q.expires_on,
+                "status": q.status,
+            }
+            for q in member.qualifications
+        ],
+        "records": member.records,
+        "audits": len(member.log),
+        "days": member.total_days,
+        "days_by": [
+            {"standard": standard, "role": role, "days": days}
+            for (standard, role), days in member.days_by().items()
+        ],
+    }
+
+
+@router.get("/cb/auditors/", response=responses(list[AuditorOut]), operation_id="list_cb_auditors")
+def list_auditors(request, query: Query[OrganizationQuery]):
+    """The certification body's auditor pool: qualifications per standard and role, training
+    records kept, certification audits and days (per standard and team role)."""
+    organization = organization_for(request.auth, query.organization, may_view=CycleAudit)
+    return [_auditor(member) for member in auditor_pool(organization)]
+
+
+@router.get(
+    "/cb/auditors/{user_id}", response=responses(AuditorDetailOut), operation_id="get_cb_auditor"
+)
+def get_auditor(request, user_id: Id, query: Query[OrganizationQuery]):
+    """One person of the pool, with their audit log and declared conflicts of interest."""
+    organization = organization_for(request.auth, query.organization, may_view=CycleAudit)
+    pool = auditor_pool(organization, person_id=user_id)
+    if not pool:
+        raise Http404("No such auditor.")
+    member = pool[0]
+    return {
+        **_auditor(member),
+        "log": [
+            {
+                "audit": e.audit_id,
+                "reference": e.reference,
+                "client": e.client,
+                "kind": e.kind,
+                "role": e.role,
+                "start": e.start,
+                "end": e.end,
+                "standards": e.standards,
+                "days": e.days,
+            }
+            for e in member.log
+        ],
+        "conflicts": [
+            {
+                "client": c.client.name,
+                "kind": c.kind,
+                "description": c.description,
+                "started_on": c.started_on,
+                "ended_on": c.ended_on,
+            }
+            for c in declared_conflicts(organization, user_id)
+        ],
+    }
+
+
+def _scheduled(request, pk: int) -> CycleAudit:
+    cycle_audit = get_object_or_404(
+        scope(CycleAudit.objects.select_related("cycle__client", "audit"), request.auth), pk=pk
+    )
+    if cycle_audit.audit is None:
+        raise ValidationFailed.single(
+            "id", "This programme audit is not scheduled yet: schedule it first.", "not_scheduled"
+        )
+    return cycle_audit
+
+
+@router.get(
+    "/cb/cycle-audits/{cycle_audit_id}/candidates",
+    response=responses(list[CandidateOut]),
+    operation_id="list_cb_team_candidates",
+)
+def list_candidates(request, cycle_audit_id: Id, query: Query[CandidateQuery]):
+    """The certification body's people who could join the audit's team in `role`: qualified
+    for every standard and free of conflicts first; a conflicted person would be refused."""
+    cycle_audit = _scheduled(request, cycle_audit_id)
+    return [
+        {
+            "user": c.user_id,
+            "person": c.person,
+            "email": c.email,
+            "qualified": c.qualified,
+            "missing": c.missing,
+            "conflicts": c.conflicts,
+            "familiarity": c.familiarity,
+            "on_team": c.on_team,
+        }
+        for c in candidates(cycle_audit, query.role)
+    ]
+
+
+@router.post(
+    "/cb/cycle-audits/{cycle_audit_id}/team",
+    response=responses(TeamMemberOut, 201),
+    operation_id="add_cb_team_member",
+)
+def add_member(request, cycle_audit_id: Id, payload: TeamIn):
+    """Put one of the body's people on the audit's team; refused (422, code
+    `conflict_of_interest`) with each declared tie that is still a threat."""
+    cycle_audit = _scheduled(request, cycle_audit_id)
+    audit = cycle_audit.audit
+    assert audit is not None
+    membership = (
+        Membership.objects.filter(organization_id=audit.organization_id, user_id=payload.user)
+        .select_related("user")
+        .first()
+    )
+    if membership is None:
+        raise ValidationFailed.single("user", "Not a member of this certification body.")
+    member: AuditTeamMember = add_team_member(
+        audit, membership.user, payload.role, actor=request.auth
+    )
+    return Status(
+        201, {"id": member.pk, "audit": audit.pk, "user": member.user_id, "role": member.role}
+    )

@@ -1,0 +1,242 @@
+"""Impartiality of the people a certification body sends to a client (17021-1 5.2; reference
+4.6, rule IMP-01), and the competence behind team selection.
+
+A person is refused on a client's audit, with the reason, when they declared a tie with that
+client that is still a threat on the audit's first day:
+
+- a personal relationship (or another declared interest), while it lasts;
+- consultancy to the client, having implemented its management system, or employment by it,
+  until two years after the tie ended ([M]: the reference gives two years as the recognized way
+  to reduce the threat; a tie with no end date is still going on).
+
+A lead auditor who already led audits of the same client in an earlier cycle is warned about
+(familiarity), not refused: 17021-1 sets no rotation rule ([M]). Qualifications (people's
+`Qualification` rows, kinds auditor, lead auditor, technical expert) are shown and warned about;
+a certification body decides who is competent, and the decision checklist is where it shows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from pdca.audits import hooks
+from pdca.audits.models import Audit, AuditTeamMember
+from pdca.certification.models import ConflictOfInterest, CycleAudit
+from pdca.certification.services.dates import anniversary
+from pdca.core.exceptions import FieldError, ValidationFailed
+from pdca.core.roles import Role
+from pdca.people.models import Qualification
+from pdca.tenancy.models import Membership
+
+#: Years after a consultancy, an implementation or an employment ends before the person may
+#: take part in the client's certification ([M], reference 4.6).
+COOLING_OFF_YEARS = 2
+#: Ties that stop being a threat two years after they end; the others only when they end.
+COOLING_KINDS = frozenset(
+    {
+        ConflictOfInterest.Kind.CONSULTANCY,
+        ConflictOfInterest.Kind.IMPLEMENTED,
+        ConflictOfInterest.Kind.EMPLOYMENT,
+    }
+)
+#: The team roles a qualification kind allows without a warning.
+QUALIFYING_KINDS: dict[str, tuple[str, ...]] = {
+    AuditTeamMember.Role.LEAD: (Qualification.Kind.LEAD_AUDITOR,),
+    AuditTeamMember.Role.AUDITOR: (Qualification.Kind.AUDITOR, Qualification.Kind.LEAD_AUDITOR),
+    AuditTeamMember.Role.EXPERT: (Qualification.Kind.TECHNICAL_EXPERT,),
+}
+LEAD = AuditTeamMember.Role.LEAD
+#: The certification body's roles that may be put on an audit team.
+TEAM_ROLES = (Role.LEAD_AUDITOR, Role.AUDITOR, Role.TECHNICAL_EXPERT, Role.CB_MANAGER)
+
+
+def threat_until(conflict: ConflictOfInterest) -> dt.date | None:
+    """The last day the tie is a threat (None: it is still going on)."""
+    if conflict.ended_on is None:
+        return None
+    if conflict.kind in COOLING_KINDS:
+        return anniversary(conflict.ended_on, COOLING_OFF_YEARS) - dt.timedelta(days=1)
+    return conflict.ended_on
+
+
+def is_threat(conflict: ConflictOfInterest, on: dt.date) -> bool:
+    if conflict.archived_at is not None:
+        return False
+    if conflict.started_on is not None and conflict.started_on > on:
+        return False
+    until = threat_until(conflict)
+    return until is None or on <= until
+
+
+def conflict_reason(conflict: ConflictOfInterest) -> str:
+    """Why the tie refuses the person, in the words the refusal shows."""
+    kind = conflict.get_kind_display().lower()
+    until = threat_until(conflict)
+    detail = f" ({conflict.description})" if conflict.description else ""
+    if until is None:
+        return f"{kind}{detail}, still going on"
+    if conflict.kind in COOLING_KINDS:
+        free = until + dt.timedelta(days=1)
+        return (
+            f"{kind}{detail}, ended {conflict.ended_on:%d %b %Y}: less than "
+            f"{COOLING_OFF_YEARS} years before the audit (possible from {free:%d %b %Y})"
+        )
+    return f"{kind}{detail}, until {until:%d %b %Y}"
+
+
+def conflicts_with(client_id: int, person_ids: Iterable[int], on: dt.date) -> dict[int, list[str]]:
+    """{person id: reasons} for the people whose declared ties with the client are threats on
+    `on` (one query)."""
+    found: dict[int, list[str]] = defaultdict(list)
+    rows = ConflictOfInterest.objects.filter(
+        client_id=client_id, person_id__in=list(person_ids), archived_at__isnull=True
+    )
+    for conflict in rows:
+        if is_threat(conflict, on):
+            found[conflict.person_id].append(conflict_reason(conflict))
+    return dict(found)
+
+
+def _person(user) -> str:
+    return user.get_full_name() or user.email
+
+
+def client_of(audit: Audit):
+    """The client a certification body's audit is of (None for its other audits)."""
+    cycle_audit = (
+        CycleAudit.objects.filter(audit_id=audit.pk).select_related("cycle__client").first()
+        if audit.pk
+        else None
+    )
+    return cycle_audit.cycle.client if cycle_audit else None
+
+
+def refuse_conflicted(audit: Audit, user, role: str, *, field: str) -> None:
+    """`audits.hooks.auditor_chosen`: refuse a person with a declared tie with the client that
+    is still a threat on the audit's first day, naming every tie."""
+    client = client_of(audit)
+    if client is None:
+        return
+    reasons = conflicts_with(client.pk, [user.pk], audit.start_date).get(user.pk)
+    if reasons:
+        raise ValidationFailed(
+            [
+                FieldError(
+                    field,
+                    f"{_person(user)} may not take part in an audit of {client}: {reason}.",
+                    "conflict_of_interest",
+                )
+                for reason in reasons
+            ]
+        )
+
+
+@dataclass
+class Candidate:
+    """One of the certification body's people as a possible team member of one audit."""
+
+    user_id: int
+    person: str
+    email: str
+    role: str
+    qualifications: list[Qualification] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    led_before: list[str] = field(default_factory=list)
+    on_team: bool = False
+
+    @property
+    def qualified(self) -> bool:
+        return not self.missing
+
+    @property
+    def may_join(self) -> bool:
+        return not self.conflicts and not self.on_team
+
+    @property
+    def familiarity(self) -> str:
+        if not self.led_before:
+            return ""
+        return (
+            f"Led {len(self.led_before)} earlier audit(s) of this client "
+            f"({', '.join(self.led_before)}): consider the familiarity threat."
+        )
+
+
+def _valid(qualification: Qualification, on: dt.date) -> bool:
+    return (
+        qualification.status == Qualification.Status.ACTIVE
+        and qualification.archived_at is None
+        and qualification.granted_on <= on
+        and (qualification.expires_on is None or on <= qualification.expires_on)
+    )
+
+
+def candidates(cycle_audit: CycleAudit, role: str, *, on: dt.date | None = None) -> list[Candidate]:
+    """The certification body's people who could join `cycle_audit`'s team in `role`: those
+    qualified for every standard of the cycle and free of conflicts first, then the others with
+    what they lack. Four queries, whatever the number of people."""
+    cycle = cycle_audit.cycle
+    audit = cycle_audit.audit
+    day = on or (audit.start_date if audit else cycle_audit.due_date)
+    organization_id = cycle.organization_id
+    standards = list(cycle.standards.all())
+    members = list(
+        Membership.objects.filter(
+            organization_id=organization_id, role__in=TEAM_ROLES, user__is_active=True
+        ).select_related("user")
+    )
+    ids = [m.user_id for m in members]
+    kinds = QUALIFYING_KINDS.get(role, ())
+    held: dict[int, list[Qualification]] = defaultdict(list)
+    for qualification in Qualification.objects.filter(
+        organization_id=organization_id, person_id__in=ids
+    ).select_related("standard"):
+        if _valid(qualification, day):
+            held[qualification.person_id].append(qualification)
+    conflicts = conflicts_with(cycle.client_id, ids, day)
+    led: dict[int, list[str]] = defaultdict(list)
+    earlier = (
+        CycleAudit.objects.filter(cycle__client_id=cycle.client_id, audit__isnull=False)
+        .exclude(cycle_id=cycle.pk)
+        .filter(Q(audit__lead_auditor_id__in=ids))
+        .select_related("audit", "cycle")
+    )
+    for row in earlier:
+        assert row.audit is not None
+        led[row.audit.lead_auditor_id].append(f"cycle {row.cycle.number} {row.get_kind_display()}")
+    on_team = set(audit.team.values_list("user_id", flat=True)) if audit else set()
+    result = []
+    for membership in members:
+        own = held.get(membership.user_id, [])
+        missing = [
+            str(standard)
+            for standard in standards
+            if kinds and not any(q.standard_id == standard.pk and q.kind in kinds for q in own)
+        ]
+        result.append(
+            Candidate(
+                user_id=membership.user_id,
+                person=_person(membership.user),
+                email=membership.user.email,
+                role=membership.role,
+                qualifications=own,
+                missing=missing,
+                conflicts=conflicts.get(membership.user_id, []),
+                led_before=led.get(membership.user_id, [])
+                if role == AuditTeamMember.Role.LEAD
+                else [],
+                on_team=membership.user_id in on_team,
+            )
+        )
+    result.sort(key=lambda c: (bool(c.conflicts), not c.qualified, bool(c.led_before), c.person))
+    return result
+
+
+def register() -> None:
+    hooks.auditor_chosen.register(refuse_conflicted)

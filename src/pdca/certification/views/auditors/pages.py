@@ -1,0 +1,118 @@
+"""The auditor pool (qualifications, evidence, audit log) and team selection for a programme
+audit: candidates qualified and free of conflicts first; a conflicted person is refused with
+the reason by the audits' own team service."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from pdca.audits.models import AuditTeamMember
+from pdca.audits.services import add_team_member
+from pdca.certification.models import CycleAudit
+from pdca.certification.services.auditor_pool import auditor_pool, declared_conflicts
+from pdca.certification.services.impartiality import candidates
+from pdca.core.exceptions import PermissionDenied, ServiceError
+from pdca.core.permissions import may
+from pdca.core.views import member_required, object_for_page, require_page
+from pdca.tenancy.models import Membership
+
+#: Team roles offered on the selection page.
+ROLES = (
+    AuditTeamMember.Role.LEAD,
+    AuditTeamMember.Role.AUDITOR,
+    AuditTeamMember.Role.EXPERT,
+    AuditTeamMember.Role.OBSERVER,
+)
+
+
+@member_required
+def auditor_list(request):
+    org = request.organization
+    require_page(request, "view", CycleAudit, organization=org)
+    return render(
+        request,
+        "certification/auditors/list.html",
+        {"pool": auditor_pool(org), "today": timezone.localdate()},
+    )
+
+
+@member_required
+def auditor_detail(request, user_id: int):
+    org = request.organization
+    require_page(request, "view", CycleAudit, organization=org)
+    pool = auditor_pool(org, person_id=user_id)
+    if not pool:
+        raise Http404("No such auditor.")
+    return render(
+        request,
+        "certification/auditors/detail.html",
+        {
+            "member": pool[0],
+            "conflicts": declared_conflicts(org, user_id),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _role(request) -> str:
+    role = request.GET.get("role") or request.POST.get("role") or AuditTeamMember.Role.AUDITOR
+    return role if role in ROLES else AuditTeamMember.Role.AUDITOR
+
+
+@member_required
+def team_select(request, pk: int):
+    cycle_audit = object_for_page(
+        request,
+        CycleAudit.objects.select_related("cycle__client", "audit"),
+        pk,
+    )
+    if cycle_audit.audit is None:
+        raise Http404("This audit is not scheduled yet.")
+    role = _role(request)
+    return render(
+        request,
+        "certification/auditors/team.html",
+        {
+            "cycle_audit": cycle_audit,
+            "audit": cycle_audit.audit,
+            "role": role,
+            "roles": [(value, AuditTeamMember.Role(value).label) for value in ROLES],
+            "candidates": candidates(cycle_audit, role),
+            "team": cycle_audit.audit.team.select_related("user"),
+            "may_add": may(request.user, "add", AuditTeamMember, organization=request.organization),
+        },
+    )
+
+
+@member_required
+@require_POST
+def team_add(request, pk: int):
+    cycle_audit = object_for_page(request, CycleAudit.objects.select_related("audit"), pk)
+    if cycle_audit.audit is None:
+        raise Http404("This audit is not scheduled yet.")
+    role = _role(request)
+    try:
+        user_id = int(request.POST.get("user", ""))
+    except ValueError:
+        raise Http404("No such person.") from None
+    membership = get_object_or_404(
+        Membership.objects.select_related("user"),
+        organization=request.organization,
+        user_id=user_id,
+    )
+    try:
+        add_team_member(cycle_audit.audit, membership.user, role, actor=request.user)
+    except PermissionDenied as exc:
+        raise DjangoPermissionDenied(exc.message) from None
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, f"{membership.user} joined the team as {AuditTeamMember.Role(role).label}."
+        )
+    return redirect(f"{request.path.rsplit('add/', 1)[0]}?role={role}")
