@@ -11,12 +11,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from pdca.core.models import ActivityEntry
-from pdca.core.roles import ORGANIZATION_ROLES
+from pdca.core.roles import ALL_ROLES
 from pdca.core.testing import ApiBundle, count_queries
 from pdca.core.testing.api_bundle import ROLES, login
 from pdca.documents.models import EvidenceFile
-from pdca.documents.permissions import UPLOADERS
-from pdca.system.permissions import IMPLEMENTERS
+from pdca.documents.permissions import EVIDENCE_KEEPERS, UPLOADERS
 from tests.documents.test_evidence_services import (
     EXE,
     PDF,
@@ -47,8 +46,8 @@ def upload(client, org, name="report.pdf", content=PDF, **extra):
 class TestEvidenceApi(ApiBundle):
     model = EvidenceFile
     url = URL
-    view_roles = ORGANIZATION_ROLES
-    change_roles = delete_roles = IMPLEMENTERS
+    view_roles = ALL_ROLES
+    change_roles = delete_roles = EVIDENCE_KEEPERS
     # Uploads are multipart: tested by role below.
     creates = False
     update_payload = {"description": "Signed copy"}
@@ -184,7 +183,7 @@ def test_download_by_role(client, personas, role):
     login(client, user)
     response = client.get(f"{URL}{evidence.pk}/download/")
     downloads = ActivityEntry.objects.filter(object_id=str(evidence.pk), action="download")
-    if role in ORGANIZATION_ROLES:
+    if role in ALL_ROLES:
         assert response.status_code == 200
         assert b"".join(response.streaming_content) == PDF
         assert response["Content-Disposition"] == 'attachment; filename="passwd.pdf"'

@@ -10,12 +10,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from pdca.core.models import ActivityEntry
-from pdca.core.roles import ORGANIZATION_ROLES
+from pdca.core.roles import ALL_ROLES
 from pdca.core.testing import ViewBundle, count_queries
 from pdca.core.testing.api_bundle import ROLES, login
 from pdca.documents.models import EvidenceFile
-from pdca.documents.permissions import UPLOADERS
-from pdca.system.permissions import IMPLEMENTERS
+from pdca.documents.permissions import EVIDENCE_KEEPERS, UPLOADERS
 from tests.documents.test_evidence_services import (
     EXE,
     HTML,
@@ -41,9 +40,9 @@ class TestEvidencePages(ViewBundle):
     model = EvidenceFile
     list_url = "/evidence/"
     create_url = "/evidence/upload/"
-    view_roles = ORGANIZATION_ROLES
+    view_roles = ALL_ROLES
     add_roles = UPLOADERS
-    change_roles = delete_roles = IMPLEMENTERS
+    change_roles = delete_roles = EVIDENCE_KEEPERS
     invalid_form_data = [
         ({"description": "No file"}, "files"),
         (lambda org: {"files": SimpleUploadedFile("setup.pdf", EXE)}, "files"),
@@ -164,7 +163,7 @@ def test_download_by_role(client, personas, role):
     login(client, user)
     response = client.get(f"/evidence/{evidence.pk}/download/")
     downloads = ActivityEntry.objects.filter(object_id=str(evidence.pk), action="download")
-    if role in ORGANIZATION_ROLES:
+    if role in ALL_ROLES:
         assert response.status_code == 200
         assert b"".join(response.streaming_content) == PDF
         assert response["Content-Type"] == "application/pdf"

@@ -66,7 +66,11 @@ def steps_from(status: str) -> list[Step]:
 
 
 def open_nonconformity_findings(audit: Audit) -> list[Finding]:
-    """Major and minor findings that have not opened a nonconformity yet."""
+    """Major and minor findings that have not opened a nonconformity yet. A certification
+    body's findings open none in its own register (the client owns them; the body follows its
+    answers), so none of them is waiting."""
+    if audit.organization.kind == audit.organization.Kind.CERTIFICATION_BODY:
+        return []
     return list(
         audit.findings.filter(
             grade__in=(Finding.Grade.MAJOR, Finding.Grade.MINOR), nonconformity__isnull=True

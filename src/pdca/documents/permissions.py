@@ -8,7 +8,7 @@ what they are asked to read.
 """
 
 from pdca.core.permissions import register
-from pdca.core.roles import ORGANIZATION_ROLES, Role
+from pdca.core.roles import CERTIFICATION_BODY_ROLES, ORGANIZATION_ROLES, Role
 from pdca.documents.models import (
     Acknowledgement,
     Approval,
@@ -27,7 +27,15 @@ UPLOADERS = IMPLEMENTERS | {
     Role.INTERNAL_AUDITOR,
     Role.TOP_MANAGEMENT,
     Role.EMPLOYEE,
+    # A certification body's people store the evidence of its audits (issued reports, photos)
+    # and its certificate template (logo, signature).
+    Role.CB_MANAGER,
+    Role.LEAD_AUDITOR,
+    Role.AUDITOR,
+    Role.TECHNICAL_EXPERT,
 }
+#: Who describes and deletes evidence files.
+EVIDENCE_KEEPERS = IMPLEMENTERS | {Role.CB_MANAGER}
 
 register(
     Document,
@@ -64,5 +72,9 @@ register(
     delete=IMPLEMENTERS,
 )
 register(
-    EvidenceFile, view=ORGANIZATION_ROLES, add=UPLOADERS, change=IMPLEMENTERS, delete=IMPLEMENTERS
+    EvidenceFile,
+    view=ORGANIZATION_ROLES | CERTIFICATION_BODY_ROLES,
+    add=UPLOADERS,
+    change=EVIDENCE_KEEPERS,
+    delete=EVIDENCE_KEEPERS,
 )
