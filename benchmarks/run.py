@@ -641,6 +641,11 @@ from benchmarks import people as _people_benchmarks  # noqa: E402
 
 _people_benchmarks.add(benchmark, timed_with_queries, median_seconds)
 
+# A certification body of 1,000 clients: calendar, client list, certificate registers (p95).
+from benchmarks import certification as _certification_benchmarks  # noqa: E402
+
+_certification_benchmarks.add(benchmark, timed_with_queries, median_seconds)
+
 
 def main() -> int:
     setup_test_environment()

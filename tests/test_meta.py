@@ -86,6 +86,53 @@ EXEMPT: dict[str, dict[str, str]] = {
         "/systems/{id}/standards/ and shown in the system detail; the role matrix is in "
         "tests/system/test_api.py (test_adopt_and_drop_by_role)",
     },
+    "certification.certificateevent": {
+        "api": "a certificate's history, written only by its transitions and read in "
+        "GET /api/v1/cb/certificates/{id}/ (events): tested in "
+        "tests/certification/test_certificates_api.py",
+        "views": "shown as the status history on the certificate's page: tested role by role "
+        "in tests/certification/test_certificates_pages.py",
+    },
+    "certification.certificationbodyprofile": {
+        "api": "one per certification body at /api/v1/cb/profile/ (GET, PATCH with If-Match, "
+        "image upload), no list or delete: role matrix in tests/certification/"
+        "test_intake_profile.py (test_api_by_role)",
+        "views": "one per certification body, with no list: its page and images are tested "
+        "role by role in tests/certification/test_intake_profile.py",
+    },
+    "certification.audittimecalculation": {
+        "api": "made only by calculating an application's audit time, read and written at "
+        "/api/v1/cb/applications/{id}/audit-time/: tested in tests/certification/"
+        "test_intake_audit_time.py (test_time_api)",
+        "views": "shown and made on the application's audit-time page: role matrix in "
+        "tests/certification/test_intake_audit_time.py (test_time_page_by_role)",
+    },
+    "certification.certificationcycle": {
+        "api": "opened from an accepted application and changed only by the programme's steps "
+        "and the decision: role matrix in tests/certification/test_programme_api.py",
+        "views": "cycle list and cycle page with step forms, tested role by role in "
+        "tests/certification/test_programme_api.py (test_reads_by_role, "
+        "test_every_write_by_role)",
+    },
+    "certification.cycleaudit": {
+        "api": "planned by the cycle services, never a register; read at "
+        "/api/v1/cb/cycle-audits/{id}/ and the calendar, written by schedule, stage1-outcome "
+        "and delivered-days: role matrix in tests/certification/test_programme_api.py",
+        "views": "rows of the calendar and the cycle page with their forms, and the team "
+        "selection page: tests/certification/test_programme_api.py and test_auditor_pool.py",
+    },
+    "certification.findingreview": {
+        "api": "created by the audits' finding_graded hook; answer, review and verify steps: "
+        "role matrix in tests/certification/test_programme_api.py",
+        "views": "forms on the cycle page: tests/certification/test_programme_api.py "
+        "(test_every_write_by_role)",
+    },
+    "certification.certificationdecision": {
+        "api": "created only by POST /api/v1/cb/cycles/{id}/decisions/, never changed or "
+        "deleted: tests/certification/test_programme_api.py (test_decide_by_role)",
+        "views": "decision form and list on the cycle page: tests/certification/"
+        "test_programme_api.py (test_every_write_by_role)",
+    },
 }
 
 TESTS = Path(__file__).parent

@@ -295,3 +295,18 @@ PDCA_API_TOKEN_DEFAULT_DAYS = int(os.environ.get("PDCA_API_TOKEN_DEFAULT_DAYS", 
 PDCA_PAGE_SIZE = int(os.environ.get("PDCA_PAGE_SIZE", "50"))
 #: The address people reach pdca at, for links in e-mails.
 PDCA_BASE_URL = os.environ.get("PDCA_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+#: Public certificate verification (/verify/, /api/v1/verify/): requests a minute per client
+#: address; 0 turns the limit off. Counted in Django's cache (see PDCA_CACHE_URL).
+PDCA_VERIFY_RATE_LIMIT = int(os.environ.get("PDCA_VERIFY_RATE_LIMIT", "60"))
+#: The header a trusted reverse proxy puts the client's address in (e.g. X-Forwarded-For, whose
+#: last value is taken); empty: the address of the connection (REMOTE_ADDR).
+PDCA_CLIENT_IP_HEADER = os.environ.get("PDCA_CLIENT_IP_HEADER", "").strip()
+# Django's cache is local to each process unless PDCA_CACHE_URL names a shared Redis
+# (`redis://host:6379/0`, needs `pip install redis`), so that rate limits hold across processes.
+if os.environ.get("PDCA_CACHE_URL", "").strip():
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["PDCA_CACHE_URL"].strip(),
+        }
+    }

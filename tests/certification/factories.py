@@ -22,8 +22,8 @@ from pdca.standards.models import Standard
 __all__ = [
     "TODAY",
     "CBPersonas",
-    "make_cb_personas",
     "make_application",
+    "make_cb_personas",
     "make_client",
     "make_scope",
     "make_site",
@@ -102,6 +102,7 @@ def make_application(
     application.standards.set(standards(standards_))
     if sites:
         application.sites.set(list(sites))
+    application.refresh_from_db()  # decimals as the database gives them back
     return application
 
 
@@ -145,10 +146,19 @@ def make_cb_personas() -> CBPersonas:
             return make_cb_personas()
     """
     from pdca.accounts.models import User
+    from pdca.core.roles import Role
+    from pdca.tenancy.models import Membership, Organization
     from pdca.tenancy.testing import make_personas
 
     base = make_personas()
     users = {**base.users, "admin": User.objects.get(email="admin@cb.example")}
-    return CBPersonas(
-        org=base.org, cb=base.cb, other=base.other, users=users, outsider=base.outsider
+    # The outsider manages another certification body: they may use these pages in their own
+    # body, and must find nothing of ours.
+    other = Organization.objects.create(
+        name="Other CB", slug="other-cb", kind=Organization.Kind.CERTIFICATION_BODY
     )
+    outsider = User.objects.create_user(
+        "manager@other-cb.example", "correct-horse-battery-staple", full_name="Outsider CB"
+    )
+    Membership.objects.create(organization=other, user=outsider, role=Role.CB_MANAGER)
+    return CBPersonas(org=base.org, cb=base.cb, other=other, users=users, outsider=outsider)

@@ -179,19 +179,19 @@ def test_api_pool_for_every_role(client, personas, pool, role):
 def test_api_auditor_detail_and_candidates(client, personas, pool):
     login(client, personas.users[Role.LEAD_AUDITOR])
     expert = personas.users[Role.TECHNICAL_EXPERT]
-    detail = client.get(f"/api/v1/cb/auditors/{expert.pk}?organization=cb").json()
+    detail = client.get(f"/api/v1/cb/auditors/{expert.pk}/?organization=cb").json()
     assert detail["conflicts"][0]["kind"] == "relationship"
-    assert client.get("/api/v1/cb/auditors/999999?organization=cb").status_code == 404
-    rows = client.get(f"/api/v1/cb/cycle-audits/{pool.pk}/candidates?role=lead").json()
+    assert client.get("/api/v1/cb/auditors/999999/?organization=cb").status_code == 404
+    rows = client.get(f"/api/v1/cb/cycle-audits/{pool.pk}/candidates/?role=lead").json()
     by_email = {row["email"]: row for row in rows}
     assert by_email[expert.email]["conflicts"]
     assert by_email[personas.users[Role.LEAD_AUDITOR].email]["on_team"] is True
-    assert client.get(f"/api/v1/cb/cycle-audits/{pool.pk}/candidates?role=boss").status_code == 422
+    assert client.get(f"/api/v1/cb/cycle-audits/{pool.pk}/candidates/?role=boss").status_code == 422
 
 
 def test_api_add_team_member_refuses_a_conflict(client, personas, pool):
     login(client, personas.users[Role.CB_MANAGER])
-    url = f"/api/v1/cb/cycle-audits/{pool.pk}/team"
+    url = f"/api/v1/cb/cycle-audits/{pool.pk}/team/"
     expert = personas.users[Role.TECHNICAL_EXPERT]
     refused = client.post(
         url, {"user": expert.pk, "role": "expert"}, content_type="application/json"
@@ -213,12 +213,12 @@ def test_api_add_team_member_refuses_a_conflict(client, personas, pool):
 
 def test_api_team_of_another_organization_is_not_found(client, personas, pool):
     login(client, personas.manager)
-    url = f"/api/v1/cb/cycle-audits/{pool.pk}/team"
+    url = f"/api/v1/cb/cycle-audits/{pool.pk}/team/"
     response = client.post(
         url, {"user": personas.manager.pk, "role": "auditor"}, content_type="application/json"
     )
     assert response.status_code == 404
-    assert client.get(f"/api/v1/cb/cycle-audits/{pool.pk}/candidates").status_code == 404
+    assert client.get(f"/api/v1/cb/cycle-audits/{pool.pk}/candidates/").status_code == 404
 
 
 def run(*args):
@@ -258,5 +258,8 @@ def test_cli_lists_shows_and_selects(personas, pool):
         audit=pool.audit, user__email="auditor@cb.example"
     ).exists()
     assert run("team", "add", pool.pk, "auditor@cb.example", "--org", "cb").exit_code == 2
+    table = run("team", "candidates", pool.pk, "--org", "cb", "--role", "expert")
+    assert "married to the quality manager" in table.output
+    assert "lead_auditor@cb.example" in run("auditors", "list", "--org", "cb").output
     assert run("team", "candidates", 999999, "--org", "cb").exit_code == 1
     assert run("team", "candidates", pool.pk, "--org", "cb", "--role", "boss").exit_code == 2

@@ -18,6 +18,7 @@ from django.urls import Resolver404, path, resolve
 
 from pdca import urls as project_urls
 from pdca.audits.permissions import INSIDERS
+from pdca.certification.permissions import MEMBERS as CB_MEMBERS
 from pdca.core.roles import ORGANIZATION_ROLES, OVERSEERS, Role
 from pdca.core.testing.api_bundle import ROLES, login
 from pdca.documents.permissions import APPROVERS
@@ -73,8 +74,12 @@ def expected_menu(role: str) -> list[str]:
         items += ["Report a nonconformity", "My CAPA tasks", "Improvement opportunities"]
         if role != Role.EMPLOYEE:
             items.append("CAPA analytics")
-    elif role in PEOPLE_READERS:
-        items.append("Internal auditors")
+    else:
+        # A certification body keeps its impartiality risks and conducts its audits.
+        items += ["Risks", "Evidence", "Audit programmes", "Audits"]
+        if role in PEOPLE_READERS:
+            items.append("Internal auditors")
+        items.append("Saved checklists")
     # Everyone has their own training; the organization's is for those who read it.
     items.append("My training")
     if role in PEOPLE_READERS:
@@ -86,6 +91,18 @@ def expected_menu(role: str) -> list[str]:
     items.append("Training paths")
     if role in PEOPLE_READERS:
         items += ["Awareness campaigns", "Qualifications"]
+    if role in CB_MEMBERS:
+        items += [
+            "Profile",
+            "Accredited scopes",
+            "Clients",
+            "Applications",
+            "Conflicts of interest",
+            "Programme calendar",
+            "Certification cycles",
+            "Auditor pool",
+            "Certificates",
+        ]
     return [*items, "Standards", "Integrated view"]
 
 

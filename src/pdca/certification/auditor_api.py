@@ -27,19 +27,25 @@ router = Router(tags=["certification"])
 TeamRole = Literal["lead", "auditor", "expert", "observer"]
 
 
-class OrganizationQuery(Schema):
+class AuditorPoolQuery(Schema):
     organization: Text | None = Field(
         None, max_length=60, description="Organization slug (needed if you belong to several)"
     )
 
 
-class QualificationOut(Schema):
-    kind: str
+QualificationKind = Literal[
+    "internal_auditor", "auditor", "lead_auditor", "technical_expert", "decision_maker"
+]
+QualificationStatus = Literal["active", "suspended", "withdrawn"]
+
+
+class PoolQualificationOut(Schema):
+    kind: QualificationKind
     standard: str | None
     technical_area: str
     granted_on: dt.date
     expires_on: dt.date | None
-    status: str
+    status: QualificationStatus
 
 
 class DaysOut(Schema):
@@ -73,7 +79,7 @@ class AuditorOut(Schema):
     person: str
     email: str
     role: str
-    qualifications: list[QualificationOut]
+    qualifications: list[PoolQualificationOut]
     records: int = Field(description="Training records kept for the person")
     audits: int
     days: int
@@ -105,7 +111,7 @@ class TeamIn(Input):
     role: TeamRole
 
 
-class TeamMemberOut(Schema):
+class CbTeamMemberOut(Schema):
     id: int
     audit: int
     user: int
@@ -140,7 +146,7 @@ def _auditor(member: PoolMember) -> dict:
 
 
 @router.get("/cb/auditors/", response=responses(list[AuditorOut]), operation_id="list_cb_auditors")
-def list_auditors(request, query: Query[OrganizationQuery]):
+def list_auditors(request, query: Query[AuditorPoolQuery]):
     """The certification body's auditor pool: qualifications per standard and role, training
     records kept, certification audits and days (per standard and team role)."""
     organization = organization_for(request.auth, query.organization, may_view=CycleAudit)
@@ -148,9 +154,9 @@ def list_auditors(request, query: Query[OrganizationQuery]):
 
 
 @router.get(
-    "/cb/auditors/{user_id}", response=responses(AuditorDetailOut), operation_id="get_cb_auditor"
+    "/cb/auditors/{user_id}/", response=responses(AuditorDetailOut), operation_id="get_cb_auditor"
 )
-def get_auditor(request, user_id: Id, query: Query[OrganizationQuery]):
+def get_auditor(request, user_id: Id, query: Query[AuditorPoolQuery]):
     """One person of the pool, with their audit log and declared conflicts of interest."""
     organization = organization_for(request.auth, query.organization, may_view=CycleAudit)
     pool = auditor_pool(organization, person_id=user_id)
@@ -198,7 +204,7 @@ def _scheduled(request, pk: int) -> CycleAudit:
 
 
 @router.get(
-    "/cb/cycle-audits/{cycle_audit_id}/candidates",
+    "/cb/cycle-audits/{cycle_audit_id}/candidates/",
     response=responses(list[CandidateOut]),
     operation_id="list_cb_team_candidates",
 )
@@ -222,8 +228,8 @@ def list_candidates(request, cycle_audit_id: Id, query: Query[CandidateQuery]):
 
 
 @router.post(
-    "/cb/cycle-audits/{cycle_audit_id}/team",
-    response=responses(TeamMemberOut, 201),
+    "/cb/cycle-audits/{cycle_audit_id}/team/",
+    response=responses(CbTeamMemberOut, 201),
     operation_id="add_cb_team_member",
 )
 def add_member(request, cycle_audit_id: Id, payload: TeamIn):

@@ -1,5 +1,293 @@
-"""API of the certification body's certificate (added to pdca.certification.api)."""
+"""API of the certification body's certificates (added to pdca.certification.api): the
+register with its filters, one certificate with its history, the one transition endpoint, the
+PDF, and today's proposals. Thin endpoints over `services.certificates`,
+`services.certificate_transitions` and `services.certificate_proposals`."""
 
-from ninja import Router
+import datetime as dt
+from typing import Any, Literal
 
-router = Router(tags=["certification"])
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Query, Router, Schema
+from ninja.pagination import paginate
+from pydantic import Field
+
+from pdca.certification.models import Certificate
+from pdca.certification.services.certificate_pdf import (
+    certificate_filename,
+    certificate_pdf,
+    verification_url,
+)
+from pdca.certification.services.certificate_proposals import Proposal, certificate_proposals
+from pdca.certification.services.certificate_queries import (
+    CertificateFilters,
+    certificate_rows,
+    filter_certificates,
+)
+from pdca.certification.services.certificate_transitions import transition_certificate
+from pdca.core.api import Id, Input, Page, Text, organization_for, responses
+from pdca.core.concurrency import announce
+from pdca.core.views import file_response
+
+router = Router(tags=["certificates"])
+
+PDF_CONTENT_TYPE = "application/pdf"
+
+
+# --- schemas ----------------------------------------------------------------------------------
+
+
+class CertificateStandardRef(Schema):
+    code: str
+    name: str = Field(description="e.g. ISO 9001")
+    edition: str
+
+
+class CertificateSiteRef(Schema):
+    id: int
+    name: str
+    country: str
+
+
+class CertificateClientRef(Schema):
+    id: int
+    reference: str
+    name: str
+
+
+class CertificateOut(Schema):
+    id: int
+    organization: str = Field(description="The certification body's slug")
+    number: str
+    client: CertificateClientRef
+    client_name: str = Field(description="As printed")
+    standards: list[CertificateStandardRef]
+    scope: str
+    issued_on: dt.date
+    original_issued_on: dt.date
+    expires_on: dt.date
+    status: Certificate.Status
+    status_changed_on: dt.date
+    status_reason: str
+    valid: bool = Field(description="Active, or active with a reduced scope")
+    accredited: bool
+    accreditation_body: str
+    accreditation_number: str
+    previous: str | None = Field(description="Number of the certificate this one replaces")
+
+
+class CertificateEventOut(Schema):
+    from_status: str = Field(description="Empty for the issue")
+    to_status: Certificate.Status
+    on: dt.date
+    reason: str
+    by: str | None = Field(description="E-mail of who made the change; null for the daily job")
+
+
+class CertificateDetailOut(CertificateOut):
+    sites: list[CertificateSiteRef]
+    cycle: int = Field(description="Certification cycle id")
+    verification_url: str
+    events: list[CertificateEventOut]
+
+
+class CertificateFilter(Schema):
+    organization: Text | None = Field(None, max_length=80, description="Body's slug")
+    status: Certificate.Status | None = None
+    standard: Text | None = Field(None, max_length=60, description="Standard code")
+    expiring_within: int | None = Field(
+        None, ge=0, le=3650, description="In force and expiring within this many days"
+    )
+    client: Id | None = Field(None, description="Client id")
+    accredited: bool | None = None
+    q: Text | None = Field(None, max_length=200, description="Words of number, client, scope")
+
+
+class CertificateTransitionIn(Input):
+    to: Literal["suspended", "active", "withdrawn", "scope_reduced", "expired"] = Field(
+        description="suspended; active (restore a suspended one); withdrawn; scope_reduced "
+        "(with scope and/or sites); expired (after the last valid day)"
+    )
+    reason: Text = Field(..., max_length=500)
+    on: dt.date | None = Field(None, description="Date of the change; today when left out")
+    scope: Text | None = Field(None, max_length=5000, description="Reduced scope text")
+    sites: list[Id] | None = Field(
+        None, max_length=500, description="Ids of the sites that remain (scope_reduced)"
+    )
+
+
+class CertificateProposalOut(Schema):
+    certificate: int = Field(description="Certificate id")
+    number: str
+    client_name: str
+    status: Certificate.Status
+    action: Literal["suspend", "withdraw", "expire"]
+    to_status: Certificate.Status
+    since: dt.date = Field(description="Since when the rule says so")
+    reason: str = Field(description="Suggested reason")
+
+
+class CertificateProposalFilter(Schema):
+    organization: Text | None = Field(None, max_length=80, description="Body's slug")
+    on: dt.date | None = Field(None, description="The day to propose for; today by default")
+
+
+# --- serialization ----------------------------------------------------------------------------
+
+
+def _out(cert: Certificate) -> dict[str, Any]:
+    return {
+        "id": cert.pk,
+        "organization": cert.organization.slug,
+        "number": cert.number,
+        "client": {
+            "id": cert.client_id,
+            "reference": cert.client.reference,
+            "name": cert.client.name,
+        },
+        "client_name": cert.client_name,
+        "standards": [
+            {"code": s.code, "name": s.name, "edition": s.edition} for s in cert.standards.all()
+        ],
+        "scope": cert.scope,
+        "issued_on": cert.issued_on,
+        "original_issued_on": cert.original_issued_on,
+        "expires_on": cert.expires_on,
+        "status": cert.status,
+        "status_changed_on": cert.status_changed_on,
+        "status_reason": cert.status_reason,
+        "valid": cert.is_valid,
+        "accredited": cert.accredited,
+        "accreditation_body": cert.accreditation_body,
+        "accreditation_number": cert.accreditation_number,
+        "previous": cert.previous.number if cert.previous_id and cert.previous else None,
+    }
+
+
+def _detail(cert: Certificate) -> dict[str, Any]:
+    return {
+        **_out(cert),
+        "sites": [{"id": s.pk, "name": s.name, "country": s.country} for s in cert.sites.all()],
+        "cycle": cert.cycle_id,
+        "verification_url": verification_url(cert.number),
+        "events": [
+            {
+                "from_status": e.from_status,
+                "to_status": e.to_status,
+                "on": e.on,
+                "reason": e.reason,
+                "by": e.by.email if e.by else None,
+            }
+            for e in cert.events.select_related("by").order_by("on", "id")
+        ],
+    }
+
+
+def _rows(user: Any):
+    return certificate_rows(user).select_related("previous")
+
+
+def _get(user: Any, certificate_id: int) -> Certificate:
+    return get_object_or_404(_rows(user), pk=certificate_id)
+
+
+def _proposal(p: Proposal) -> dict[str, Any]:
+    return {
+        "certificate": p.certificate.pk,
+        "number": p.certificate.number,
+        "client_name": p.certificate.client_name,
+        "status": p.certificate.status,
+        "action": p.action,
+        "to_status": p.to_status,
+        "since": p.since,
+        "reason": p.reason,
+    }
+
+
+# --- endpoints --------------------------------------------------------------------------------
+
+
+@router.get(
+    "/cb/certificates/",
+    response=responses(list[CertificateOut]),
+    operation_id="list_certificates",
+)
+@paginate(Page)
+def list_certificates(request, filters: Query[CertificateFilter]):
+    """The certificates of the bodies you belong to, newest first; filter by status,
+    standard, expiry within N days, client, accreditation and words (`q`)."""
+    rows = _rows(request.auth)
+    if filters.organization:
+        rows = rows.filter(organization__slug=filters.organization)
+    chosen = CertificateFilters(
+        status=filters.status or "",
+        standard=filters.standard or "",
+        expiring_within=filters.expiring_within,
+        client=filters.client,
+        accredited=filters.accredited,
+        q=filters.q or "",
+    )
+    return [_out(c) for c in filter_certificates(rows, chosen, timezone.localdate())]
+
+
+@router.get(
+    "/cb/certificates/proposals",
+    response=responses(list[CertificateProposalOut]),
+    operation_id="list_certificate_proposals",
+)
+def list_proposals(request, filters: Query[CertificateProposalFilter]):
+    """What the rules propose today for the body's certificates: suspension for overdue
+    surveillance, withdrawal for a suspension past the body's limit, expiry past the last
+    valid day (the daily job carries out the expiry). Each is done with the transition
+    endpoint, with a reason. Give `organization` when you belong to several."""
+    org = organization_for(request.auth, filters.organization, may_view=Certificate)
+    return [_proposal(p) for p in certificate_proposals(org, filters.on or timezone.localdate())]
+
+
+@router.get(
+    "/cb/certificates/{int:certificate_id}/",
+    response=responses(CertificateDetailOut),
+    operation_id="get_certificate",
+)
+def get_certificate(request, certificate_id: int):
+    """One certificate with its sites and the history of its status."""
+    return _detail(announce(_get(request.auth, certificate_id)))
+
+
+@router.post(
+    "/cb/certificates/{int:certificate_id}/transition",
+    response=responses(CertificateDetailOut),
+    operation_id="transition_certificate",
+)
+def transition(request, certificate_id: int, payload: CertificateTransitionIn):
+    """Change the certificate's status (the body's managers), with a reason: suspend, restore
+    (`active`), withdraw, reduce the scope (`scope_reduced` with `scope` and/or `sites`), or
+    expire after the last valid day. Renewal happens only through a decision. A move the
+    workflow does not allow answers 409 with its code (`invalid_transition`,
+    `renewal_by_decision`, `not_yet_expired`, `past_expiry`, `date_before_last_change`); bad
+    input 422 naming the field. With `If-Match`, a change based on an older version is 412."""
+    cert = _get(request.auth, certificate_id)
+    transition_certificate(
+        cert,
+        payload.to,
+        actor=request.auth,
+        reason=payload.reason,
+        on=payload.on,
+        scope=payload.scope,
+        sites=payload.sites,
+    )
+    return _detail(announce(_get(request.auth, certificate_id)))
+
+
+@router.get(
+    "/cb/certificates/{int:certificate_id}/pdf",
+    response=responses(None),
+    operation_id="get_certificate_pdf",
+)
+def pdf(request, certificate_id: int):
+    """The certificate as a PDF (A4, with its site annex and a QR code to its public
+    verification page)."""
+    cert = _get(request.auth, certificate_id)
+    return file_response(
+        certificate_pdf(cert, actor=request.auth), PDF_CONTENT_TYPE, certificate_filename(cert)
+    )

@@ -84,7 +84,11 @@ def list_auditors(org: OrgOption, fmt: FormatOption = "table") -> None:
         [
             Column("email", "E-mail"),
             Column("role", "Role"),
-            Column("qualifications", "Qualifications", text=lambda v: "; ".join(v) or "–"),
+            Column(
+                "qualifications",
+                "Qualifications",
+                text=lambda r: "; ".join(r["qualifications"]) or "–",
+            ),
             Column("records", "Records"),
             Column("audits", "Audits"),
             Column("days", "Days"),
@@ -187,9 +191,9 @@ def team_candidates(
         [
             Column("email", "E-mail"),
             Column("qualified", "Qualified"),
-            Column("missing", "Not qualified for", text=lambda v: ", ".join(v) or "–"),
-            Column("conflicts", "Conflicts", text=lambda v: "; ".join(v) or "–"),
-            Column("familiarity", "Familiarity", text=lambda v: v or "–"),
+            Column("missing", "Not qualified for", text=lambda r: ", ".join(r["missing"]) or "–"),
+            Column("conflicts", "Conflicts", text=lambda r: "; ".join(r["conflicts"]) or "–"),
+            Column("familiarity", "Familiarity", text=lambda r: r["familiarity"] or "–"),
             Column("on_team", "On the team"),
         ],
         fmt,

@@ -270,6 +270,7 @@ def _seed_clients(org, indexes, rng, standards, people, leads, history_start, to
     )
     team = []
     for audit in audit_rows:
+        assert audit.lead_auditor is not None
         team.append(
             AuditTeamMember(organization=org, audit=audit, user=audit.lead_auditor, role="lead")
         )

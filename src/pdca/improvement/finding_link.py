@@ -98,7 +98,10 @@ def _withdraw_opportunity(finding: Finding, *, actor, reason: str) -> None:
 
 def follow_grade(audit: Audit, finding: Finding, previous_grade: str | None, *, actor) -> None:
     """Bring the auditee's registers in line with the finding's grade (`previous_grade` None for
-    a new finding)."""
+    a new finding). Not for a certification body's audits: the body reviews its client's answer
+    to the finding (its own register is not where the client's nonconformity lives)."""
+    if audit.organization.kind == audit.organization.Kind.CERTIFICATION_BODY:
+        return
     if previous_grade == OFI and finding.grade != OFI:
         _withdraw_opportunity(
             finding, actor=actor, reason=f"regraded {finding.get_grade_display().lower()}."

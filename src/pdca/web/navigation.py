@@ -1,7 +1,7 @@
 """The main menu: each item names the permission it needs, so a role sees only what it may use.
 
 Apps below `web` add their items with `core.navigation.add_item` in their AppConfig.ready; they
-come after the items listed here, in the order they were added.
+come before the standards catalog, in the order they were added.
 """
 
 from __future__ import annotations
@@ -153,7 +153,9 @@ _items: list[NavItem] = [
 
 def items_for(user, organization) -> list[dict]:
     visible = []
-    for item in [*_items, *added_items()]:
+    # The apps' own items come before the shared reference data (the standards catalog).
+    cut = next(i for i, item in enumerate(_items) if item.section == "Standards")
+    for item in [*_items[:cut], *added_items(), *_items[cut:]]:
         if item.model is not None:
             if organization is None:
                 continue

@@ -43,6 +43,70 @@ ROLE_GUIDE: dict[str, str] = {
 }
 
 
+#: The certification body's pages the home page leads to: (label, what it holds, url name,
+#: "app_label.model" whose view permission it needs). A page another part has not built yet is
+#: left out rather than linked.
+CB_PAGES = (
+    (
+        "Clients",
+        "clients, their sites and applications",
+        "certification:clients-list",
+        "certification.client",
+    ),
+    (
+        "Applications",
+        "contract review and audit time",
+        "certification:applications-list",
+        "certification.application",
+    ),
+    (
+        "Programme",
+        "cycles and the audits due",
+        "certification:calendar",
+        "certification.cycleaudit",
+    ),
+    (
+        "Auditors",
+        "the auditor pool and team selection",
+        "certification:auditor-list",
+        "certification.cycleaudit",
+    ),
+    (
+        "Certificates",
+        "issued, suspended, withdrawn",
+        "certification:certificate-list",
+        "certification.certificate",
+    ),
+    (
+        "Profile",
+        "accreditation and certificate look",
+        "certification:profile",
+        "certification.certificationbodyprofile",
+    ),
+)
+
+
+def cb_links(user, organization) -> list[dict[str, str]]:
+    """The certification body's pages this member may open (none outside a body)."""
+    from django.apps import apps
+    from django.urls import NoReverseMatch, reverse
+
+    from pdca.tenancy.models import Organization
+
+    if organization.kind != Organization.Kind.CERTIFICATION_BODY:
+        return []
+    links = []
+    for label, text, url_name, model in CB_PAGES:
+        if not may(user, "view", apps.get_model(model), organization=organization):
+            continue
+        try:
+            url = reverse(url_name)
+        except NoReverseMatch:
+            continue
+        links.append({"label": label, "text": text, "url": url})
+    return links
+
+
 @member_required
 def home(request):
     org = request.organization
@@ -52,6 +116,7 @@ def home(request):
         "web/home.html",
         {
             "role_guide": ROLE_GUIDE.get(request.role, ""),
+            "cb_links": cb_links(request.user, org),
             "site_count": sites_for(request.user, org).count(),
             "member_count": members_for(request.user, org).count(),
             "recent": (

@@ -15,7 +15,9 @@ class Client(Archivable, OrgOwned):
 
     record_type = "certification"
 
-    reference = models.CharField(max_length=30, help_text="e.g. C-0042")
+    reference = models.CharField(
+        max_length=30, blank=True, help_text="e.g. C-0042; numbered C-0001… when left empty"
+    )
     name = models.CharField(max_length=200)
     legal_name = models.CharField(max_length=200, blank=True)
     registration_number = models.CharField(max_length=60, blank=True)

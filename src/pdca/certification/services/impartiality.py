@@ -208,7 +208,7 @@ def candidates(cycle_audit: CycleAudit, role: str, *, on: dt.date | None = None)
         .select_related("audit", "cycle")
     )
     for row in earlier:
-        assert row.audit is not None
+        assert row.audit is not None and row.audit.lead_auditor_id is not None
         led[row.audit.lead_auditor_id].append(f"cycle {row.cycle.number} {row.get_kind_display()}")
     on_team = set(audit.team.values_list("user_id", flat=True)) if audit else set()
     result = []

@@ -17,8 +17,9 @@ from pdca.certification.models import CycleAudit
 from pdca.certification.services.auditor_pool import auditor_pool, declared_conflicts
 from pdca.certification.services.impartiality import candidates
 from pdca.core.exceptions import PermissionDenied, ServiceError
-from pdca.core.permissions import may
+from pdca.core.permissions import may, memberships
 from pdca.core.views import member_required, object_for_page, require_page
+from pdca.people.permissions import READERS as PEOPLE_READERS
 from pdca.tenancy.models import Membership
 
 #: Team roles offered on the selection page.
@@ -30,6 +31,12 @@ ROLES = (
 )
 
 
+def _reads_people(request) -> bool:
+    """Whether the person reads everyone's qualifications and training records (the pool's
+    links to those registers are shown only then)."""
+    return memberships(request.user).get(request.organization.pk) in PEOPLE_READERS
+
+
 @member_required
 def auditor_list(request):
     org = request.organization
@@ -37,7 +44,11 @@ def auditor_list(request):
     return render(
         request,
         "certification/auditors/list.html",
-        {"pool": auditor_pool(org), "today": timezone.localdate()},
+        {
+            "pool": auditor_pool(org),
+            "today": timezone.localdate(),
+            "reads_people": _reads_people(request),
+        },
     )
 
 
@@ -55,6 +66,7 @@ def auditor_detail(request, user_id: int):
             "member": pool[0],
             "conflicts": declared_conflicts(org, user_id),
             "today": timezone.localdate(),
+            "reads_people": _reads_people(request),
         },
     )
 

@@ -1,5 +1,15 @@
 """Menu items of the certification body's certificates pages (added when the app starts)."""
 
+from pdca.core.navigation import NavItem, add_item
+
 
 def add_items() -> None:
-    """Add this topic's menu items (web.navigation.add_item)."""
+    """The certificate register, for every member of the body."""
+    add_item(
+        NavItem(
+            "Certificates",
+            "certification:certificate-list",
+            "Certification body",
+            "certification.certificate",
+        )
+    )

@@ -1,5 +1,22 @@
 """Menu items of the certification body's programme pages (added when the app starts)."""
 
+from pdca.core.navigation import NavItem, add_item
+
 
 def add_items() -> None:
-    """Add this topic's menu items (web.navigation.add_item)."""
+    add_item(
+        NavItem(
+            "Programme calendar",
+            "certification:calendar",
+            "Certification body",
+            "certification.cycleaudit",
+        )
+    )
+    add_item(
+        NavItem(
+            "Certification cycles",
+            "certification:cycle-list",
+            "Certification body",
+            "certification.certificationcycle",
+        )
+    )

@@ -1,0 +1,100 @@
+"""Reading the certificate register: the filters the list page, the API and the CLI share,
+each applied in the database, so a page costs the same few queries whatever the register's
+size."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from pdca.certification.models import Certificate
+from pdca.core.permissions import scope
+
+S = Certificate.Status
+
+
+@dataclass(frozen=True)
+class CertificateFilters:
+    """What to keep: empty means no filter."""
+
+    status: str = ""
+    standard: str = ""  # a standard's code, e.g. iso9001-2015
+    expiring_within: int | None = None  # days from today, in force only
+    client: int | None = None  # client id
+    accredited: bool | None = None
+    q: str = ""  # words of the number or the client's name
+
+
+def certificate_rows(user: Any, organization: Any = None) -> QuerySet[Certificate]:
+    """The certificates `user` may read (of `organization` when given), ready for a list
+    (client and body joined, standards prefetched), newest first."""
+    rows = scope(Certificate.objects.all(), user)
+    if organization is not None:
+        rows = rows.filter(organization=organization)
+    return (
+        rows.select_related("client", "organization")
+        .prefetch_related("standards")
+        .order_by("-issued_on", "-pk")
+    )
+
+
+def filter_certificates(
+    rows: QuerySet[Certificate], filters: CertificateFilters, today: dt.date
+) -> QuerySet[Certificate]:
+    if filters.status:
+        rows = rows.filter(status=filters.status)
+    if filters.standard:
+        rows = rows.filter(standards__code=filters.standard)
+    if filters.expiring_within is not None:
+        rows = rows.filter(
+            status__in=(S.ACTIVE, S.SCOPE_REDUCED, S.SUSPENDED),
+            expires_on__gte=today,
+            expires_on__lte=today + dt.timedelta(days=filters.expiring_within),
+        )
+    if filters.client is not None:
+        rows = rows.filter(client_id=filters.client)
+    if filters.accredited is not None:
+        rows = rows.filter(accredited=filters.accredited)
+    for word in filters.q.split()[:8]:
+        rows = rows.filter(
+            Q(number__icontains=word) | Q(client_name__icontains=word) | Q(scope__icontains=word)
+        )
+    return rows
+
+
+def parse_filters(data: Any) -> tuple[CertificateFilters, dict[str, str]]:
+    """Filters from a query string (a page's GET); bad values are named and left out."""
+    errors: dict[str, str] = {}
+    status = (data.get("status") or "").strip()
+    if status and status not in S.values:
+        errors["status"] = f"“{status}” is not a status."
+        status = ""
+    within: int | None = None
+    raw = (data.get("expiring_within") or "").strip()
+    if raw:
+        if raw.isdigit() and int(raw) <= 3650:
+            within = int(raw)
+        else:
+            errors["expiring_within"] = "A number of days from 0 to 3650."
+    client: int | None = None
+    raw = (data.get("client") or "").strip()
+    if raw:
+        if raw.isdigit() and 0 < int(raw) < 2**63:
+            client = int(raw)
+        else:
+            errors["client"] = "Not a client."
+    accredited = {"yes": True, "no": False}.get((data.get("accredited") or "").strip())
+    return (
+        CertificateFilters(
+            status=status,
+            standard=(data.get("standard") or "").strip()[:60],
+            expiring_within=within,
+            client=client,
+            accredited=accredited,
+            q=(data.get("q") or "").strip()[:200],
+        ),
+        errors,
+    )
