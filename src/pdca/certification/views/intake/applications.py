@@ -119,7 +119,7 @@ def application_detail(request, pk: int):
         (to, label, transition_problem(application, to))
         for to, label in (
             (S.SUBMITTED, "Submit for review"),
-            (S.ACCEPTED, "Accept"),
+            # Accepting and declining are the contract review's, with its notes and reasons.
             (S.WITHDRAWN, "Withdraw"),
         )
         if (application.status, to) in _moves()

@@ -184,7 +184,7 @@ def cycle_context(request, cycle: CertificationCycle) -> dict[str, Any]:
     held = [a.audit_id for a in programme if a.audit_id]
     reviews = list(
         FindingReview.objects.filter(finding__audit_id__in=held)
-        .select_related("finding", "finding__audit")
+        .select_related("finding", "finding__audit", "plan_reviewed_by", "verified_by")
         .order_by("finding__audit__start_date", "finding__number")
     )
     org = cycle.organization_id
@@ -211,6 +211,7 @@ def cycle_context(request, cycle: CertificationCycle) -> dict[str, Any]:
         ],
         "reviews": reviews,
         "decisions": decisions.decisions_of(cycle),
+        "certificates": list(cycle.certificates.order_by("issued_on")),
         "checklist": checklist,
         "checklist_ok": all(i.ok for i in checklist),
         "needs_new_stage2": finding_reviews.needs_new_stage2(cycle, today),
