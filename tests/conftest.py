@@ -25,3 +25,20 @@ def catalog(db):
 def personas(db):
     """The standard cast: see pdca.core.testing.personas."""
     return make_personas()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test (the browser tests, the threaded ones) empties the database when it
+    ends; the shipped catalogs are loaded again right after, outside any test's transaction, so
+    the tests that run next on the same worker find them as they would at the session's start."""
+    yield
+    marker = item.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    from pytest_django.plugin import blocking_manager_key
+
+    from pdca.standards.services import ensure_catalogs_loaded
+
+    with item.config.stash[blocking_manager_key].unblock():
+        ensure_catalogs_loaded()

@@ -115,6 +115,14 @@ NEVER_RECORDS = {
     "audits.SavedChecklist": "a reusable question list, not audit evidence",
     "improvement.CapaPolicy": "a setting; its changes are logged",
     "improvement.CertificationTerms": "a certification body's terms, archived when superseded",
+    "certification.CertificationBodyProfile": "the body's settings (one row, changed in place); "
+    "its changes are logged and certificates keep what they printed",
+    "certification.AccreditedScope": "maintained information, archived instead of deleted; a "
+    "certificate keeps the accreditation it was issued under",
+    "certification.Client": "maintained information, archived instead of deleted; deleting one "
+    "that an application, cycle or certificate names is refused",
+    "certification.ConflictOfInterest": "a declaration kept as maintained information: ended "
+    "by its end date, archived instead of deleted; every change is logged",
     # Not org-owned (platform jobs have no organization), listed so that nobody wonders.
     "core.Job": "bookkeeping of slow work (a report to make, a file to import, a mail): what "
     "a job changes is logged by the services it calls; finished jobs are cleared after "

@@ -93,6 +93,16 @@ class ClientSite(Archivable, OrgOwned):
     def title(self) -> str:
         return str(self)
 
+    def record_reason(self) -> str | None:
+        from pdca.certification.models.certificates import Certificate
+        from pdca.certification.models.cycles import CertificationCycle
+
+        if Certificate.objects.filter(sites=self).exists():
+            return "a certificate names it"
+        if CertificationCycle.objects.filter(sites=self).exists():
+            return "a certification cycle covers it"
+        return None
+
 
 class ConflictOfInterest(Archivable, OrgOwned):
     """A declared tie between one of the certification body's people and a client: a personal

@@ -176,7 +176,11 @@ class FindingReview(OrgOwned):
         return f"Review of {self.finding}"
 
     def record_reason(self) -> str | None:
-        return "its actions are verified" if self.verified_on else None
+        if self.verified_on:
+            return "its actions are verified"
+        if self.plan_status == self.PlanStatus.ACCEPTED:
+            return "its plan is accepted (the decision relies on it)"
+        return None
 
 
 class CertificationDecision(OrgOwned):
