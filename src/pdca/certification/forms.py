@@ -12,7 +12,7 @@ from django import forms
 from pdca.certification.audit_time import STAGE1_SHARE, Adjustment
 from pdca.certification.models import Application, CertificationBodyProfile, Client, ClientSite
 from pdca.certification.services.applications import APPLICATION_FIELDS, catalog_standards
-from pdca.certification.services.profile import MAX_IMAGE_BYTES
+from pdca.certification.services.profile import IMAGE_FIELDS, MAX_IMAGE_BYTES, PROFILE_FIELDS
 from pdca.certification.services.sampling import FACTORS
 from pdca.core.forms import StyledFormMixin, field_of
 
@@ -34,19 +34,8 @@ class ProfileForm(StyledFormMixin, forms.ModelForm):
 
     class Meta:
         model = CertificationBodyProfile
-        fields = [
-            "accreditation_body",
-            "accreditation_number",
-            "address",
-            "certificate_prefix",
-            "major_response_days",
-            "major_closure_days",
-            "minor_response_days",
-            "suspension_limit_months",
-            "signatory_name",
-            "signatory_title",
-            "public_register",
-        ]
+        # The images are uploaded on their own (checked and stored as evidence).
+        fields = [name for name in PROFILE_FIELDS if name not in IMAGE_FIELDS]
         widgets = {"address": forms.Textarea(attrs={"rows": 3})}
 
     def _post_clean(self) -> None:

@@ -118,6 +118,8 @@ def seed_certification_body(
     )
     leads = people[::3]
     standards = list(Standard.objects.filter(code__in=STANDARD_CODES))
+    if not standards:
+        raise ValueError("The standards catalogs are not loaded: load them first.")
     start_of_history = today - dt.timedelta(days=365 * 14)
     audits = findings = certificates = 0
     step = 50
