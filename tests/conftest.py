@@ -34,7 +34,8 @@ def pytest_runtest_teardown(item, nextitem):
     the tests that run next on the same worker find them as they would at the session's start."""
     yield
     marker = item.get_closest_marker("django_db")
-    if marker is None or not marker.kwargs.get("transaction"):
+    # After the worker's last test the test database is gone (the session has ended).
+    if nextitem is None or marker is None or not marker.kwargs.get("transaction"):
         return
     from pytest_django.plugin import blocking_manager_key
 
