@@ -7,14 +7,18 @@ from pdca.assessments.jobs_api import router as assessment_jobs_router
 from pdca.audits.api import router as audits_router
 from pdca.certification.api import router as certification_router
 from pdca.certification.public_api import router as verification_router
+from pdca.continuity.api import router as continuity_router
 from pdca.core.activity_api import router as activity_router
 from pdca.core.api import PdcaAPI, install_error_handlers
 from pdca.core.jobs.api import router as jobs_router
 from pdca.core.records.retention_api import router as retention_router
 from pdca.documents.api import router as documents_router
+from pdca.environment.api import router as environment_router
+from pdca.food.api import router as food_router
 from pdca.improvement.api import router as improvement_router
 from pdca.people.api import router as people_router
 from pdca.risks.api import router as risks_router
+from pdca.safety.api import router as safety_router
 from pdca.standards.api import router as standards_router
 from pdca.system.api import router as system_router
 from pdca.system.workspace_api import router as workspace_router
@@ -44,6 +48,10 @@ api.add_router("/", assessments_router)
 api.add_router("/", assessment_jobs_router)
 api.add_router("/", workspace_router)
 api.add_router("/", risks_router)
+api.add_router("/", environment_router)
+api.add_router("/", safety_router)
+api.add_router("/", food_router)
+api.add_router("/", continuity_router)
 api.add_router("/", documents_router)
 api.add_router("/", audits_router)
 api.add_router("/", improvement_router)

@@ -14,6 +14,9 @@ class NavItem:
     section: str
     model: str | None = None  # "app_label.model" whose `action` permission the item needs
     action: str = "view"
+    #: Shown only to organizations that adopt a standard whose code starts with this
+    #: ("iso14001"): a standard's own registers stay out of other organizations' menus.
+    standard: str | None = None
 
 
 _added: list[NavItem] = []

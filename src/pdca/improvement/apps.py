@@ -7,8 +7,9 @@ class ImprovementConfig(AppConfig):
     verbose_name = "Nonconformity and improvement"
 
     def ready(self) -> None:
-        from pdca.improvement import finding_link, permissions, registers  # noqa: F401
+        from pdca.improvement import finding_link, origin_link, permissions, registers  # noqa: F401
 
         finding_link.register()
+        origin_link.register()
 
         from pdca.improvement import jobs  # noqa: F401  (the daily reminders job)

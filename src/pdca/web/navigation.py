@@ -151,8 +151,19 @@ _items: list[NavItem] = [
 ]
 
 
+def _adopted_codes(organization) -> tuple[str, ...]:
+    from pdca.system.models import AdoptedStandard
+
+    return tuple(
+        AdoptedStandard.objects.filter(organization=organization, dropped_on__isnull=True)
+        .values_list("standard__code", flat=True)
+        .distinct()
+    )
+
+
 def items_for(user, organization) -> list[dict]:
     visible = []
+    adopted: tuple[str, ...] | None = None  # read once, only when an item depends on it
     # The apps' own items come before the shared reference data (the standards catalog).
     cut = next(i for i, item in enumerate(_items) if item.section == "Standards")
     for item in [*_items[:cut], *added_items(), *_items[cut:]]:
@@ -161,6 +172,13 @@ def items_for(user, organization) -> list[dict]:
                 continue
             model = apps.get_model(item.model)
             if not may(user, item.action, model, organization=organization):
+                continue
+        if item.standard is not None:
+            if organization is None:
+                continue
+            if adopted is None:
+                adopted = _adopted_codes(organization)
+            if not any(code.startswith(item.standard) for code in adopted):
                 continue
         visible.append(
             {"label": item.label, "url": reverse(item.url_name), "section": item.section}

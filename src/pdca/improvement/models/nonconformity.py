@@ -26,6 +26,8 @@ class Nonconformity(Archivable, OrgOwned, RequirementLinked):
         DEVIATION = "deviation", "KPI or process deviation"
         SUPPLIER = "supplier", "Supplier issue"
         OPPORTUNITY = "opportunity", "Improvement opportunity"
+        COMPLIANCE = "compliance", "Compliance evaluation"
+        EXERCISE = "exercise", "Continuity exercise"
 
     class Severity(models.TextChoices):
         MAJOR = "major", "Major"

@@ -1,0 +1,1 @@
+"""Business impact analysis, continuity plans and exercises (ISO 22301): the tables."""

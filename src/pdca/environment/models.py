@@ -1,0 +1,1 @@
+"""Environmental aspects and compliance obligations (ISO 14001): the tables."""

@@ -1,0 +1,10 @@
+"""API of this app's registers."""
+
+from ninja import Router
+
+from pdca.core.registers.api import add_register_routes
+from pdca.food.registers import SPECS
+
+router = Router()
+for spec in SPECS:
+    add_register_routes(router, spec)

@@ -1,0 +1,1 @@
+"""Food safety hazard control (ISO 22000): the tables."""
