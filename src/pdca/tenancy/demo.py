@@ -89,6 +89,43 @@ ORGANIZATIONS: list[dict[str, Any]] = [
         ],
     },
     {
+        "slug": "fenwick",
+        "name": "Fenwick Foods Ltd",
+        "kind": Organization.Kind.ORGANIZATION,
+        "country": "GB",
+        "description": "Craft bakery supplying sliced bread and rolls to regional retailers; "
+        "runs ISO 22000 (food safety) and ISO 22301 (business continuity) as one system.",
+        "sites": [
+            {
+                "name": "Bakery",
+                "code": "BK1",
+                "city": "York",
+                "country": "GB",
+                "headcount": 85,
+                "is_headquarters": True,
+            },
+            {
+                "name": "Distribution centre",
+                "code": "DC1",
+                "city": "Leeds",
+                "country": "GB",
+                "headcount": 20,
+            },
+        ],
+        "members": [
+            ("admin@fenwick.example", "Fay Admin", Role.ADMIN, "Office manager"),
+            ("ceo@fenwick.example", "Grace Fenwick", Role.TOP_MANAGEMENT, "Managing director"),
+            (
+                "foodsafety@fenwick.example",
+                "Hugo Baker",
+                Role.SYSTEM_MANAGER,
+                "Food safety team leader",
+            ),
+            ("production@fenwick.example", "Mina Line", Role.PROCESS_OWNER, "Production manager"),
+            ("employee@fenwick.example", "Ravi Packer", Role.EMPLOYEE, "Line operator"),
+        ],
+    },
+    {
         "slug": "brightpath",
         "name": "Bright Path Consulting",
         "kind": Organization.Kind.CONSULTANCY,

@@ -1,5 +1,6 @@
-"""The demo organization's management system: ISO 9001, ISO/IEC 27001 and ISO/IEC 42001 run
-as one integrated system, with one exclusion (idempotent)."""
+"""The demo organizations' management systems (idempotent): Acme runs ISO 9001, ISO 14001,
+ISO 45001, ISO/IEC 27001 and ISO/IEC 42001 as one integrated system, with one exclusion;
+Fenwick Foods, a bakery, runs ISO 22000 and ISO 22301."""
 
 from __future__ import annotations
 
@@ -17,7 +18,13 @@ from pdca.tenancy.models import Organization, Site
 ORGANIZATION = "acme"
 NAME = "Acme integrated management system"
 MANAGER = "quality@acme.example"
-STANDARDS = ["iso9001-2015", "iso27001-2022", "iso42001-2023"]
+STANDARDS = [
+    "iso9001-2015",
+    "iso14001-2015",
+    "iso45001-2018",
+    "iso27001-2022",
+    "iso42001-2023",
+]
 
 SCOPE = (
     "Precision machining of metal components to customer drawings for aerospace and medical "
@@ -25,7 +32,8 @@ SCOPE = (
     "plant, and sales, engineering support, purchasing and IT at the Leeds head office. The "
     "information security and AI management systems cover the customer drawings and "
     "production data Acme holds, and the AI-assisted visual inspection used on the plant's "
-    "final inspection line."
+    "final inspection line. The environmental and OH&S management systems cover both sites' "
+    "activities, including contractors working on site."
 )
 BOUNDARIES = (
     "In: both sites, the ERP and CAD/CAM systems, the inspection cameras and their models. "
@@ -48,8 +56,39 @@ def target_date(today: dt.date) -> dt.date:
     return first_of_next - dt.timedelta(days=1)
 
 
+FOOD_ORGANIZATION = "fenwick"
+FOOD_NAME = "Fenwick food safety and continuity system"
+FOOD_MANAGER = "foodsafety@fenwick.example"
+FOOD_STANDARDS = ["iso22000-2018", "iso22301-2019"]
+FOOD_SCOPE = (
+    "Production of sliced bread and bread rolls at the York bakery, from flour intake to "
+    "dispatch, and their storage and delivery to retailers from the Leeds distribution centre. "
+    "Business continuity covers bread production, order taking and dispatch, and payroll."
+)
+
+
+def _load_food_producer() -> None:
+    org = Organization.objects.filter(slug=FOOD_ORGANIZATION).first()
+    manager = User.objects.filter(email=FOOD_MANAGER).first()
+    if org is None or manager is None:
+        return
+    if ManagementSystem.objects.filter(organization=org, name=FOOD_NAME).exists():
+        return
+    services.create_system(
+        org,
+        name=FOOD_NAME,
+        standards=list(Standard.objects.filter(code__in=FOOD_STANDARDS).order_by("name")),
+        sites=list(Site.objects.filter(organization=org).order_by("name")),
+        owner=manager,
+        scope_statement=FOOD_SCOPE,
+        status=ManagementSystem.Status.OPERATING,
+        actor=manager,
+    )
+
+
 def load(context: dict) -> None:
     ensure_catalogs_loaded()
+    _load_food_producer()
     org = Organization.objects.filter(slug=ORGANIZATION).first()
     manager = User.objects.filter(email=MANAGER).first()
     if org is None or manager is None:
