@@ -363,6 +363,13 @@ def test_verify_log_with_an_unknown_organization_exits_1(logged):
 DEMO_ROLES = {
     "acme": set(ORGANIZATION_ROLES),
     "northbridge": set(CERTIFICATION_BODY_ROLES),
+    "fenwick": {
+        Role.ADMIN,
+        Role.TOP_MANAGEMENT,
+        Role.SYSTEM_MANAGER,
+        Role.PROCESS_OWNER,
+        Role.EMPLOYEE,
+    },
     "brightpath": {Role.ADMIN},
 }
 
@@ -387,7 +394,7 @@ def test_demo_loads_the_demo_organizations_with_one_member_per_role(demo_env):
     platform = User.objects.get(email="platform@pdca.example")
     assert platform.is_superuser is True
     assert all(u.check_password(DEMO_PASSWORD) for u in User.objects.all())
-    assert User.objects.count() == 14
+    assert User.objects.count() == 19
     assert run("verify-log").exit_code == 0
     _assert_demo_corrective_action()
 
