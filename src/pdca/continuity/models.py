@@ -1,1 +1,0 @@
-"""Business impact analysis, continuity plans and exercises (ISO 22301): the tables."""
