@@ -61,15 +61,17 @@ INSTALLED_APPS = [
     "pdca.standards",
     "pdca.system",
     "pdca.risks",
-    "pdca.environment",
-    "pdca.safety",
-    "pdca.food",
-    "pdca.continuity",
     "pdca.documents",
     "pdca.people",
     "pdca.audits",
     "pdca.improvement",
     "pdca.certification",
+    # The standards' own registers load their demo after corrective action's (their
+    # demo nonconformities come after the ones the other demos number).
+    "pdca.environment",
+    "pdca.safety",
+    "pdca.food",
+    "pdca.continuity",
     "pdca.assessments",
     "pdca.web",
 ]
