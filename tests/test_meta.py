@@ -10,6 +10,18 @@ from pdca.core.testing import ApiBundle, ViewBundle
 
 #: "app_label.model": {"api" or "views": the reason that bundle does not apply}
 EXEMPT: dict[str, dict[str, str]] = {
+    "continuity.biamethod": {
+        "views": "one per organization, with no list: its pages (view, edit) and the role "
+        "matrix are tested in tests/continuity/test_steps.py",
+        "api": "one per organization at /api/v1/continuity-method/ (GET, PUT): its role matrix "
+        "is in tests/continuity/test_steps.py",
+    },
+    "safety.hazardmethod": {
+        "api": "one per organization at /api/v1/hazard-method/ (GET, PUT with ETag): role, "
+        "stale-version and other-organization cases in tests/safety/test_method.py",
+        "views": "one per organization, with no list: its page and edit page are tested role by "
+        "role in tests/safety/test_method.py",
+    },
     "tenancy.invitation": {
         "api": "nested under its organization (/organizations/{slug}/invitations/, resend and "
         "revoke steps, no PATCH or DELETE) plus accept and decline by token: role matrix in "

@@ -97,6 +97,12 @@ def test_no_record_of_any_model_can_be_deleted_by_any_path(catalog):
 
 #: Organization-owned models whose rows never become records, and why.
 NEVER_RECORDS = {
+    "continuity.BiaMethod": "the organization's method; its changes are logged and each "
+    "analysis keeps a snapshot of the method it was assessed with",
+    "safety.HazardMethod": "the organization's hazard scoring method; its changes are logged "
+    "and each scored hazard keeps a copy of it",
+    "safety.HazardControl": "one measure of a hazard's control plan, maintained information "
+    "archived instead of deleted; its changes are logged",
     "tenancy.Site": "a place; the records made there name it in their own words",
     "tenancy.Membership": "who holds which role; every change is in the activity log",
     "tenancy.Invitation": "a pending offer to join; accepted ones become memberships",
