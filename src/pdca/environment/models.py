@@ -1,1 +1,0 @@
-"""Environmental aspects and compliance obligations (ISO 14001): the tables."""
