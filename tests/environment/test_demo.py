@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import pytest
 
+from pdca.accounts.models import User
 from pdca.demo import load_demo
 from pdca.environment import demo
 from pdca.environment.models import Aspect, ComplianceEvaluation, ComplianceObligation
 from pdca.environment.selectors import due_obligations, significant_aspects, unaddressed_aspects
 from pdca.improvement.models import Nonconformity
 from pdca.tenancy.models import Organization
+from pdca.web.navigation import items_for
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +39,14 @@ def test_the_machining_plant_demo(catalog):
     assert nonconformity.source == "compliance"
     assert nonconformity.requirements.filter(number="9.1.2").exists()
     assert [o.title for o in due_obligations(org)] == ["F-gas rules for the coolant chillers"]
+
+    # The menu offers the section to organizations that adopted ISO 14001 only.
+    manager = User.objects.get(email="quality@acme.example")
+    labels = {item["label"] for item in items_for(manager, org)}
+    assert {"Aspects", "Compliance obligations", "Evaluations due"} <= labels
+    baker = User.objects.get(email="foodsafety@fenwick.example")
+    fenwick = Organization.objects.get(slug="fenwick")
+    assert "Aspects" not in {item["label"] for item in items_for(baker, fenwick)}
 
     counts = (Aspect.objects.count(), ComplianceEvaluation.objects.count())
     demo.load({})

@@ -14,6 +14,7 @@ from pdca.core.concurrency import lock_for_update, save_changed
 from pdca.core.exceptions import Conflict, FieldError, ValidationFailed
 from pdca.core.permissions import require
 from pdca.core.records.rules import ensure_open
+from pdca.core.validation import TEXT_MAX_LENGTH
 from pdca.environment import hooks
 from pdca.environment.dates import next_due
 from pdca.environment.method import method_for
@@ -128,7 +129,8 @@ def _nonconformity_text(evaluation: ComplianceEvaluation) -> tuple[str, str]:
     ]
     if obligation.reference:
         lines += ["", f"Obligation: {obligation.title} ({obligation.reference})."]
-    return title, "\n".join(lines).strip()
+    # The nonconformity holds at most TEXT_MAX_LENGTH characters, as the findings do.
+    return title, "\n".join(lines).strip()[:TEXT_MAX_LENGTH]
 
 
 @transaction.atomic
