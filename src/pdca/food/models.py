@@ -1,1 +1,0 @@
-"""Food safety hazard control (ISO 22000): the tables."""
