@@ -406,8 +406,17 @@ def _assert_demo_corrective_action() -> None:
     from pdca.improvement.models import Nonconformity
 
     ncs = Nonconformity.objects.filter(organization__slug="acme")
+    # Two of the reported ones came from the standards' own registers: a compliance
+    # evaluation partly met (ISO 14001) and a near miss whose investigation asked for action.
+    from pdca.environment.models import ComplianceEvaluation
+    from pdca.safety.models import Incident
+
+    assert ncs.filter(source="compliance", status="reported").count() == 1
+    for model in (ComplianceEvaluation, Incident):
+        raised = model.objects.filter(organization__slug="acme", nonconformity__isnull=False)
+        assert list(raised.values_list("nonconformity__status", flat=True)) == ["reported"]
     assert Counter(ncs.values_list("status", flat=True)) == {
-        "reported": 2,
+        "reported": 4,
         "triaged": 1,
         "contained": 1,
         "action_planned": 1,

@@ -10,6 +10,12 @@ from pdca.core.testing import ApiBundle, ViewBundle
 
 #: "app_label.model": {"api" or "views": the reason that bundle does not apply}
 EXEMPT: dict[str, dict[str, str]] = {
+    "environment.significancemethod": {
+        "views": "one per organization, with no list: its pages (view, edit) and the role "
+        "matrix are tested in tests/environment/test_method.py",
+        "api": "one per organization at /api/v1/significance-method/ (GET, PUT): its role "
+        "matrix is in tests/environment/test_method.py",
+    },
     "continuity.biamethod": {
         "views": "one per organization, with no list: its pages (view, edit) and the role "
         "matrix are tested in tests/continuity/test_steps.py",

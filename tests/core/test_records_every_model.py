@@ -97,6 +97,8 @@ def test_no_record_of_any_model_can_be_deleted_by_any_path(catalog):
 
 #: Organization-owned models whose rows never become records, and why.
 NEVER_RECORDS = {
+    "environment.SignificanceMethod": "the organization's method; its changes are logged and "
+    "each assessed aspect keeps a copy",
     "continuity.BiaMethod": "the organization's method; its changes are logged and each "
     "analysis keeps a snapshot of the method it was assessed with",
     "safety.HazardMethod": "the organization's hazard scoring method; its changes are logged "

@@ -20,6 +20,7 @@ from pdca.environment.models import Aspect, ComplianceObligation
 from pdca.environment.registers import ASPECTS, EVALUATIONS, OBLIGATIONS
 from pdca.environment.services import assess_aspect, record_evaluation
 from pdca.system.models import Objective, Process
+from pdca.system.objectives.services import record_measurement
 from pdca.system.registers import OBJECTIVES
 from pdca.tenancy.models import Organization, Site
 
@@ -240,7 +241,7 @@ def _objective(org, manager, owner, process) -> Objective:
     if existing is not None:
         return existing
     today = timezone.localdate()
-    return create_entry(
+    objective = create_entry(
         OBJECTIVES,
         org,
         actor=manager,
@@ -259,6 +260,16 @@ def _objective(org, manager, owner, process) -> Objective:
         plan_what="Central mixer with automatic dosing; weekly sump skimming; monthly review "
         "of usage per machine.",
     )
+    # Its first month's figure, recorded here: the system demo gives measurements only to
+    # objectives that have none, and would otherwise add them on the next run.
+    record_measurement(
+        objective,
+        measured_on=today - dt.timedelta(days=2),
+        value="41.6",
+        note="First month with the central mixer",
+        actor=manager,
+    )
+    return objective
 
 
 def _control(org, manager, owner, process) -> Document:
