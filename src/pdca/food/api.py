@@ -65,7 +65,7 @@ class FoodMethodIn(Input):
     )
 
 
-class OrganizationQuery(Schema):
+class FoodOrganizationQuery(Schema):
     organization: Text | None = Field(
         None, max_length=60, description="Organization slug (needed if you belong to several)"
     )
@@ -87,7 +87,7 @@ def _method_out(method: FoodSafetyMethod) -> dict:
 
 
 @router.get("/food-safety-method/", response=responses(FoodMethodOut), tags=[TAG])
-def get_food_safety_method(request, filters: Query[OrganizationQuery]):
+def get_food_safety_method(request, filters: Query[FoodOrganizationQuery]):
     """The organization's food safety method (the default one until it saves its own)."""
     organization = organization_for(request.auth, filters.organization, may_view=FoodSafetyMethod)
     method = method_services.method_for(organization)
@@ -97,7 +97,7 @@ def get_food_safety_method(request, filters: Query[OrganizationQuery]):
 
 
 @router.put("/food-safety-method/", response=responses(FoodMethodOut), tags=[TAG])
-def put_food_safety_method(request, filters: Query[OrganizationQuery], payload: FoodMethodIn):
+def put_food_safety_method(request, filters: Query[FoodOrganizationQuery], payload: FoodMethodIn):
     """Set the whole method. Earlier hazard analyses and exercises keep the copy they were
     judged on until they are next edited."""
     organization = organization_for(request.auth, filters.organization, may_view=FoodSafetyMethod)
@@ -111,7 +111,7 @@ def put_food_safety_method(request, filters: Query[OrganizationQuery], payload: 
 # --- PRP verifications ------------------------------------------------------------------------
 
 
-class VerificationOut(Schema):
+class PrpVerificationOut(Schema):
     id: int
     organization: str = Field(alias="organization.slug")
     programme: int = Field(alias="programme_id")
@@ -132,7 +132,7 @@ class VerificationOut(Schema):
         return f"/prp-verifications/{obj.pk}/"
 
 
-class VerificationIn(Input):
+class PrpVerificationIn(Input):
     organization: Text | None = Field(
         None, max_length=60, description="Organization slug; when given, it must be the row's"
     )
@@ -144,7 +144,7 @@ class VerificationIn(Input):
     evidence: Text = Field("", max_length=5000)
 
 
-class VerificationFilter(Schema):
+class PrpVerificationFilter(Schema):
     organization: Text | None = Field(None, max_length=60, description="Organization slug")
     programme: Id | None = Field(None, description="Only this programme's verifications")
     result: PrpVerification.Result | None = None
@@ -174,9 +174,9 @@ def _user(organization, user_id: int | None, field: str) -> User | None:
     return user
 
 
-@router.get("/prp-verifications/", response=responses(list[VerificationOut]), tags=[TAG])
+@router.get("/prp-verifications/", response=responses(list[PrpVerificationOut]), tags=[TAG])
 @paginate(Page)
-def list_prp_verifications(request, filters: Query[VerificationFilter]):
+def list_prp_verifications(request, filters: Query[PrpVerificationFilter]):
     """Verifications of the prerequisite programmes you may see, newest first."""
     rows = _verifications(request.auth)
     if filters.organization:
@@ -188,8 +188,8 @@ def list_prp_verifications(request, filters: Query[VerificationFilter]):
     return rows
 
 
-@router.post("/prp-verifications/", response=responses(VerificationOut, 201), tags=[TAG])
-def create_prp_verification(request, payload: VerificationIn):
+@router.post("/prp-verifications/", response=responses(PrpVerificationOut, 201), tags=[TAG])
+def create_prp_verification(request, payload: PrpVerificationIn):
     """Record a verification of a prerequisite programme (implementers, or the programme's
     owner). One that does not conform opens a nonconformity (its id in `nonconformity`)."""
     # Found among the user's organizations, so that a member who may not record gets 403.
@@ -207,7 +207,7 @@ def create_prp_verification(request, payload: VerificationIn):
 
 
 @router.get(
-    "/prp-verifications/{verification_id}/", response=responses(VerificationOut), tags=[TAG]
+    "/prp-verifications/{verification_id}/", response=responses(PrpVerificationOut), tags=[TAG]
 )
 def get_prp_verification(request, verification_id: int):
     return get_object_or_404(_verifications(request.auth), pk=verification_id)
@@ -216,7 +216,7 @@ def get_prp_verification(request, verification_id: int):
 # --- monitoring deviations --------------------------------------------------------------------
 
 
-class DeviationOut(Schema):
+class MonitoringDeviationOut(Schema):
     id: int
     organization: str = Field(alias="organization.slug")
     plan: int = Field(alias="plan_id", description="Id of the hazard control plan entry")
@@ -243,7 +243,7 @@ class DeviationOut(Schema):
         return float(obj.value) if obj.value is not None else None
 
 
-class DeviationIn(Input):
+class MonitoringDeviationIn(Input):
     organization: Text | None = Field(
         None, max_length=60, description="Organization slug; when given, it must be the row's"
     )
@@ -262,7 +262,7 @@ class DeviationIn(Input):
     correction: Text = Field(..., min_length=1, max_length=5000)
 
 
-class DeviationFilter(Schema):
+class MonitoringDeviationFilter(Schema):
     organization: Text | None = Field(None, max_length=60, description="Organization slug")
     plan: Id | None = Field(None, description="Only this plan entry's deviations")
 
@@ -273,9 +273,9 @@ def _deviations(user) -> QuerySet[MonitoringDeviation]:
     )
 
 
-@router.get("/monitoring-deviations/", response=responses(list[DeviationOut]), tags=[TAG])
+@router.get("/monitoring-deviations/", response=responses(list[MonitoringDeviationOut]), tags=[TAG])
 @paginate(Page)
-def list_monitoring_deviations(request, filters: Query[DeviationFilter]):
+def list_monitoring_deviations(request, filters: Query[MonitoringDeviationFilter]):
     """Monitoring results outside a CCP's limits or an OPRP's criteria, newest first."""
     rows = _deviations(request.auth)
     if filters.organization:
@@ -285,8 +285,8 @@ def list_monitoring_deviations(request, filters: Query[DeviationFilter]):
     return rows
 
 
-@router.post("/monitoring-deviations/", response=responses(DeviationOut, 201), tags=[TAG])
-def create_monitoring_deviation(request, payload: DeviationIn):
+@router.post("/monitoring-deviations/", response=responses(MonitoringDeviationOut, 201), tags=[TAG])
+def create_monitoring_deviation(request, payload: MonitoringDeviationIn):
     """Record a deviation (implementers, or the plan entry's owner); it opens exactly one
     nonconformity (its id in `nonconformity`)."""
     plan = get_object_or_404(
@@ -301,7 +301,9 @@ def create_monitoring_deviation(request, payload: DeviationIn):
     return Status(201, _deviations(request.auth).get(pk=deviation.pk))
 
 
-@router.get("/monitoring-deviations/{deviation_id}/", response=responses(DeviationOut), tags=[TAG])
+@router.get(
+    "/monitoring-deviations/{deviation_id}/", response=responses(MonitoringDeviationOut), tags=[TAG]
+)
 def get_monitoring_deviation(request, deviation_id: int):
     return get_object_or_404(_deviations(request.auth), pk=deviation_id)
 
@@ -309,7 +311,7 @@ def get_monitoring_deviation(request, deviation_id: int):
 # --- a failed exercise's nonconformity --------------------------------------------------------
 
 
-class RaisedOut(Schema):
+class ExerciseNonconformityOut(Schema):
     exercise: int = Field(description="Id of the exercise")
     nonconformity: int = Field(description="Id of the nonconformity it opened")
     url: str = Field(description="The nonconformity's page")
@@ -317,7 +319,7 @@ class RaisedOut(Schema):
 
 @router.post(
     "/traceability-exercises/{entry_id}/raise-nonconformity/",
-    response=responses(RaisedOut, 201),
+    response=responses(ExerciseNonconformityOut, 201),
     tags=[EXERCISES.title],
     operation_id="raise_traceability_exercise_nonconformity",
 )
