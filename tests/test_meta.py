@@ -10,6 +10,12 @@ from pdca.core.testing import ApiBundle, ViewBundle
 
 #: "app_label.model": {"api" or "views": the reason that bundle does not apply}
 EXEMPT: dict[str, dict[str, str]] = {
+    "food.foodsafetymethod": {
+        "api": "one per organization at /api/v1/food-safety-method/ (GET, PUT): role matrix in "
+        "tests/food/test_services.py (test_method_api_by_role)",
+        "views": "one per organization, with no list: its pages are tested role by role in "
+        "tests/food/test_services.py (test_method_pages_by_role)",
+    },
     "environment.significancemethod": {
         "views": "one per organization, with no list: its pages (view, edit) and the role "
         "matrix are tested in tests/environment/test_method.py",

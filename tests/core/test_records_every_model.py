@@ -97,6 +97,15 @@ def test_no_record_of_any_model_can_be_deleted_by_any_path(catalog):
 
 #: Organization-owned models whose rows never become records, and why.
 NEVER_RECORDS = {
+    "food.FoodSafetyMethod": "the organization's method; its changes are logged and each hazard "
+    "analysis and exercise keeps a copy of it",
+    "food.PrerequisiteProgramme": "maintained information; its verifications are the records",
+    "food.ProcessFlow": "maintained information, updated as the product changes; changes are "
+    "logged",
+    "food.FlowStep": "part of a maintained flow diagram; changes are logged",
+    "food.HazardAnalysis": "maintained information the food safety team updates; each keeps the "
+    "method copy and decision it was judged with, and changes are logged",
+    "food.HazardControlPlan": "maintained information; its monitoring deviations are the records",
     "environment.SignificanceMethod": "the organization's method; its changes are logged and "
     "each assessed aspect keeps a copy",
     "continuity.BiaMethod": "the organization's method; its changes are logged and each "
