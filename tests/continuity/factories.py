@@ -55,6 +55,13 @@ def make_contact(org, index: int = 0, **fields) -> PlanContact:
 
 
 def make_exercise(org, index: int = 0, **fields) -> Exercise:
+    """A planned exercise covering an activity of its own (or the given plans and activities):
+    the register refuses any change to an exercise that covers neither. An activity rather
+    than a plan, so that the default does not add a plan to "plans not exercised"."""
+    plans = fields.pop("plans", None)
+    activities = fields.pop("activities", None)
+    if not plans and not activities:
+        activities = [make_bia(org, 3000 + index, activity=f"Oven line {index}")]
     values = {
         "title": f"Tabletop: oven fire {index}",
         "exercise_type": "tabletop",
@@ -62,7 +69,12 @@ def make_exercise(org, index: int = 0, **fields) -> Exercise:
         "objectives": "Show the team can move production within a day",
         **fields,
     }
-    return Exercise.objects.create(organization=org, **values)
+    exercise = Exercise.objects.create(organization=org, **values)
+    if plans:
+        exercise.plans.set(plans)
+    if activities:
+        exercise.activities.set(activities)
+    return exercise
 
 
 def make_improvement(org, index: int = 0, **fields) -> ExerciseImprovement:

@@ -5,6 +5,7 @@ field."""
 from __future__ import annotations
 
 import pytest
+from django.utils.html import escape
 
 from pdca.continuity.models import (
     BiaDependency,
@@ -134,6 +135,10 @@ class TestBiaDependencyPages(_Roles, _pages("bia-dependencies"), ViewBundle):
 
     def make(self, org, index=0):
         return make_dependency(org, index)
+
+    def list_text(self, obj):
+        # The list shows the name and the kind in columns of their own.
+        return obj.name
 
     def form_data(self, org):
         bia = make_bia(org, 66, mtpd_hours=72, rto_hours=24)
@@ -377,6 +382,10 @@ class TestExerciseImprovementPages(_Roles, _pages("exercise-improvements"), View
 
     def make(self, org, index=0):
         return make_improvement(org, index)
+
+    def list_text(self, obj):
+        # The page escapes the apostrophe of "the partner bakery's number".
+        return escape(obj.description)
 
     def form_data(self, org):
         return {

@@ -11,6 +11,7 @@ import pytest
 
 from pdca.continuity import selectors, services
 from pdca.continuity.bia_rules import derive_mtpd, priority_for
+from pdca.continuity.forms import MethodForm
 from pdca.continuity.method.services import method_for, snapshot_of, update_method
 from pdca.continuity.models import BusinessImpactAnalysis, Exercise
 from pdca.continuity.pages import impact_rows
@@ -279,3 +280,18 @@ def test_plans_not_exercised_in_twelve_months(personas):
     assert found == [never, stale]
     assert archived not in found
     assert selectors.plans_not_exercised(personas.outsider, personas.org, today=today) == []
+
+
+def test_method_form_refuses_limits_that_are_not_whole_hours():
+    # "²" passes str.isdigit() but int() refuses it: the form must answer, not fail.
+    data = {
+        "name": "Bakery method",
+        "categories": "Financial: Low | High",
+        "time_points": "24 1 day",
+        "intolerable_level": "2",
+    }
+    for limits, valid in (("24, 72", True), ("24, ²", False), ("twelve", False)):
+        form = MethodForm({**data, "priority_limits": limits})
+        assert form.is_valid() is valid, (limits, form.errors)
+        if not valid:
+            assert "priority_limits" in form.errors

@@ -82,7 +82,7 @@ class MethodForm(StyledFormMixin, forms.Form):
     def clean_priority_limits(self) -> list[int]:
         text = self.cleaned_data["priority_limits"] or ""
         parts = [p.strip() for p in text.split(",") if p.strip()]
-        if not all(p.isdigit() for p in parts):
+        if not all(p.isdecimal() for p in parts):  # isdigit() lets "²" through
             raise forms.ValidationError("Write whole hours separated by commas.")
         return [int(p) for p in parts]
 
