@@ -236,6 +236,9 @@ def test_list_filter_by_client(client, personas):
     login(client, personas.users[Role.AUDITOR])
     page = client.get(f"{_urls(alpha)['list']}?client={beta.client_id}").content.decode()
     assert f">{beta.number}<" in page and f">{alpha.number}<" not in page
+    # The filter offers every client with a certificate and keeps the one chosen.
+    assert f'<option value="{beta.client_id}" selected>Beta</option>' in page
+    assert f'<option value="{alpha.client_id}">Alpha</option>' in page
 
 
 def test_list_query_count_does_not_grow(client, personas):

@@ -4,6 +4,7 @@ its status (managers), its PDF."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib import messages
@@ -11,7 +12,9 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
 from pdca.certification.models import Certificate
@@ -52,6 +55,16 @@ def _certificate(request: MemberRequest, pk: int, action: str = "view") -> Certi
     return object_for_page(request, rows, pk, action)
 
 
+def _client_options(clients: Iterable[tuple[int, str]], chosen: int | None) -> str:
+    """The client filter's options, built in one pass: a body has a thousand clients, and a
+    template loop over them was most of the page's time."""
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((pk, mark_safe(" selected") if pk == chosen else "", name) for pk, name in clients),
+    )
+
+
 @member_required
 def certificate_list(request: MemberRequest) -> HttpResponse:
     org = request.organization
@@ -78,7 +91,7 @@ def certificate_list(request: MemberRequest) -> HttpResponse:
             "standards": Standard.objects.order_by("name", "edition").only(
                 "code", "name", "edition"
             ),
-            "clients": list(clients),
+            "client_options": _client_options(clients, filters.client),
             "proposals": certificate_proposals(org, today) if may_change else [],
             "may_change": may_change,
             "today": today,
