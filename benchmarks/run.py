@@ -28,7 +28,10 @@ from django.test.utils import setup_databases, setup_test_environment  # noqa: E
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-RESULTS = Path(__file__).parent / "results" / "latest.json"
+#: PDCA_BENCH_RESULTS names another file (figures from PostgreSQL kept beside SQLite's).
+RESULTS = Path(
+    os.environ.get("PDCA_BENCH_RESULTS", Path(__file__).parent / "results" / "latest.json")
+)
 console = Console()
 BENCHMARKS: list[tuple[str, str, Callable[[], dict]]] = []
 
