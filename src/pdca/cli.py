@@ -310,6 +310,15 @@ def _add_subcommands() -> None:
 
     app.command("audit-time")(audit_time_command)
     app.add_typer(cb_app, name="cb")
+    from pdca.continuity.cli import app as continuity_app
+    from pdca.environment.cli import app as environment_app
+    from pdca.food.cli import app as food_app
+    from pdca.safety.cli import app as safety_app
+
+    app.add_typer(environment_app, name="environment")
+    app.add_typer(safety_app, name="safety")
+    app.add_typer(food_app, name="food")
+    app.add_typer(continuity_app, name="continuity")
 
 
 _add_subcommands()
