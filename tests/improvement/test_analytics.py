@@ -240,6 +240,8 @@ def test_every_figure_on_known_data(personas):
         ("KPI or process deviation", 0),
         ("Supplier issue", 0),
         ("Improvement opportunity", 0),
+        ("Compliance evaluation", 0),
+        ("Continuity exercise", 0),
     ]
     assert counts(f.by_severity) == [("Major", 1), ("Minor", 3), ("Not graded", 1)]
     assert counts(f.by_process) == [

@@ -11,7 +11,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from pdca.continuity import pages, selectors, services
-from pdca.continuity.method.api import OrganizationQuery
+from pdca.continuity.method.api import ContinuityOrganizationQuery
 from pdca.continuity.models import (
     BusinessImpactAnalysis,
     Exercise,
@@ -156,7 +156,7 @@ def _exercise(request, exercise_id: int) -> Exercise:
     response=responses(list[PrioritizedOut]),
     tags=[TAG],
 )
-def list_prioritized_activities(request, filters: Query[OrganizationQuery]):
+def list_prioritized_activities(request, filters: Query[ContinuityOrganizationQuery]):
     """The organization's analysed activities, shortest MTPD first (unranked ones last)."""
     organization = organization_for(
         request.auth, filters.organization, may_view=BusinessImpactAnalysis
@@ -203,7 +203,7 @@ def put_bia_impacts(request, bia_id: int, payload: ImpactsIn):
 
 
 @router.get("/exercises/programme/", response=responses(ProgrammeOut), tags=[TAG])
-def get_exercise_programme(request, filters: Query[OrganizationQuery]):
+def get_exercise_programme(request, filters: Query[ContinuityOrganizationQuery]):
     """Every current exercise, and each plan with its last exercise date; plans not exercised
     in the last 12 months are flagged."""
     organization = organization_for(request.auth, filters.organization, may_view=Exercise)

@@ -71,7 +71,7 @@ class SignificanceMethodIn(Input):
     legal_max_significant: bool = True
 
 
-class OrganizationQuery(Schema):
+class EnvironmentOrganizationQuery(Schema):
     organization: Text | None = Field(
         None, max_length=60, description="Organization slug (needed if you belong to several)"
     )
@@ -81,7 +81,7 @@ class ScoreLineOut(CriterionOut):
     score: int | None
 
 
-class AssessmentOut(Schema):
+class SignificanceAssessmentOut(Schema):
     aspect: int
     assessed: bool
     assessed_on: dt.date | None
@@ -102,7 +102,7 @@ class AssessmentIn(Input):
     )
 
 
-class SignificantQuery(OrganizationQuery):
+class SignificantQuery(EnvironmentOrganizationQuery):
     unaddressed: bool = Field(
         False, description="Only those without an objective or an operational control"
     )
@@ -123,7 +123,7 @@ class SignificantAspectOut(Schema):
     has_operational_control: bool
 
 
-class DueQuery(OrganizationQuery):
+class DueQuery(EnvironmentOrganizationQuery):
     on: dt.date | None = Field(None, description="Due on or before this day (today)")
 
 
@@ -170,7 +170,7 @@ def _method_out(method: SignificanceMethod) -> dict[str, Any]:
 
 
 @router.get("/significance-method/", response=responses(SignificanceMethodOut), tags=[TAG])
-def get_significance_method(request, filters: Query[OrganizationQuery]):
+def get_significance_method(request, filters: Query[EnvironmentOrganizationQuery]):
     """The organization's significance method for environmental aspects (the default one
     until it saves its own); once saved, its `ETag` is the version to send in `If-Match`."""
     organization = organization_for(request.auth, filters.organization, may_view=SignificanceMethod)
@@ -180,7 +180,7 @@ def get_significance_method(request, filters: Query[OrganizationQuery]):
 
 @router.put("/significance-method/", response=responses(SignificanceMethodOut), tags=[TAG])
 def put_significance_method(
-    request, filters: Query[OrganizationQuery], payload: SignificanceMethodIn
+    request, filters: Query[EnvironmentOrganizationQuery], payload: SignificanceMethodIn
 ):
     """Set the whole method. Aspects assessed before keep their result and the method they
     were assessed with."""
@@ -252,13 +252,21 @@ def list_significant_aspects(request, filters: Query[SignificantQuery]):
     ]
 
 
-@router.get("/aspects/{int:aspect_id}/assessment/", response=responses(AssessmentOut), tags=[TAG])
+@router.get(
+    "/aspects/{int:aspect_id}/assessment/",
+    response=responses(SignificanceAssessmentOut),
+    tags=[TAG],
+)
 def get_aspect_assessment(request, aspect_id: int):
     """An aspect's significance: its scores, read on the method it was assessed with."""
     return _assessment_out(announce(_aspect(request, aspect_id)))
 
 
-@router.post("/aspects/{int:aspect_id}/assessment/", response=responses(AssessmentOut), tags=[TAG])
+@router.post(
+    "/aspects/{int:aspect_id}/assessment/",
+    response=responses(SignificanceAssessmentOut),
+    tags=[TAG],
+)
 def assess_aspect(request, aspect_id: int, payload: AssessmentIn):
     """Assess (again) an aspect on the organization's current method: one score per
     criterion. With `If-Match`, an assessment based on an older version is refused (412)."""

@@ -59,7 +59,7 @@ class BiaMethodIn(Input):
     priority_limits: list[int] = Field(max_length=8, description="Rising, in hours")
 
 
-class OrganizationQuery(Schema):
+class ContinuityOrganizationQuery(Schema):
     organization: Text | None = Field(
         None, max_length=60, description="Organization slug (needed if you belong to several)"
     )
@@ -79,7 +79,7 @@ def method_out(method: BiaMethod) -> dict:
 
 
 @router.get("/continuity-method/", response=responses(BiaMethodOut), tags=["continuity"])
-def get_continuity_method(request, filters: Query[OrganizationQuery]):
+def get_continuity_method(request, filters: Query[ContinuityOrganizationQuery]):
     """The organization's BIA method (the default one until it saves its own)."""
     organization = organization_for(request.auth, filters.organization, may_view=BiaMethod)
     method = method_services.method_for(organization)
@@ -89,7 +89,9 @@ def get_continuity_method(request, filters: Query[OrganizationQuery]):
 
 
 @router.put("/continuity-method/", response=responses(BiaMethodOut), tags=["continuity"])
-def put_continuity_method(request, filters: Query[OrganizationQuery], payload: BiaMethodIn):
+def put_continuity_method(
+    request, filters: Query[ContinuityOrganizationQuery], payload: BiaMethodIn
+):
     """Set the whole method. Analyses keep the method they were assessed with until their
     impacts are assessed again."""
     organization = organization_for(request.auth, filters.organization, may_view=BiaMethod)
