@@ -54,3 +54,27 @@ def test_the_export_imports_back_unchanged(personas):
     workbook = _workbook(personas)
     summary = import_entries(HAZARDS, personas.org, _save(workbook), actor=personas.manager)
     assert (summary.created, summary.updated, summary.unchanged) == (0, 0, 1)
+
+
+def test_incidents_export_their_time_locally_and_import_it_back_unchanged(personas):
+    from django.utils import timezone
+
+    from pdca.safety.models import Incident
+    from pdca.safety.registers import INCIDENTS
+    from tests.safety.factories import make_incident
+
+    when = timezone.now().replace(second=0, microsecond=0)
+    incident = make_incident(personas.org, 1, occurred_at=when)
+    data = export_entries(
+        INCIDENTS, Incident.objects.filter(pk=incident.pk), organization=personas.org
+    )
+    sheet = load_workbook(io.BytesIO(data)).worksheets[0]
+    headers = [c.value for c in sheet[1]]
+    column = next(i for i, h in enumerate(headers) if h and "happen" in h.lower())
+    cell = sheet[2][column]
+    assert cell.value == timezone.localtime(when).replace(tzinfo=None)
+    assert cell.number_format == "yyyy-mm-dd hh:mm"
+    summary = import_entries(INCIDENTS, personas.org, data, actor=personas.manager)
+    assert (summary.created, summary.updated, summary.unchanged) == (0, 0, 1)
+    incident.refresh_from_db()
+    assert incident.occurred_at == when

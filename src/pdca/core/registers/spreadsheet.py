@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.text import slugify
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
@@ -72,6 +73,8 @@ def _accepts(spec: RegisterSpec, name: str) -> str:
         return "one of: " + ", ".join(str(label) for _, label in f.choices)
     if isinstance(f, models.BooleanField):
         return "Yes or No"
+    if isinstance(f, models.DateTimeField):
+        return "a date and time (YYYY-MM-DD HH:MM)"
     if isinstance(f, models.DateField):
         return "a date (YYYY-MM-DD)"
     if isinstance(f, models.IntegerField | models.DecimalField):
@@ -98,6 +101,9 @@ def export_entries(spec: RegisterSpec, rows, *, organization) -> bytes:
         values: list[Any] = [obj.pk]
         for name in spec.fields:
             value = plain(spec, obj, name)
+            if isinstance(value, dt.datetime) and timezone.is_aware(value):
+                # Excel has no time zones: the organization's local time, as pages show it.
+                value = timezone.localtime(value).replace(tzinfo=None)
             values.append(clean_text(value) if isinstance(value, str) else value)
         sheet.append(values)
     for index, name in enumerate(names, start=1):
@@ -107,7 +113,9 @@ def export_entries(spec: RegisterSpec, rows, *, organization) -> bytes:
         sheet.column_dimensions[letter].width = 8 if name == "id" else 40 if wide else 18
         for cell in sheet[letter][1:]:
             cell.alignment = WRAP
-            if isinstance(cell.value, dt.date):
+            if isinstance(cell.value, dt.datetime):
+                cell.number_format = "yyyy-mm-dd hh:mm"
+            elif isinstance(cell.value, dt.date):
                 cell.number_format = "yyyy-mm-dd"
     sheet.freeze_panes = "B2"
     sheet.auto_filter.ref = sheet.dimensions
@@ -219,6 +227,8 @@ def _parse(spec: RegisterSpec, name: str, value: Any, lookup: _Lookup) -> Any:
         if text in NO:
             return False
         raise ValueError("write Yes or No.")
+    if isinstance(f, models.DateTimeField):
+        return _parse_datetime(value)
     if isinstance(f, models.DateField):
         ok, date = parse_date(value)
         if not ok:
@@ -363,3 +373,19 @@ def _save(spec, organization, parsed, columns, errors: CellErrors, *, actor, dry
     except _Rollback:
         pass
     return summary
+
+
+def _parse_datetime(value: Any) -> dt.datetime | None:
+    """A date-and-time cell: a real one or text as YYYY-MM-DD HH:MM, read in local time."""
+    if is_empty(value):
+        return None
+    if isinstance(value, dt.datetime):
+        moment = value
+    elif isinstance(value, dt.date):
+        moment = dt.datetime.combine(value, dt.time())
+    else:
+        try:
+            moment = dt.datetime.fromisoformat(cell_text(value).strip())
+        except ValueError:
+            raise ValueError("write a date and time as YYYY-MM-DD HH:MM.") from None
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
