@@ -11,13 +11,13 @@ Every command that asks for an id has a list here that shows it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.markup import escape
 
 from pdca.core.cli_output import Column, FormatOption, print_json, print_rows
+from pdca.core.cli_support import run_service
 from pdca.core.console import console, err
 
 app = typer.Typer(
@@ -71,29 +71,6 @@ def _viewer(email: str | None, model, organization):
         )
         raise typer.Exit(1)
     return viewer
-
-
-def _run(call: Callable[[], Any]) -> Any:
-    """Call a service in the CLI's channel; a refusal is printed (each field and its problem)
-    and exits 1, with nothing written."""
-    from pdca.core.context import channel
-    from pdca.core.exceptions import ServiceError, ValidationFailed
-
-    try:
-        with channel("cli"):
-            return call()
-    except ValidationFailed as exc:
-        if exc.message != "; ".join(
-            f"{e.field}: {e.message}" if e.field else e.message for e in exc.errors
-        ):
-            err.print(f"[red]{escape(exc.message)}")
-        for error in exc.errors:
-            err.print(f"[red]{escape(error.field or 'input')}: {escape(error.message)}")
-        err.print("[red]Refused; nothing was written.")
-        raise typer.Exit(1) from None
-    except ServiceError as exc:
-        err.print(f"[red]{escape(exc.message)}")
-        raise typer.Exit(1) from None
 
 
 def _hours(value: int | None) -> str:
@@ -315,7 +292,7 @@ def complete_exercise(
     organization = _organization(org)
     exercise = _exercise(organization, exercise_id)
     actor = _member(actor_email, "a member who may change the exercise")
-    _run(
+    run_service(
         lambda: services.complete_exercise(
             exercise,
             actor=actor,
@@ -344,6 +321,6 @@ def cancel_exercise(
     organization = _organization(org)
     exercise = _exercise(organization, exercise_id)
     actor = _member(actor_email, "a member who may change the exercise")
-    _run(lambda: services.cancel_exercise(exercise, actor=actor, reason=reason))
+    run_service(lambda: services.cancel_exercise(exercise, actor=actor, reason=reason))
     exercise.refresh_from_db()
     _print_exercise(exercise, fmt)

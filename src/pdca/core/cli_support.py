@@ -4,8 +4,11 @@ on the command line, or a clear message and exit code 1."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from typing import Any
 
 import typer
+from rich.markup import escape
 
 from pdca.core.console import err
 
@@ -67,3 +70,26 @@ def visible(queryset, *, organization=None, actor=None):
     if organization is not None:
         queryset = queryset.filter(organization=organization)
     return queryset
+
+
+def run_service(call: Callable[[], Any]) -> Any:
+    """Call a service in the CLI's channel; a refusal is printed (each field and its problem)
+    and exits 1, with nothing written."""
+    from pdca.core.context import channel
+    from pdca.core.exceptions import ServiceError, ValidationFailed
+
+    try:
+        with channel("cli"):
+            return call()
+    except ValidationFailed as exc:
+        if exc.message != "; ".join(
+            f"{e.field}: {e.message}" if e.field else e.message for e in exc.errors
+        ):
+            err.print(f"[red]{escape(exc.message)}")
+        for error in exc.errors:
+            err.print(f"[red]{escape(error.field or 'input')}: {escape(error.message)}")
+        err.print("[red]Refused; nothing was written.")
+        raise typer.Exit(1) from None
+    except ServiceError as exc:
+        err.print(f"[red]{escape(exc.message)}")
+        raise typer.Exit(1) from None

@@ -12,13 +12,13 @@ asks for an id has a list here that shows it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
 
 from pdca.core.cli_output import Column, FormatOption, print_json, print_rows
+from pdca.core.cli_support import run_service
 from pdca.core.console import console, err
 
 app = typer.Typer(
@@ -73,29 +73,6 @@ def _actor(email: str | None):
         err.print("[red]Say who does it: --as EMAIL (a member who may record evaluations).")
         raise typer.Exit(2)
     return actor_or_exit(email)
-
-
-def _run(call: Callable[[], Any]) -> Any:
-    """Call a service in the CLI's channel; a refusal is printed (each field and its problem)
-    and exits 1, with nothing written."""
-    from pdca.core.context import channel
-    from pdca.core.exceptions import ServiceError, ValidationFailed
-
-    try:
-        with channel("cli"):
-            return call()
-    except ValidationFailed as exc:
-        if exc.message != "; ".join(
-            f"{e.field}: {e.message}" if e.field else e.message for e in exc.errors
-        ):
-            err.print(f"[red]{escape(exc.message)}")
-        for error in exc.errors:
-            err.print(f"[red]{escape(error.field or 'input')}: {escape(error.message)}")
-        err.print("[red]Refused; nothing was written.")
-        raise typer.Exit(1) from None
-    except ServiceError as exc:
-        err.print(f"[red]{escape(exc.message)}")
-        raise typer.Exit(1) from None
 
 
 @app.command("method")
@@ -340,7 +317,7 @@ def record_evaluation(
         )
         raise typer.Exit(1)
     actor = _actor(actor_email)
-    _run(lambda: services.record_evaluation(draft, actor=actor))
+    run_service(lambda: services.record_evaluation(draft, actor=actor))
     evaluation = ComplianceEvaluation.objects.select_related("obligation").get(pk=draft.pk)
     data = {
         "id": evaluation.pk,

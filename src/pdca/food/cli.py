@@ -12,13 +12,13 @@ with that member's permissions. Every command that asks for an id has a list her
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
 
 from pdca.core.cli_output import Column, FormatOption, print_json, print_rows
+from pdca.core.cli_support import run_service
 from pdca.core.console import console, err
 
 app = typer.Typer(
@@ -55,29 +55,6 @@ def _actor(email: str | None, who: str):
         err.print(f"[red]Say who does it: --as EMAIL ({who}).")
         raise typer.Exit(2)
     return actor_or_exit(email)
-
-
-def _run(call: Callable[[], Any]) -> Any:
-    """Call a service in the CLI's channel; a refusal is printed (each field and its problem)
-    and exits 1, with nothing written."""
-    from pdca.core.context import channel
-    from pdca.core.exceptions import ServiceError, ValidationFailed
-
-    try:
-        with channel("cli"):
-            return call()
-    except ValidationFailed as exc:
-        if exc.message != "; ".join(
-            f"{e.field}: {e.message}" if e.field else e.message for e in exc.errors
-        ):
-            err.print(f"[red]{escape(exc.message)}")
-        for error in exc.errors:
-            err.print(f"[red]{escape(error.field or 'input')}: {escape(error.message)}")
-        err.print("[red]Refused; nothing was written.")
-        raise typer.Exit(1) from None
-    except ServiceError as exc:
-        err.print(f"[red]{escape(exc.message)}")
-        raise typer.Exit(1) from None
 
 
 def _visible(queryset, organization, email: str | None):
@@ -226,7 +203,7 @@ def verify_prp(
         raise typer.Exit(1)
     actor = _actor(actor_email, "a system manager, consultant or the programme's owner")
     verifier = actor_or_exit(verifier_email) if verifier_email else actor
-    verification = _run(
+    verification = run_service(
         lambda: services.record_prp_verification(
             programme,
             actor=actor,

@@ -12,13 +12,13 @@ member named by `--as`, with that member's permissions.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
 
 from pdca.core.cli_output import Column, FormatOption, print_json, print_rows
+from pdca.core.cli_support import run_service
 from pdca.core.console import console, err
 
 app = typer.Typer(
@@ -58,29 +58,6 @@ def _actor(email: str | None, who: str):
         err.print(f"[red]Say who does it: --as EMAIL ({who}).")
         raise typer.Exit(2)
     return actor_or_exit(email)
-
-
-def _run(call: Callable[[], Any]) -> Any:
-    """Call a service in the CLI's channel; a refusal is printed (each field and its problem)
-    and exits 1, with nothing written."""
-    from pdca.core.context import channel
-    from pdca.core.exceptions import ServiceError, ValidationFailed
-
-    try:
-        with channel("cli"):
-            return call()
-    except ValidationFailed as exc:
-        if exc.message != "; ".join(
-            f"{e.field}: {e.message}" if e.field else e.message for e in exc.errors
-        ):
-            err.print(f"[red]{escape(exc.message)}")
-        for error in exc.errors:
-            err.print(f"[red]{escape(error.field or 'input')}: {escape(error.message)}")
-        err.print("[red]Refused; nothing was written.")
-        raise typer.Exit(1) from None
-    except ServiceError as exc:
-        err.print(f"[red]{escape(exc.message)}")
-        raise typer.Exit(1) from None
 
 
 def _incident(organization, incident_id: int):
@@ -217,7 +194,7 @@ def investigate(
     incident = _incident(organization, incident_id)
     actor = _actor(actor_email, "a system manager or consultant")
     investigator = actor_or_exit(investigator_email) if investigator_email else actor
-    _run(
+    run_service(
         lambda: incident_services.investigate_incident(
             incident,
             actor=actor,
@@ -256,7 +233,7 @@ def close(
     organization = _organization(org)
     incident = _incident(organization, incident_id)
     actor = _actor(actor_email, "a system manager or consultant")
-    _run(
+    run_service(
         lambda: incident_services.transition_incident(incident, Incident.Status.CLOSED, actor=actor)
     )
     incident.refresh_from_db()
