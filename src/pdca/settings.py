@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "pdca.food",
     "pdca.continuity",
     "pdca.assessments",
+    "pdca.reviews",
     "pdca.web",
 ]
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("verify/", include("pdca.certification.public_urls")),
     path("", include("pdca.audits.urls")),
     path("", include("pdca.improvement.urls")),
+    path("", include("pdca.reviews.urls")),
     path("", include("pdca.tenancy.urls")),
     path("", include("pdca.web.urls")),
 ]

@@ -51,6 +51,7 @@ DEFAULT_RETENTION_YEARS: dict[str, int] = {
     "process": 4,
     "ai": 4,
     "terms": 4,
+    "review": 4,
     # The current three-year cycle and the one before it, which accreditation bodies sample.
     "certification": 6,
 }
@@ -67,6 +68,7 @@ RECORD_TYPE_LABELS: dict[str, str] = {
     "process": "Processes and responsibilities",
     "ai": "AI systems and impact assessments",
     "terms": "Certification terms",
+    "review": "Management reviews, their minutes and actions",
     "certification": "Certification: clients, applications, programmes, decisions, certificates",
 }
 
