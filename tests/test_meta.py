@@ -10,6 +10,19 @@ from pdca.core.testing import ApiBundle, ViewBundle
 
 #: "app_label.model": {"api" or "views": the reason that bundle does not apply}
 EXEMPT: dict[str, dict[str, str]] = {
+    "reviews.reviewinput": {
+        "api": "compiled by a review, never created alone: /api/v1/management-reviews/{id}/"
+        "inputs/, /compile/ and /api/v1/review-inputs/{id}/ are tested role by role in "
+        "tests/reviews/test_steps.py",
+        "views": "shown and assessed on its review's page: the role matrix of compiling and "
+        "assessing is in tests/reviews/test_steps.py",
+    },
+    "reviews.reviewplan": {
+        "api": "one per system at /api/v1/management-reviews/schedule/: role matrix in "
+        "tests/reviews/test_steps.py",
+        "views": "the schedule page and its interval form: role matrix in "
+        "tests/reviews/test_steps.py",
+    },
     "food.foodsafetymethod": {
         "api": "one per organization at /api/v1/food-safety-method/ (GET, PUT): role matrix in "
         "tests/food/test_services.py (test_method_api_by_role)",

@@ -319,6 +319,9 @@ def _add_subcommands() -> None:
     app.add_typer(safety_app, name="safety")
     app.add_typer(food_app, name="food")
     app.add_typer(continuity_app, name="continuity")
+    from pdca.reviews.cli import app as review_app
+
+    app.add_typer(review_app, name="review")
 
 
 _add_subcommands()

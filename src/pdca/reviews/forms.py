@@ -18,7 +18,9 @@ class AssessmentForm(StyledFormMixin, forms.Form):
 
 
 class TransitionForm(StyledFormMixin, forms.Form):
-    to = forms.ChoiceField(choices=[("held", "Held"), ("approved", "Approved"), ("cancelled", "Cancelled")])
+    to = forms.ChoiceField(
+        choices=[("held", "Held"), ("approved", "Approved"), ("cancelled", "Cancelled")]
+    )
     reason = forms.CharField(required=False, max_length=500)
 
 

@@ -23,7 +23,8 @@ def content_of(review: ManagementReview) -> dict[str, Any]:
 
 
 def filename(review: ManagementReview, extension: str) -> str:
-    return f"management-review-{review.meeting_date:%Y-%m-%d}-{slugify(review.system.name)[:40]}.{extension}"
+    system = slugify(review.system.name)[:40]
+    return f"management-review-{review.meeting_date:%Y-%m-%d}-{system}.{extension}"
 
 
 def _context(review: ManagementReview) -> dict[str, Any]:
@@ -90,7 +91,7 @@ def minutes_docx(review: ManagementReview) -> bytes:
         for line in item["figures"].get("rows", []):
             doc.add_paragraph(f"{line['label']}: {line['detail']}", style="List Bullet")
         if item["figures"].get("note"):
-            doc.add_paragraph(item["figures"]["note"]).italic = True
+            doc.add_paragraph().add_run(item["figures"]["note"]).italic = True
         assessment = doc.add_paragraph()
         assessment.add_run("Assessment: ").bold = True
         assessment.add_run(item["assessment"] or "not written")
@@ -100,7 +101,9 @@ def minutes_docx(review: ManagementReview) -> bytes:
     if m["outputs"]:
         grid = doc.add_table(rows=1, cols=4)
         grid.style = "Light Grid"
-        for cell, text in zip(grid.rows[0].cells, ("Kind", "Decision or action", "Owner", "Due"), strict=True):
+        for cell, text in zip(
+            grid.rows[0].cells, ("Kind", "Decision or action", "Owner", "Due"), strict=True
+        ):
             cell.text = text
         for out in m["outputs"]:
             cells = grid.add_row().cells

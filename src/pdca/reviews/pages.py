@@ -16,9 +16,9 @@ Status = ManagementReview.Status
 def review_context(request: Any, review: ManagementReview) -> dict[str, Any]:
     user = request.user
     editable = review.status in (Status.PLANNED, Status.HELD)
-    inputs = list(review.inputs.select_related("assessed_by"))
-    for item in inputs:
-        item.form = AssessmentForm(  # type: ignore[attr-defined]  (for the template only)
+    inputs: list[Any] = list(review.inputs.select_related("assessed_by"))
+    for item in inputs:  # each input's form, for the template only
+        item.form = AssessmentForm(
             initial={"assessment": item.assessment}, prefix=f"input-{item.pk}"
         )
     outputs = list(review.outputs.filter(archived_at__isnull=True).select_related("owner"))
@@ -36,7 +36,8 @@ def review_context(request: Any, review: ManagementReview) -> dict[str, Any]:
         "can_hold": review.status == Status.PLANNED and may(user, "hold", review),
         "can_approve": review.status == Status.HELD and may(user, "approve", review),
         "can_cancel": review.status == Status.PLANNED and may(user, "cancel", review),
-        "can_add_output": editable and may(user, "add", ReviewOutput, organization=review.organization),
+        "can_add_output": editable
+        and may(user, "add", ReviewOutput, organization=review.organization),
         "problems": problems,
         "intact": services.minutes_intact(review) if review.status == Status.APPROVED else None,
     }

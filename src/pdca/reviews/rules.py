@@ -31,11 +31,15 @@ def validate_review(review: ManagementReview, related: dict[str, list[Any]]) -> 
     errors: list[FieldError] = []
     if review.chair_id is not None and not top_managers(review.organization, [review.chair]):
         errors.append(
-            FieldError("chair", "The chair must be a member of top management.", "not_top_management")
+            FieldError(
+                "chair", "The chair must be a member of top management.", "not_top_management"
+            )
         )
     if review.data_as_of and review.data_as_of > review.meeting_date:
         errors.append(
-            FieldError("data_as_of", "The data cannot be read after the meeting date.", "after_meeting")
+            FieldError(
+                "data_as_of", "The data cannot be read after the meeting date.", "after_meeting"
+            )
         )
     if review.system_id and review.system.organization_id != review.organization_id:
         errors.append(FieldError("system", "Choose a system of this organization."))
@@ -47,7 +51,9 @@ def fill_review(review: ManagementReview) -> None:
     """A new review follows the latest earlier review of the same system."""
     if review.pk is None and review.previous_id is None:
         review.previous = (
-            ManagementReview.objects.filter(system_id=review.system_id, meeting_date__lte=review.meeting_date)
+            ManagementReview.objects.filter(
+                system_id=review.system_id, meeting_date__lte=review.meeting_date
+            )
             .exclude(status=ManagementReview.Status.CANCELLED)
             .order_by("-meeting_date", "-pk")
             .first()

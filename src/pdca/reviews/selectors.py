@@ -95,7 +95,9 @@ def schedules(
         last = row.get("last_held")
         base = last or timezone.localtime(system.created_at).date()
         result.append(
-            Schedule(system, interval, last, row.get("next_planned"), add_months(base, interval), today)
+            Schedule(
+                system, interval, last, row.get("next_planned"), add_months(base, interval), today
+            )
         )
     return result
 
@@ -122,7 +124,9 @@ def open_actions(user: User, organization: Any) -> QuerySet[ReviewOutput]:
     )
 
 
-def last_review(system: ManagementSystem, *, before: dt.date | None = None) -> ManagementReview | None:
+def last_review(
+    system: ManagementSystem, *, before: dt.date | None = None
+) -> ManagementReview | None:
     """The latest review of `system` that was held (optionally before a date)."""
     rows = ManagementReview.objects.filter(system=system, status__in=HELD, archived_at__isnull=True)
     if before is not None:

@@ -170,7 +170,9 @@ def hold_problems(review: ManagementReview) -> list[FieldError]:
     """What stops the review from being recorded as held."""
     problems = []
     if review.meeting_date > timezone.localdate():
-        problems.append(FieldError("meeting_date", "The meeting has not taken place yet.", "future"))
+        problems.append(
+            FieldError("meeting_date", "The meeting has not taken place yet.", "future")
+        )
     people = [review.chair, *review.attendees.all()]
     if not top_managers(review.organization, people):
         problems.append(
@@ -215,7 +217,7 @@ def approval_problems(review: ManagementReview) -> list[FieldError]:
 def minutes_of(review: ManagementReview) -> dict[str, Any]:
     """The minutes as plain JSON: what approval freezes and what the page, PDF and DOCX show."""
     attendees = sorted(str(u) for u in review.attendees.all())
-    return jsonable(
+    content: dict[str, Any] = jsonable(
         {
             "review": review.pk,
             "organization": review.organization.name,
@@ -262,6 +264,7 @@ def minutes_of(review: ManagementReview) -> dict[str, Any]:
             "approved_at": review.approved_at,
         }
     )
+    return content
 
 
 def minutes_hash(minutes: dict[str, Any]) -> str:

@@ -51,7 +51,9 @@ def schedule(request):
 @member_required
 def schedule_edit(request, system_pk: int):
     org = request.organization
-    system = get_object_or_404(scope(ManagementSystem.objects.filter(organization=org), request.user), pk=system_pk)
+    system = get_object_or_404(
+        scope(ManagementSystem.objects.filter(organization=org), request.user), pk=system_pk
+    )
     require_page(request, "change", ReviewPlan, organization=org)
     current = selectors.schedule_of(system)
     form = IntervalForm(request.POST or None, initial={"interval_months": current.interval_months})
@@ -63,7 +65,10 @@ def schedule_edit(request, system_pk: int):
         except ServiceError as exc:
             refuse(request, exc)
         else:
-            messages.success(request, f"{system} is reviewed every {form.cleaned_data['interval_months']} months.")
+            messages.success(
+                request,
+                f"{system} is reviewed every {form.cleaned_data['interval_months']} months.",
+            )
             return redirect("reviews:schedule")
     return render(request, "reviews/schedule_edit.html", {"form": form, "system": system})
 
@@ -77,7 +82,10 @@ def review_compile(request, pk: int):
     except ServiceError as exc:
         refuse(request, exc)
     else:
-        messages.success(request, f"{len(rows)} inputs compiled from the registers as of {review.as_of:%Y-%m-%d}.")
+        messages.success(
+            request,
+            f"{len(rows)} inputs compiled from the registers as of {review.as_of:%Y-%m-%d}.",
+        )
     return _detail(review)
 
 
@@ -88,7 +96,9 @@ def input_assess(request, pk: int, input_pk: int):
     item = get_object_or_404(ReviewInput, review=review, pk=input_pk)
     form = AssessmentForm(request.POST, prefix=f"input-{item.pk}")
     if not form.is_valid():
-        messages.error(request, "; ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(
+            request, "; ".join(str(e) for errors in form.errors.values() for e in errors)
+        )
         return _detail(review)
     try:
         services.assess_input(item, actor=request.user, assessment=form.cleaned_data["assessment"])
@@ -96,7 +106,9 @@ def input_assess(request, pk: int, input_pk: int):
         refuse(request, exc)
     else:
         messages.success(request, f"Assessment of “{item.title}” saved.")
-    return redirect(f"{reverse('reviews:management-reviews-detail', args=[review.pk])}#input-{item.pk}")
+    return redirect(
+        f"{reverse('reviews:management-reviews-detail', args=[review.pk])}#input-{item.pk}"
+    )
 
 
 @require_POST
@@ -109,11 +121,17 @@ def review_transition(request, pk: int):
         return _detail(review)
     to = form.cleaned_data["to"]
     try:
-        services.transition_review(review, actor=request.user, to=to, reason=form.cleaned_data["reason"])
+        services.transition_review(
+            review, actor=request.user, to=to, reason=form.cleaned_data["reason"]
+        )
     except ServiceError as exc:
         refuse(request, exc)
     else:
-        done = {"held": "recorded as held", "approved": "approved: its minutes are frozen", "cancelled": "cancelled"}
+        done = {
+            "held": "recorded as held",
+            "approved": "approved: its minutes are frozen",
+            "cancelled": "cancelled",
+        }
         messages.success(request, f"“{review}” {done[to]}.")
     return _detail(review)
 

@@ -13,7 +13,16 @@ from pdca.audits.models import Audit, Finding
 from pdca.improvement.analytics.figures import cycle_days, median
 from pdca.improvement.models import ImprovementOpportunity, Nonconformity
 from pdca.people.services.competence import competence_matrix
-from pdca.reviews.inputs.registry import Figures, Window, bad_if, declare, figure, figures, link, row
+from pdca.reviews.inputs.registry import (
+    Figures,
+    Window,
+    bad_if,
+    declare,
+    figure,
+    figures,
+    link,
+    row,
+)
 from pdca.reviews.models import ManagementReview, ReviewOutput
 from pdca.risks.method.services import method_for
 from pdca.risks.models import Risk, TreatmentAction
@@ -50,16 +59,18 @@ def previous_actions(w: Window) -> Figures:
         total=Count("pk"),
         done=Count("pk", filter=Q(status=ReviewOutput.Status.DONE)),
         open=Count("pk", filter=Q(status=ReviewOutput.Status.OPEN)),
-        overdue=Count(
-            "pk", filter=Q(status=ReviewOutput.Status.OPEN, due_date__lt=w.as_of)
-        ),
+        overdue=Count("pk", filter=Q(status=ReviewOutput.Status.OPEN, due_date__lt=w.as_of)),
         cancelled=Count("pk", filter=Q(status=ReviewOutput.Status.CANCELLED)),
     )
     # The previous review's outputs, and any older one still open.
-    listed = outputs.filter(
-        Q(review=w.review.previous_id if w.review is not None else None)
-        | Q(status=ReviewOutput.Status.OPEN)
-    ).select_related("owner", "review").order_by("status", "due_date", "pk")[:MAX_ROWS]
+    listed = (
+        outputs.filter(
+            Q(review=w.review.previous_id if w.review is not None else None)
+            | Q(status=ReviewOutput.Status.OPEN)
+        )
+        .select_related("owner", "review")
+        .order_by("-status", "due_date", "pk")[:MAX_ROWS]
+    )
     rows = [
         row(
             output.title,
@@ -135,7 +146,11 @@ def context_changes(w: Window) -> Figures:
             figure("Risks and opportunities changed", risks["changed"], link("risks:risks-list")),
         ],
         [
-            row(issue.title, issue.get_origin_display(), _detail("workspace:context-issues-detail", issue.pk))
+            row(
+                issue.title,
+                issue.get_origin_display(),
+                _detail("workspace:context-issues-detail", issue.pk),
+            )
             for issue in new_issues
         ],
         f"Changes between {w.period_label}.",
@@ -149,7 +164,9 @@ def objectives(w: Window) -> Figures:
             Objective.objects.filter(
                 w.existed(), organization=w.organization, archived_at__isnull=True
             ).exclude(status=Objective.Status.CANCELLED)
-        ).select_related("owner").order_by("due_date", "title")
+        )
+        .select_related("owner")
+        .order_by("due_date", "title")
     )
     by_status: dict[str, int] = {}
     listed = []
@@ -195,7 +212,7 @@ def nonconformities(w: Window) -> Figures:
         overdue=Count("pk", filter=open_then & Q(due_date__lt=w.as_of)),
     )
     closed = rows.filter(w.timed("closed_at")).values_list("created_at", "closed_at")
-    days = [cycle_days(reported, done) for reported, done in closed]
+    days = [cycle_days(reported, done) for reported, done in closed if done is not None]
     cycle = median(days)
     open_majors = (
         rows.filter(open_then, severity=Nonconformity.Severity.MAJOR)
@@ -208,7 +225,12 @@ def nonconformities(w: Window) -> Figures:
             figure("Reported in the period", counts["reported"], register),
             figure("Closed in the period", counts["closed"], f"{register}?status=closed", "good"),
             figure("Open", counts["open"], register),
-            figure("Open majors", counts["major"], f"{register}?severity=major", bad_if(counts["major"])),
+            figure(
+                "Open majors",
+                counts["major"],
+                f"{register}?severity=major",
+                bad_if(counts["major"]),
+            ),
             figure("Open minors", counts["minor"], f"{register}?severity=minor"),
             figure("Open past their due date", counts["overdue"], "", bad_if(counts["overdue"])),
             figure(
@@ -247,7 +269,9 @@ def monitoring(w: Window) -> Figures:
         [
             figure("Measurements recorded", measured["n"], reverse("workspace:objectives-list")),
             figure("Indicators measured", measured["objectives"]),
-            figure("Active objectives not measured", count_unmeasured, "", bad_if(count_unmeasured)),
+            figure(
+                "Active objectives not measured", count_unmeasured, "", bad_if(count_unmeasured)
+            ),
         ],
         [
             row(o.title, o.kpi, _detail("workspace:objectives-detail", o.pk))
@@ -260,7 +284,9 @@ def monitoring(w: Window) -> Figures:
 
 def _audit_figures(w: Window, types) -> tuple[list[dict], list[dict]]:
     audits = Audit.objects.filter(
-        w.dated("end_date"), organization=w.organization, audit_type__in=types,
+        w.dated("end_date"),
+        organization=w.organization,
+        audit_type__in=types,
         archived_at__isnull=True,
     )
     grades = Finding.objects.filter(audit__in=audits).aggregate(
@@ -307,23 +333,35 @@ def audit_results(w: Window) -> Figures:
 @declare("providers", "Performance of external providers", "9.3.2 c)")
 def providers(w: Window) -> Figures:
     grades, rows = _audit_figures(w, (Audit.Type.SUPPLIER,))
-    supplier_ncs = Nonconformity.objects.filter(
-        w.timed("created_at"),
-        organization=w.organization,
-        source__in=[Nonconformity.Source.SUPPLIER, Nonconformity.Source.SUPPLIER_AUDIT],
-    ).exclude(status=Nonconformity.Status.DISMISSED).count()
+    supplier_ncs = (
+        Nonconformity.objects.filter(
+            w.timed("created_at"),
+            organization=w.organization,
+            source__in=[Nonconformity.Source.SUPPLIER, Nonconformity.Source.SUPPLIER_AUDIT],
+        )
+        .exclude(status=Nonconformity.Status.DISMISSED)
+        .count()
+    )
     suppliers = InterestedParty.objects.filter(
-        organization=w.organization, category=InterestedParty.Category.SUPPLIER,
+        organization=w.organization,
+        category=InterestedParty.Category.SUPPLIER,
         archived_at__isnull=True,
     ).count()
     register = reverse("improvement:nonconformities-list")
     return figures(
         [
-            figure("Suppliers among interested parties", suppliers,
-                   link("workspace:interested-parties-list", category="supplier")),
+            figure(
+                "Suppliers among interested parties",
+                suppliers,
+                link("workspace:interested-parties-list", category="supplier"),
+            ),
             figure("Supplier audits", len(rows), link("audits:audits-list", audit_type="supplier")),
-            figure("Nonconformities about suppliers", supplier_ncs,
-                   f"{register}?source=supplier", bad_if(supplier_ncs)),
+            figure(
+                "Nonconformities about suppliers",
+                supplier_ncs,
+                f"{register}?source=supplier",
+                bad_if(supplier_ncs),
+            ),
             *grades,
         ],
         rows,
@@ -335,16 +373,21 @@ def resources(w: Window) -> Figures:
     matrix = competence_matrix(w.organization, as_of=w.as_of)
     gaps = len(matrix.gaps)
     asked = ReviewOutput.objects.filter(
-        organization=w.organization, kind=ReviewOutput.Kind.RESOURCE,
-        status=ReviewOutput.Status.OPEN, archived_at__isnull=True,
+        organization=w.organization,
+        kind=ReviewOutput.Kind.RESOURCE,
+        status=ReviewOutput.Status.OPEN,
+        archived_at__isnull=True,
     ).count()
     return figures(
         [
             figure("People", len(matrix.rows), reverse("people:matrix")),
             figure("Fully competent", matrix.people_competent, reverse("people:matrix"), "good"),
             figure("Mandatory competence gaps", gaps, reverse("people:matrix"), bad_if(gaps)),
-            figure("Open needs for resources from reviews", asked,
-                   link("reviews:review-actions-list", kind="resource", status="open")),
+            figure(
+                "Open needs for resources from reviews",
+                asked,
+                link("reviews:review-actions-list", kind="resource", status="open"),
+            ),
         ],
         [],
         "People and competence are counted here; budget, equipment and infrastructure are "
@@ -368,7 +411,8 @@ def risk_actions(w: Window) -> Figures:
     threshold = method_for(w.organization).acceptance_threshold
     risks = (
         Risk.objects.filter(
-            organization=w.organization, archived_at__isnull=True,
+            organization=w.organization,
+            archived_at__isnull=True,
             kind__in=[Risk.Kind.RISK, Risk.Kind.INFOSEC],
         )
         .exclude(status=Risk.Status.CLOSED)
@@ -381,12 +425,19 @@ def risk_actions(w: Window) -> Figures:
             figure("Treatment actions done", actions["done"], link("risks:risks-list"), "good"),
             figure("Treatment actions open", actions["open"]),
             figure("Open past their due date", actions["overdue"], "", bad_if(actions["overdue"])),
-            figure(f"Risks above the acceptance level ({threshold})", n_above,
-                   link("risks:risks-list", status="treating"), bad_if(n_above)),
+            figure(
+                f"Risks above the acceptance level ({threshold})",
+                n_above,
+                link("risks:risks-list", status="treating"),
+                bad_if(n_above),
+            ),
         ],
         [
-            row(f"{risk.code} {risk.title}".strip(), f"score {risk.current} · {risk.get_status_display()}",
-                _detail("risks:risks-detail", risk.pk))
+            row(
+                f"{risk.code} {risk.title}".strip(),
+                f"score {risk.current} · {risk.get_status_display()}",
+                _detail("risks:risks-detail", risk.pk),
+            )
             for risk in above[:MAX_ROWS]
         ],
     )
@@ -394,7 +445,9 @@ def risk_actions(w: Window) -> Figures:
 
 @declare("improvement", "Opportunities for improvement", "9.3.2 f)")
 def improvement(w: Window) -> Figures:
-    rows = ImprovementOpportunity.objects.filter(organization=w.organization, archived_at__isnull=True)
+    rows = ImprovementOpportunity.objects.filter(
+        organization=w.organization, archived_at__isnull=True
+    )
     counts = rows.aggregate(
         raised=Count("pk", filter=w.timed("created_at")),
         open=Count("pk", filter=w.existed() & Q(status__in=["open", "in_progress"])),
@@ -406,8 +459,12 @@ def improvement(w: Window) -> Figures:
         [
             figure("Raised in the period", counts["raised"], register),
             figure("Open", counts["open"], f"{register}?status=open"),
-            figure("Implemented in the period", counts["implemented"],
-                   f"{register}?status=implemented", "good"),
+            figure(
+                "Implemented in the period",
+                counts["implemented"],
+                f"{register}?status=implemented",
+                "good",
+            ),
         ],
         [
             row(o.title, o.get_source_display(), _detail("improvement:opportunities-detail", o.pk))

@@ -33,7 +33,8 @@ from pdca.safety.models import Consultation, Incident
 def _complaints(w: Window) -> int:
     return (
         Nonconformity.objects.filter(
-            w.timed("created_at"), organization=w.organization,
+            w.timed("created_at"),
+            organization=w.organization,
             source=Nonconformity.Source.COMPLAINT,
         )
         .exclude(status=Nonconformity.Status.DISMISSED)
@@ -50,15 +51,23 @@ def _complaints(w: Window) -> int:
 def customer_feedback(w: Window) -> Figures:
     complaints = _complaints(w)
     ideas = ImprovementOpportunity.objects.filter(
-        w.timed("created_at"), organization=w.organization,
+        w.timed("created_at"),
+        organization=w.organization,
         source=ImprovementOpportunity.Source.CUSTOMER,
     ).count()
     return figures(
         [
-            figure("Customer complaints", complaints,
-                   link("improvement:nonconformities-list", source="complaint"), bad_if(complaints)),
-            figure("Suggestions from customers", ideas,
-                   link("improvement:opportunities-list", source="customer")),
+            figure(
+                "Customer complaints",
+                complaints,
+                link("improvement:nonconformities-list", source="complaint"),
+                bad_if(complaints),
+            ),
+            figure(
+                "Suggestions from customers",
+                ideas,
+                link("improvement:opportunities-list", source="customer"),
+            ),
         ],
         [],
         "Satisfaction survey results are for the written assessment.",
@@ -73,8 +82,10 @@ def customer_feedback(w: Window) -> Figures:
 )
 def environment(w: Window) -> Figures:
     evaluations = ComplianceEvaluation.objects.filter(
-        w.dated("evaluated_on"), organization=w.organization,
-        status=ComplianceEvaluation.Status.RECORDED, archived_at__isnull=True,
+        w.dated("evaluated_on"),
+        organization=w.organization,
+        status=ComplianceEvaluation.Status.RECORDED,
+        archived_at__isnull=True,
     ).aggregate(
         total=Count("pk"),
         compliant=Count("pk", filter=Q(result="compliant")),
@@ -88,21 +99,39 @@ def environment(w: Window) -> Figures:
     )
     return figures(
         [
-            figure("Compliance evaluations recorded", evaluations["total"],
-                   link("environment:compliance-evaluations-list", status="recorded")),
+            figure(
+                "Compliance evaluations recorded",
+                evaluations["total"],
+                link("environment:compliance-evaluations-list", status="recorded"),
+            ),
             figure("Compliant", evaluations["compliant"], "", "good"),
-            figure("Partly or not compliant", evaluations["failed"], "", bad_if(evaluations["failed"])),
-            figure("Obligations overdue for evaluation", overdue.count(),
-                   reverse("environment:obligations-due"), bad_if(overdue.exists())),
-            figure("Significant aspects", counts["significant"],
-                   reverse("environment:aspects-significant")),
-            figure("Without objective or operational control", counts["unaddressed"],
-                   link("environment:aspects-significant", unaddressed=1),
-                   bad_if(counts["unaddressed"])),
+            figure(
+                "Partly or not compliant", evaluations["failed"], "", bad_if(evaluations["failed"])
+            ),
+            figure(
+                "Obligations overdue for evaluation",
+                overdue.count(),
+                reverse("environment:obligations-due"),
+                bad_if(overdue.exists()),
+            ),
+            figure(
+                "Significant aspects",
+                counts["significant"],
+                reverse("environment:aspects-significant"),
+            ),
+            figure(
+                "Without objective or operational control",
+                counts["unaddressed"],
+                link("environment:aspects-significant", unaddressed=1),
+                bad_if(counts["unaddressed"]),
+            ),
         ],
         [
-            row(o.title, f"evaluation due {o.next_evaluation_due:%Y-%m-%d}",
-                reverse("environment:compliance-obligations-detail", args=[o.pk]))
+            row(
+                o.title,
+                f"evaluation due {o.next_evaluation_due:%Y-%m-%d}",
+                reverse("environment:compliance-obligations-detail", args=[o.pk]),
+            )
             for o in overdue[:MAX_ROWS]
         ],
         "Significant aspects are today's; evaluations are those of the period.",
@@ -125,7 +154,9 @@ def safety(w: Window) -> Figures:
         lost_time=Count("pk", filter=Q(severity__in=["lost_time", "major", "fatality"])),
     )
     days_lost = sum(d or 0 for d in in_period.values_list("days_lost", flat=True))
-    open_investigations = incidents.filter(w.existed("occurred_at")).exclude(status="closed").count()
+    open_investigations = (
+        incidents.filter(w.existed("occurred_at")).exclude(status="closed").count()
+    )
     consultations = Consultation.objects.filter(
         w.dated("held_on"), organization=w.organization, archived_at__isnull=True
     ).aggregate(total=Count("pk"), workers=Count("pk", filter=Q(workers_took_part=True)))
@@ -137,20 +168,33 @@ def safety(w: Window) -> Figures:
     return figures(
         [
             figure("Incidents", counts["total"], reverse("safety:incidents-list")),
-            figure("Injuries and ill health", counts["injuries"],
-                   link("safety:incidents-list", kind="injury"), bad_if(counts["injuries"])),
-            figure("Near misses reported", counts["near_misses"],
-                   link("safety:incidents-list", kind="near_miss")),
+            figure(
+                "Injuries and ill health",
+                counts["injuries"],
+                link("safety:incidents-list", kind="injury"),
+                bad_if(counts["injuries"]),
+            ),
+            figure(
+                "Near misses reported",
+                counts["near_misses"],
+                link("safety:incidents-list", kind="near_miss"),
+            ),
             figure("Lost-time or worse", counts["lost_time"], "", bad_if(counts["lost_time"])),
             figure("Days lost", days_lost),
-            figure("Incidents not closed", open_investigations,
-                   link("safety:incidents-list", status="investigating")),
+            figure(
+                "Incidents not closed",
+                open_investigations,
+                link("safety:incidents-list", status="investigating"),
+            ),
             figure("Consultations", consultations["total"], reverse("safety:consultations-list")),
             figure("With non-managerial workers (%)", share, reverse("safety:participation")),
         ],
         [
-            row(str(i), f"{i.get_kind_display()} · {i.get_severity_display()} · {i.get_status_display()}",
-                reverse("safety:incidents-detail", args=[i.pk]))
+            row(
+                str(i),
+                f"{i.get_kind_display()} · {i.get_severity_display()} · {i.get_status_display()}",
+                reverse("safety:incidents-detail", args=[i.pk]),
+            )
             for i in in_period.order_by("-occurred_at")[:MAX_ROWS]
         ],
     )
@@ -177,16 +221,20 @@ def infosec(w: Window) -> Figures:
         implemented=Count("pk", filter=Q(implementation="implemented")),
         not_started=Count("pk", filter=Q(implementation="not_started")),
     )
-    done = (
-        round(100 * lines["implemented"] / lines["applicable"]) if lines["applicable"] else None
-    )
+    done = round(100 * lines["implemented"] / lines["applicable"]) if lines["applicable"] else None
     complaints = _complaints(w)
     return figures(
         [
-            figure("Complaints and feedback", complaints,
-                   link("improvement:nonconformities-list", source="complaint")),
-            figure("Information security risks", risks["total"],
-                   link("risks:risks-list", kind="infosec")),
+            figure(
+                "Complaints and feedback",
+                complaints,
+                link("improvement:nonconformities-list", source="complaint"),
+            ),
+            figure(
+                "Information security risks",
+                risks["total"],
+                link("risks:risks-list", kind="infosec"),
+            ),
             figure("Reassessed in the period", risks["assessed_in_period"]),
             figure("Not yet treated", risks["untreated"], "", bad_if(risks["untreated"])),
             figure("Applicable controls", lines["applicable"], reverse("risks:soa-list")),
@@ -226,13 +274,27 @@ def ai(w: Window) -> Figures:
         [
             figure("AI systems", systems["total"], reverse("risks:ai-systems-list")),
             figure("Deployed or operating", systems["operating"]),
-            figure("Impact assessments completed", assessments["completed"],
-                   link("risks:impact-assessments-list", status="completed"), "good"),
-            figure("Drafts", assessments["draft"], link("risks:impact-assessments-list", status="draft")),
-            figure("Past their review date", assessments["overdue"], "", bad_if(assessments["overdue"])),
+            figure(
+                "Impact assessments completed",
+                assessments["completed"],
+                link("risks:impact-assessments-list", status="completed"),
+                "good",
+            ),
+            figure(
+                "Drafts",
+                assessments["draft"],
+                link("risks:impact-assessments-list", status="draft"),
+            ),
+            figure(
+                "Past their review date", assessments["overdue"], "", bad_if(assessments["overdue"])
+            ),
         ],
         [
-            row(s.name, "no completed impact assessment", reverse("risks:ai-systems-detail", args=[s.pk]))
+            row(
+                s.name,
+                "no completed impact assessment",
+                reverse("risks:ai-systems-detail", args=[s.pk]),
+            )
             for s in unassessed[:MAX_ROWS]
         ],
         "AI system performance measures are for the written assessment.",
@@ -259,11 +321,18 @@ def food(w: Window) -> Figures:
         [
             figure("PRP verifications", verifications["total"], reverse("food:verification-list")),
             figure("Not conforming", verifications["failed"], "", bad_if(verifications["failed"])),
-            figure("Monitoring deviations", deviations["total"], reverse("food:deviation-list"),
-                   bad_if(deviations["total"])),
+            figure(
+                "Monitoring deviations",
+                deviations["total"],
+                reverse("food:deviation-list"),
+                bad_if(deviations["total"]),
+            ),
             figure("At a CCP", deviations["ccp"], "", bad_if(deviations["ccp"])),
-            figure("Traceability exercises", traces["total"],
-                   reverse("food:traceability-exercises-list")),
+            figure(
+                "Traceability exercises",
+                traces["total"],
+                reverse("food:traceability-exercises-list"),
+            ),
             figure("Failed", traces["failed"], "", bad_if(traces["failed"])),
         ],
     )
@@ -277,7 +346,9 @@ def food(w: Window) -> Figures:
 )
 def continuity(w: Window) -> Figures:
     exercises = Exercise.objects.filter(
-        w.dated("actual_date"), organization=w.organization, status=Exercise.Status.DONE,
+        w.dated("actual_date"),
+        organization=w.organization,
+        status=Exercise.Status.DONE,
         archived_at__isnull=True,
     ).aggregate(
         total=Count("pk"),
@@ -290,8 +361,11 @@ def continuity(w: Window) -> Figures:
     ).annotate(
         recent=Count(
             "exercises",
-            filter=Q(exercises__status="done", exercises__actual_date__gt=year_ago,
-                     exercises__actual_date__lte=w.as_of),
+            filter=Q(
+                exercises__status="done",
+                exercises__actual_date__gt=year_ago,
+                exercises__actual_date__lte=w.as_of,
+            ),
         )
     )
     stale = plans.filter(recent=0).order_by("title")
@@ -302,16 +376,30 @@ def continuity(w: Window) -> Figures:
         [
             figure("Exercises done", exercises["total"], reverse("continuity:programme")),
             figure("Objectives met", exercises["met"], "", "good"),
-            figure("Recovery time objective missed", exercises["rto_missed"], "",
-                   bad_if(exercises["rto_missed"])),
-            figure("Plans not exercised in 12 months", stale.count(),
-                   reverse("continuity:programme"), bad_if(stale.exists())),
-            figure("Business impact analyses in draft", drafts,
-                   link("continuity:business-impact-analyses-list", status="draft")),
+            figure(
+                "Recovery time objective missed",
+                exercises["rto_missed"],
+                "",
+                bad_if(exercises["rto_missed"]),
+            ),
+            figure(
+                "Plans not exercised in 12 months",
+                stale.count(),
+                reverse("continuity:programme"),
+                bad_if(stale.exists()),
+            ),
+            figure(
+                "Business impact analyses in draft",
+                drafts,
+                link("continuity:business-impact-analyses-list", status="draft"),
+            ),
         ],
         [
-            row(p.title, "not exercised in the last 12 months",
-                reverse("continuity:continuity-plans-detail", args=[p.pk]))
+            row(
+                p.title,
+                "not exercised in the last 12 months",
+                reverse("continuity:continuity-plans-detail", args=[p.pk]),
+            )
             for p in stale[:MAX_ROWS]
         ],
     )

@@ -98,7 +98,9 @@ class ManagementReview(Archivable, OrgOwned):
         related_name="+",
         editable=False,
     )
-    minutes = models.JSONField(default=dict, blank=True, editable=False)
+    # The frozen copy is read through the minutes endpoint; editable (though no form has it)
+    # so that the register's API does not publish it as a plain text field.
+    minutes = models.JSONField(default=dict, blank=True)
     minutes_sha256 = models.CharField("minutes SHA-256", max_length=64, blank=True, editable=False)
     status_note = models.CharField(max_length=500, blank=True, editable=False)
 
