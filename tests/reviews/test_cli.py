@@ -36,6 +36,11 @@ def test_lists_give_the_ids_the_steps_ask_for(catalog, personas):
     assert [r["id"] for r in reviews] == [review.pk]
     actions = as_json(run("actions", "--org", personas.org.slug, "--open", "--format", "json"))
     assert [a["review"] for a in actions] == [review.pk]
+    action = actions[0]["id"]
+    assert run("close", action, "--outcome", "Done", "--as", personas.employee.email).exit_code == 1
+    result = run("close", action, "--outcome", "Hired", "--as", personas.manager.email)
+    assert result.exit_code == 0, result.output
+    assert as_json(run("actions", "--org", personas.org.slug, "--open", "--format", "json")) == []
 
 
 def test_the_steps_run_as_the_member_named(catalog, personas, tmp_path):

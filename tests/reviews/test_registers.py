@@ -94,7 +94,7 @@ class TestReviewActionApi(_Roles, ApiBundle):
     update_payload = {"description": "Budget approved for 2027"}
     invalid_payloads = [
         ({"kind": "wish"}, "kind"),
-        ({"status": "done"}, "outcome"),
+        ({"due_date": "soon"}, "due_date"),
         (
             lambda org: {
                 "organization": org.slug,
@@ -126,7 +126,6 @@ class TestReviewActionPages(_Roles, _pages("review-actions"), ViewBundle):
                 "review": make_review(org, 66).pk,
                 "kind": "action",
                 "title": "Owner?",
-                "status": "open",
             },
             "owner",
         )
@@ -140,7 +139,6 @@ class TestReviewActionPages(_Roles, _pages("review-actions"), ViewBundle):
             "review": make_review(org, 55).pk,
             "kind": "decision",
             "title": "Extend the scope to the new site",
-            "status": "open",
         }
 
     def edit_data(self, obj):
@@ -148,6 +146,5 @@ class TestReviewActionPages(_Roles, _pages("review-actions"), ViewBundle):
             "review": obj.review_id,
             "kind": obj.kind,
             "title": obj.title,
-            "status": "open",
             "description": "Agreed with the board",
         }

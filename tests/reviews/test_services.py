@@ -119,8 +119,9 @@ def test_the_data_date_reads_the_registers_as_they_stood(catalog, personas):
 
 def test_a_new_review_follows_the_previous_one_and_opens_with_its_actions(catalog, personas):
     org = personas.org
-    first = make_review(org, 400, title="2025 review")
-    done = make_output(org, 1, review=first, status="done", outcome="Hired")
+    first = make_review(org, 400, title="2025 review", status="approved")
+    make_review(org, 300, title="Planned, never held", system=first.system)
+    done = make_output(org, 1, review=first, status="done", outcome="Hired")  # as if closed
     late = make_output(
         org,
         2,
@@ -149,16 +150,36 @@ def test_a_new_review_follows_the_previous_one_and_opens_with_its_actions(catalo
     rows = second.inputs.get(key="previous_actions").figures["rows"]
     assert [r["label"] for r in rows] == [late.title, done.title]
     # The owner closes the action; compiled again, the review sees it done.
-    update_entry(
-        REVIEW_ACTIONS,
-        late,
-        actor=personas.users[Role.PROCESS_OWNER],
-        status="done",
-        outcome="Supplier audited in March",
+    with pytest.raises(ValidationFailed):
+        services.transition_output(
+            late, actor=personas.users[Role.PROCESS_OWNER], to="done", outcome=" "
+        )
+    services.transition_output(
+        late, actor=personas.users[Role.PROCESS_OWNER], to="done", outcome="Supplier audited"
     )
+    with pytest.raises(Conflict):
+        update_entry(REVIEW_ACTIONS, late, actor=personas.manager, title="Changed afterwards")
     services.compile_inputs(second, actor=personas.manager)
     assert figures_of(second, "previous_actions")["Done"] == 2
     assert ReviewOutput.objects.get(pk=late.pk).completed_on == TODAY
+
+
+def test_changing_the_date_of_a_compiled_review_asks_to_compile_again(catalog, personas):
+    review = make_review(personas.org)
+    services.compile_inputs(review, actor=personas.manager)
+    update_entry(
+        MANAGEMENT_REVIEWS,
+        review,
+        actor=personas.manager,
+        data_as_of=TODAY - dt.timedelta(days=7),
+    )
+    assert ManagementReview.objects.get(pk=review.pk).compiled_at is None
+    services.compile_inputs(review, actor=personas.manager)
+    services.transition_review(review, actor=personas.manager, to="held")
+    with pytest.raises(ValidationFailed) as refused:
+        update_entry(MANAGEMENT_REVIEWS, review, actor=personas.manager, data_as_of=TODAY)
+    assert refused.value.errors[0].code == "held"
+    assert ManagementReview.objects.get(pk=review.pk).data_as_of == TODAY - dt.timedelta(days=7)
 
 
 def test_compiling_again_keeps_the_written_assessments(catalog, personas):
@@ -249,7 +270,7 @@ def test_approved_minutes_are_frozen_with_their_hash(catalog, personas):
     with pytest.raises(Conflict):
         delete_entry(MANAGEMENT_REVIEWS, review, actor=personas.manager)
     # …but its actions are still followed up.
-    update_entry(REVIEW_ACTIONS, action, actor=owner, status="done", outcome="Audited")
+    services.transition_output(action, actor=owner, to="done", outcome="Audited")
     assert ReviewOutput.objects.get(pk=action.pk).status == "done"
     # A stored copy altered behind pdca's back no longer matches its hash.
     ManagementReview.objects.filter(pk=review.pk).update(

@@ -236,3 +236,46 @@ def test_the_review_page_costs_the_same_queries_with_more_inputs_and_actions(
     with CaptureQueriesContext(connection) as large:
         client.get(f"/management-reviews/{review.pk}/")
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+@pytest.mark.parametrize("role", ORG_ROLES)
+def test_closing_an_action_by_role(client, catalog, personas, role):
+    from .factories import make_output
+
+    owner = personas.users[Role.PROCESS_OWNER]
+    output = make_output(personas.org, 1, kind="action", owner=owner)
+    login(client, personas.users[role])
+    response = client.post(
+        f"/api/v1/review-actions/{output.pk}/close/",
+        {"to": "done", "outcome": "Engineer hired in May"},
+        content_type="application/json",
+    )
+    output.refresh_from_db()
+    if role in REVIEWERS or role == Role.PROCESS_OWNER:
+        assert response.status_code == 200, response.content
+        assert (output.status, output.outcome) == ("done", "Engineer hired in May")
+        again = client.post(
+            f"/api/v1/review-actions/{output.pk}/close/",
+            {"to": "cancelled", "outcome": "Twice"},
+            content_type="application/json",
+        )
+        assert again.status_code == 409
+    else:
+        assert response.status_code == (403 if role in READERS else 404)
+        assert output.status == "open"
+
+
+def test_an_employee_sees_and_closes_only_the_actions_they_own(client, catalog, personas):
+    from .factories import make_output
+
+    mine = make_output(personas.org, 1, kind="action", owner=personas.employee)
+    other = make_output(personas.org, 2)
+    login(client, personas.employee)
+    ids = {row["id"] for row in client.get("/api/v1/review-actions/").json()["items"]}
+    assert ids == {mine.pk}
+    assert client.get(f"/review-actions/{other.pk}/").status_code == 404
+    page = client.get(f"/review-actions/{mine.pk}/").content.decode()
+    assert "Mark done" in page
+    client.post(f"/review-actions/{mine.pk}/close/", {"to": "done", "outcome": "Read it"})
+    mine.refresh_from_db()
+    assert mine.status == "done"

@@ -289,6 +289,28 @@ def actions(
     )
 
 
+@app.command("close")
+def close(
+    action_id: Annotated[int, typer.Argument(help="Action id (`pdca review actions --org SLUG`)")],
+    outcome: Annotated[str, typer.Option("--outcome", help="What was done, or why cancelled")],
+    cancelled: Annotated[bool, typer.Option("--cancelled", help="Cancel it, not done")] = False,
+    actor_email: ActorOption = None,
+) -> None:
+    """Close a review action as done (or cancelled), as its owner or a reviewer."""
+    _setup()
+    from pdca.reviews import services
+    from pdca.reviews.models import ReviewOutput
+
+    output = ReviewOutput.objects.select_related("organization").filter(pk=action_id).first()
+    if output is None:
+        err.print(f"[red]No action {action_id}; `pdca review actions --org SLUG` lists them.")
+        raise typer.Exit(1)
+    actor = _actor(actor_email)
+    to = "cancelled" if cancelled else "done"
+    run_service(lambda: services.transition_output(output, actor=actor, to=to, outcome=outcome))
+    console.print(f"“{escape(output.title)}” is {to}.")
+
+
 @app.command("pack")
 def pack(
     system_id: SystemArgument,

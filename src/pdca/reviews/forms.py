@@ -24,6 +24,15 @@ class TransitionForm(StyledFormMixin, forms.Form):
     reason = forms.CharField(required=False, max_length=500)
 
 
+class CloseOutputForm(StyledFormMixin, forms.Form):
+    to = forms.ChoiceField(choices=[("done", "Done"), ("cancelled", "Cancelled")])
+    outcome = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=MAX_ASSESSMENT,
+        help_text="What was done, or why it is cancelled",
+    )
+
+
 class IntervalForm(StyledFormMixin, forms.Form):
     interval_months = forms.IntegerField(
         min_value=1, max_value=36, help_text="Months between two management reviews"

@@ -4,6 +4,7 @@ SHA-256, so a file made years later says exactly what was approved."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from typing import Any
 
@@ -27,10 +28,20 @@ def filename(review: ManagementReview, extension: str) -> str:
     return f"management-review-{review.meeting_date:%Y-%m-%d}-{system}.{extension}"
 
 
+def local_time(value: str | None) -> str:
+    """A time kept in the frozen minutes (ISO, UTC) as the organization reads it."""
+    if not value:
+        return ""
+    moment = dt.datetime.fromisoformat(value)
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
 def _context(review: ManagementReview) -> dict[str, Any]:
+    content = content_of(review)
     return {
         "object": review,
-        "minutes": content_of(review),
+        "minutes": content,
+        "approved_at": local_time(content.get("approved_at")),
         "status": review.get_status_display(),
         "sha256": review.minutes_sha256,
         "generated_at": timezone.localtime().replace(microsecond=0),
@@ -69,7 +80,7 @@ def minutes_docx(review: ManagementReview) -> bytes:
         ("Chair", m["chair"]),
         ("Attendees", ", ".join(m["attendees"] + m["other_attendees"])),
         ("Status", review.get_status_display()),
-        ("Approved", f"{m['approved_by']} {m['approved_at'] or ''}".strip()),
+        ("Approved", f"{m['approved_by']} {local_time(m['approved_at'])}".strip()),
         ("SHA-256", review.minutes_sha256),
     ):
         if value:

@@ -44,4 +44,15 @@ def review_context(request: Any, review: ManagementReview) -> dict[str, Any]:
 
 
 def output_context(request: Any, output: ReviewOutput) -> dict[str, Any]:
-    return {"review": output.review, "opportunity": output.opportunity}
+    from pdca.reviews.forms import CloseOutputForm
+
+    can_close = (
+        output.status == ReviewOutput.Status.OPEN
+        and not output.archived_at
+        and may(request.user, "change", output)
+    )
+    return {
+        "review": output.review,
+        "opportunity": output.opportunity,
+        "close_form": CloseOutputForm() if can_close else None,
+    }

@@ -43,21 +43,41 @@ def validate_review(review: ManagementReview, related: dict[str, list[Any]]) -> 
         )
     if review.system_id and review.system.organization_id != review.organization_id:
         errors.append(FieldError("system", "Choose a system of this organization."))
+    if review.status == ManagementReview.Status.HELD:
+        errors += [
+            FieldError(name, "The review was held on its data: this can no longer change.", "held")
+            for name in _changed_basis(review)
+        ]
     if errors:
         raise ValidationFailed(errors)
 
 
+#: What the inputs are compiled from: changing one makes the compiled figures wrong.
+BASIS = ("system_id", "meeting_date", "data_as_of")
+
+
+def _changed_basis(review: ManagementReview) -> list[str]:
+    locked = getattr(review, "_locked_values", None)  # set by lock_for_update on an update
+    if review.pk is None or locked is None:
+        return []
+    return [name.removesuffix("_id") for name in BASIS if getattr(review, name) != locked.get(name)]
+
+
 def fill_review(review: ManagementReview) -> None:
-    """A new review follows the latest earlier review of the same system."""
+    """A new review follows the latest earlier review of the same system that was held; a
+    planned review whose system or dates change must be compiled again."""
     if review.pk is None and review.previous_id is None:
         review.previous = (
             ManagementReview.objects.filter(
-                system_id=review.system_id, meeting_date__lte=review.meeting_date
+                system_id=review.system_id,
+                meeting_date__lt=review.meeting_date,
+                status__in=(ManagementReview.Status.HELD, ManagementReview.Status.APPROVED),
             )
-            .exclude(status=ManagementReview.Status.CANCELLED)
             .order_by("-meeting_date", "-pk")
             .first()
         )
+    if _changed_basis(review):
+        review.compiled_at = None
 
 
 def validate_output(output: ReviewOutput, related: dict[str, list[Any]]) -> None:
@@ -76,18 +96,5 @@ def validate_output(output: ReviewOutput, related: dict[str, list[Any]]) -> None
             errors.append(FieldError("owner", "An action needs an owner.", "required"))
         if output.due_date is None:
             errors.append(FieldError("due_date", "An action needs a due date.", "required"))
-    if output.status != ReviewOutput.Status.OPEN and not output.outcome.strip():
-        errors.append(
-            FieldError("outcome", "Say what was done, or why it was cancelled.", "required")
-        )
     if errors:
         raise ValidationFailed(errors)
-
-
-def fill_output(output: ReviewOutput) -> None:
-    from django.utils import timezone
-
-    if output.status == ReviewOutput.Status.OPEN:
-        output.completed_on = None
-    elif output.completed_on is None:
-        output.completed_on = timezone.localdate()

@@ -354,3 +354,37 @@ def transition_review(
 def record_download(review: ManagementReview, *, actor: User, fmt: str) -> None:
     """Log who downloaded the minutes, as for other records."""
     record_activity(actor=actor, action="download", obj=review, message=f"Minutes as {fmt}.")
+
+
+# --- the actions --------------------------------------------------------------------------
+
+OUTPUT_ENDS = (ReviewOutput.Status.DONE, ReviewOutput.Status.CANCELLED)
+
+
+@transaction.atomic
+def transition_output(output: ReviewOutput, *, actor: User, to: str, outcome: str) -> ReviewOutput:
+    """Close a review action: done (saying what was done) or cancelled (saying why). Its
+    owner may do it, as may the reviewers; a closed action is read-only, and the next
+    review's first input counts it."""
+    lock_for_update(output)
+    require(actor, "change", output)
+    if to not in OUTPUT_ENDS:
+        raise ValidationFailed.single("to", "Choose done or cancelled.", "invalid_choice")
+    if output.status != ReviewOutput.Status.OPEN:
+        raise Conflict(
+            f"This action is {output.get_status_display().lower()} already.",
+            code="invalid_transition",
+        )
+    ensure_open(output)
+    text = (outcome or "").strip()
+    if not text:
+        raise ValidationFailed.single(
+            "outcome", "Say what was done, or why it is cancelled.", "required"
+        )
+    before = snapshot(output)
+    output.status = to
+    output.outcome = text[:MAX_ASSESSMENT]
+    output.completed_on = timezone.localdate()
+    save_changed(output)
+    record_update(actor=actor, obj=output, before=before, action=to, message=text[:500])
+    return output

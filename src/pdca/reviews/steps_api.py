@@ -17,7 +17,7 @@ from pdca.core.permissions import require, scope
 from pdca.core.views import file_response
 from pdca.reviews import minutes as minutes_files
 from pdca.reviews import selectors, services
-from pdca.reviews.models import ManagementReview, ReviewInput, ReviewPlan
+from pdca.reviews.models import ManagementReview, ReviewInput, ReviewOutput, ReviewPlan
 from pdca.system.models import ManagementSystem
 
 router = Router()
@@ -259,3 +259,36 @@ def get_review_minutes_docx(request, review_id: int):
     return file_response(
         minutes_files.minutes_docx(review), DOCX, minutes_files.filename(review, "docx")
     )
+
+
+class CloseOutputIn(Input):
+    to: Literal["done", "cancelled"]
+    outcome: Text = Field(..., min_length=1, max_length=services.MAX_ASSESSMENT)
+
+
+class OutputStateOut(Schema):
+    id: int
+    status: str
+    outcome: str
+    completed_on: dt.date | None
+
+
+@router.post(
+    "/review-actions/{int:output_id}/close/", response=responses(OutputStateOut), tags=[TAG]
+)
+def close_review_action(request, output_id: int, payload: CloseOutputIn):
+    """Close a review action as done (saying what was done) or cancelled (saying why): its
+    owner or a reviewer. 409 `invalid_transition` when it is closed already."""
+    output = get_object_or_404(
+        scope(ReviewOutput.objects.select_related("organization"), request.auth), pk=output_id
+    )
+    output = services.transition_output(
+        output, actor=request.auth, to=payload.to, outcome=payload.outcome
+    )
+    announce(output)
+    return {
+        "id": output.pk,
+        "status": output.status,
+        "outcome": output.outcome,
+        "completed_on": output.completed_on,
+    }

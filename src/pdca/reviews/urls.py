@@ -29,6 +29,7 @@ urlpatterns = [
     path(
         "management-reviews/<int:pk>/transition/", views.review_transition, name="review-transition"
     ),
+    path("review-actions/<int:pk>/close/", views.output_close, name="output-close"),
     path("management-reviews/<int:pk>/minutes/", views.minutes, name="minutes"),
     path("management-reviews/<int:pk>/minutes.pdf", views.minutes_pdf, name="minutes-pdf"),
     path("management-reviews/<int:pk>/minutes.docx", views.minutes_docx, name="minutes-docx"),

@@ -14,8 +14,8 @@ from pdca.core.permissions import may, scope
 from pdca.core.views import file_response, member_required, object_for_page, refuse, require_page
 from pdca.reviews import minutes as minutes_files
 from pdca.reviews import selectors, services
-from pdca.reviews.forms import AssessmentForm, IntervalForm, TransitionForm
-from pdca.reviews.models import ManagementReview, ReviewInput, ReviewPlan
+from pdca.reviews.forms import AssessmentForm, CloseOutputForm, IntervalForm, TransitionForm
+from pdca.reviews.models import ManagementReview, ReviewInput, ReviewOutput, ReviewPlan
 from pdca.system.models import ManagementSystem
 
 
@@ -134,6 +134,30 @@ def review_transition(request, pk: int):
         }
         messages.success(request, f"“{review}” {done[to]}.")
     return _detail(review)
+
+
+@require_POST
+@member_required
+def output_close(request, pk: int):
+    output = object_for_page(
+        request, ReviewOutput.objects.select_related("organization", "review"), pk, "change"
+    )
+    form = CloseOutputForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say what was done, or why the action is cancelled.")
+    else:
+        try:
+            services.transition_output(
+                output,
+                actor=request.user,
+                to=form.cleaned_data["to"],
+                outcome=form.cleaned_data["outcome"],
+            )
+        except ServiceError as exc:
+            refuse(request, exc)
+        else:
+            messages.success(request, f"“{output}” is {output.get_status_display().lower()}.")
+    return redirect("reviews:review-actions-detail", pk=output.pk)
 
 
 @member_required

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 
 from pdca.audits.models import Audit, Finding
 from pdca.improvement.analytics.figures import cycle_days, median
@@ -153,7 +154,7 @@ def context_changes(w: Window) -> Figures:
             )
             for issue in new_issues
         ],
-        f"Changes between {w.period_label}.",
+        f"Changes {w.period_label}.",
     )
 
 
@@ -242,7 +243,7 @@ def nonconformities(w: Window) -> Figures:
         [
             row(
                 f"{nc.reference} {nc.title}".strip(),
-                f"{nc.get_status_display()} · reported {nc.created_at:%Y-%m-%d}",
+                f"{nc.get_status_display()} · opened {timezone.localdate(nc.created_at):%Y-%m-%d}",
                 _detail("improvement:nonconformities-detail", nc.pk),
             )
             for nc in open_majors
@@ -326,7 +327,7 @@ def audit_results(w: Window) -> Figures:
             *grades,
         ],
         rows,
-        f"Audits that ended between {w.period_label}.",
+        f"Audits that ended {w.period_label}.",
     )
 
 

@@ -58,7 +58,7 @@ class Window:
 
     @property
     def period_label(self) -> str:
-        return f"{self.start:%Y-%m-%d} to {self.as_of:%Y-%m-%d}"
+        return f"from {self.start:%Y-%m-%d} to {self.as_of:%Y-%m-%d}"
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,10 @@ def link(url_name: str, **params: Any) -> str:
 
 
 def figure(label: str, value: Any, url: str = "", tone: str = "") -> dict[str, Any]:
-    """One figure; `tone` is "bad" when it asks for attention and "good" when it reassures."""
+    """One figure; `tone` is "bad" when it asks for attention and "good" when it reassures
+    (nothing reassures about a zero)."""
+    if tone == "good" and not value:
+        tone = ""
     return {"label": label, "value": value, "url": url, "tone": tone}
 
 

@@ -105,6 +105,9 @@ class ManagementReview(Archivable, OrgOwned):
     status_note = models.CharField(max_length=500, blank=True, editable=False)
 
     record_type = "review"
+    # The frozen minutes are proven by their SHA-256, which the log keeps; a copy of them in
+    # every approval entry would only bloat the log.
+    activity_exclude = ("minutes",)
 
     class Meta:
         ordering = ["-meeting_date", "-pk"]
@@ -206,8 +209,13 @@ class ReviewOutput(Archivable, OrgOwned):
         related_name="review_outputs",
     )
     due_date = models.DateField(null=True, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
-    outcome = models.TextField(blank=True, help_text="What was done, when it is done or cancelled")
+    # Written by `services.transition_output` only.
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.OPEN, editable=False
+    )
+    outcome = models.TextField(
+        blank=True, editable=False, help_text="What was done, or why it was cancelled"
+    )
     completed_on = models.DateField(null=True, blank=True, editable=False)
     opportunity = models.ForeignKey(
         "improvement.ImprovementOpportunity",
