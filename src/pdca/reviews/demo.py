@@ -1,8 +1,9 @@
-"""Acme's management reviews: last year's review, held and approved (its minutes frozen), with
-a decision, an action done, an action still open past its due date and an improvement that
-opened an improvement opportunity; and this year's review, planned (already overdue on the
-schedule, so the dashboard and the homes flag it), its inputs compiled from the registers
-and two of them assessed. Idempotent: nothing happens once Acme has a review."""
+"""Acme's management reviews: the review held today after the stage 2 audit (whose major
+finding was a review without every input), with every input compiled from the registers and
+assessed, conclusions, a decision, actions (one already done) and an improvement that opened
+an improvement opportunity, its minutes approved and frozen; and next year's review, planned.
+The demo's registers are filled on the day it is built, so only a review whose data is read
+as of today shows them. Idempotent: nothing happens once Acme has a review."""
 
 from __future__ import annotations
 
@@ -23,9 +24,9 @@ MANAGER = "quality@acme.example"
 CEO = "ceo@acme.example"
 OWNER = "production@acme.example"
 
-LAST_YEAR_ASSESSMENT = (
-    "Considered with the figures above; no change to the system's direction is needed for this "
-    "input."
+ASSESSMENT = (
+    "Considered with the figures above and the stage 2 findings; the decisions below answer "
+    "what needs action."
 )
 CONCLUSIONS = (
     "The integrated management system remains suitable for a 140-person machining business, "
@@ -46,27 +47,28 @@ def load(context: dict) -> None:
     if ManagementReview.objects.filter(organization=org).exists():
         return
     today = timezone.localdate()
-    last = _last_year(org, system, manager, ceo, owner, today)
-    _this_year(org, system, manager, ceo, today, last)
+    _held_today(org, system, manager, ceo, owner, today)
+    _next_year(org, system, manager, ceo, today)
 
 
-def _last_year(org, system, manager, ceo, owner, today: dt.date) -> ManagementReview:
-    meeting = today - dt.timedelta(days=380)
+def _held_today(org, system, manager, ceo, owner, today: dt.date) -> ManagementReview:
+    meeting = today
     review = create_entry(
         MANAGEMENT_REVIEWS,
         org,
         actor=manager,
         system=system,
-        title=f"Management review {meeting.year}",
+        title=f"Management review {meeting.year} (after the stage 2 audit)",
         meeting_date=meeting,
         chair=ceo,
         attendees=[manager, owner],
         other_attendees="Finance director (guest)",
-        agenda="1. Actions of the last review\n2. Inputs\n3. Conclusions\n4. Decisions",
+        agenda="1. The stage 2 findings\n2. Every input, supplier performance and resources "
+        "included\n3. Conclusions\n4. Decisions",
     )
     services.compile_inputs(review, actor=manager)
     for item in review.inputs.all():
-        services.assess_input(item, actor=ceo, assessment=LAST_YEAR_ASSESSMENT)
+        services.assess_input(item, actor=ceo, assessment=ASSESSMENT)
     update_entry(MANAGEMENT_REVIEWS, review, actor=manager, conclusions=CONCLUSIONS)
     create_entry(
         REVIEW_ACTIONS,
@@ -85,7 +87,7 @@ def _last_year(org, system, manager, ceo, owner, today: dt.date) -> ManagementRe
         kind="action",
         title="Audit the coating supplier after two late deliveries",
         owner=owner,
-        due_date=meeting + dt.timedelta(days=120),
+        due_date=meeting + dt.timedelta(days=30),
     )
     create_entry(
         REVIEW_ACTIONS,
@@ -93,9 +95,9 @@ def _last_year(org, system, manager, ceo, owner, today: dt.date) -> ManagementRe
         actor=manager,
         review=review,
         kind="action",
-        title="Add supplier performance and resources to the review agenda",
-        owner=manager,
-        due_date=today - dt.timedelta(days=30),
+        title="Hire a second quality engineer",
+        owner=ceo,
+        due_date=today + dt.timedelta(days=90),
     )
     create_entry(
         REVIEW_ACTIONS,
@@ -114,35 +116,20 @@ def _last_year(org, system, manager, ceo, owner, today: dt.date) -> ManagementRe
         done,
         actor=owner,
         to="done",
-        outcome="Audited; the supplier's new scheduling fixed the delays.",
+        outcome="Audited on site; the supplier's new scheduling fixes the delays.",
     )
     return review
 
 
-def _this_year(org, system, manager, ceo, today: dt.date, last: ManagementReview) -> None:
-    review = create_entry(
+def _next_year(org, system, manager, ceo, today: dt.date) -> None:
+    create_entry(
         MANAGEMENT_REVIEWS,
         org,
         actor=manager,
         system=system,
-        title=f"Management review {today.year}",
-        meeting_date=today + dt.timedelta(days=10),
-        data_as_of=today,
+        title=f"Management review {today.year + 1}",
+        meeting_date=today + dt.timedelta(days=350),
         chair=ceo,
         attendees=[manager],
-        agenda="1. Actions of the last review\n2. Inputs, with supplier performance and "
-        "resources\n3. The stage 2 findings\n4. Conclusions and decisions",
+        agenda="1. Actions of the last review\n2. Inputs\n3. Conclusions and decisions",
     )
-    services.compile_inputs(review, actor=manager)
-    for key, text in (
-        (
-            "previous_actions",
-            "One action is a month late: the agenda change is done in this very review.",
-        ),
-        (
-            "nonconformities",
-            "The stage 2 major nonconformity is about this review; its corrective action is "
-            "this meeting with every input.",
-        ),
-    ):
-        services.assess_input(review.inputs.get(key=key), actor=ceo, assessment=text)
