@@ -322,6 +322,9 @@ def _add_subcommands() -> None:
     from pdca.reviews.cli import app as review_app
 
     app.add_typer(review_app, name="review")
+    from pdca.reviews.dashboard.cli import dashboard_command
+
+    app.command("dashboard")(dashboard_command)
 
 
 _add_subcommands()

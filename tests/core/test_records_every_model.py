@@ -131,6 +131,7 @@ NEVER_RECORDS = {
     "documents.NumberingScheme": "a setting for new document codes",
     "audits.SavedChecklist": "a reusable question list, not audit evidence",
     "improvement.CapaPolicy": "a setting; its changes are logged",
+    "reviews.ReviewPlan": "a setting (how often a system is reviewed); its changes are logged",
     "improvement.CertificationTerms": "a certification body's terms, archived when superseded",
     "certification.CertificationBodyProfile": "the body's settings (one row, changed in place); "
     "its changes are logged and certificates keep what they printed",

@@ -24,6 +24,7 @@ from pdca.core.testing.api_bundle import ROLES, login
 from pdca.documents.permissions import APPROVERS
 from pdca.people.permissions import KEEPERS as PEOPLE_KEEPERS
 from pdca.people.permissions import READERS as PEOPLE_READERS
+from pdca.reviews.permissions import READERS as REVIEW_READERS
 from pdca.standards.models import Requirement, Standard
 from pdca.system.services import add_exclusion, create_system
 from pdca.tenancy import services
@@ -102,6 +103,14 @@ def expected_menu(role: str) -> list[str]:
             "Certification cycles",
             "Auditor pool",
             "Certificates",
+        ]
+    if role in REVIEW_READERS:
+        items += [
+            "Dashboard",
+            "Leadership",
+            "Management reviews",
+            "Review schedule",
+            "Review actions",
         ]
     return [*items, "Standards", "Integrated view"]
 

@@ -1,4 +1,5 @@
-"""The home page of each role, the activity log page, and the health check."""
+"""The home page of each role (its sections are built in `pdca.web.home`), the activity log
+page, and the health check."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import datetime as dt
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -17,13 +19,7 @@ from pdca.core.permissions import may
 from pdca.core.roles import Role
 from pdca.core.selectors import activity_for
 from pdca.core.views import member_required, paginate
-from pdca.documents.models import Document
-from pdca.documents.tasks_list import document_tasks
-from pdca.improvement.models import Nonconformity
-from pdca.improvement.selectors import capa_tasks
-from pdca.people.models import TrainingPath
-from pdca.people.services.assignments import my_training
-from pdca.tenancy.selectors import members_for, sites_for
+from pdca.web.home.roles import sections_for, shortcuts
 
 #: What each role is for, in a sentence, shown on the home page.
 ROLE_GUIDE: dict[str, str] = {
@@ -109,36 +105,23 @@ def cb_links(user, organization) -> list[dict[str, str]]:
 
 @member_required
 def home(request):
+    """What the person has to do next in this organization, by role, overdue first; each
+    item links to where it is done (`pdca.web.home`)."""
     org = request.organization
-    can_read_log = may(request.user, "view", ActivityEntry, organization=org)
+    today = timezone.localdate()
+    sections = sections_for(request.user, org, request.role, today)
+    tasks = [s for s in sections if not s.info]
     return render(
         request,
         "web/home.html",
         {
             "role_guide": ROLE_GUIDE.get(request.role, ""),
             "cb_links": cb_links(request.user, org),
-            "site_count": sites_for(request.user, org).count(),
-            "member_count": members_for(request.user, org).count(),
-            "recent": (
-                activity_for(request.user).filter(organization=org)[:10] if can_read_log else None
-            ),
-            # Certification bodies keep no documented information of their own here.
-            "document_tasks": (
-                document_tasks(request.user, org)
-                if may(request.user, "view", Document, organization=org)
-                else None
-            ),
-            "capa": (
-                capa_tasks(request.user, org)
-                if may(request.user, "report", Nonconformity, organization=org)
-                else None
-            ),
-            # Certification bodies train their auditors too; every member has their own list.
-            "training_open": (
-                [item for item in my_training(request.user, org) if item.is_open]
-                if may(request.user, "view", TrainingPath, organization=org)
-                else None
-            ),
+            # Not "sections": the layout regroups the menu under that name.
+            "home_sections": sections,
+            "shortcuts": shortcuts(request.user, org, request.role),
+            "task_count": sum(len(s.items) + s.more for s in tasks),
+            "overdue_count": sum(s.overdue for s in tasks),
         },
     )
 

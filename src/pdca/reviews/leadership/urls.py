@@ -1,3 +1,7 @@
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from pdca.reviews.leadership import views
+
+urlpatterns: list[URLPattern] = [
+    path("leadership/", views.leadership, name="leadership"),
+]
