@@ -247,3 +247,28 @@ def test_every_catalog_standard_has_its_own_commitments(catalog):
         assert lines[: len(COMMON)] == COMMON
         assert standard.code.split("-")[0] in ADDED, standard.code
         assert len({c.key for c in lines}) == len(lines)
+
+
+def test_the_cli_shows_the_same_as_the_member_named(personas, seeded, client):
+    import json
+
+    from typer.testing import CliRunner
+
+    from pdca.cli import app
+
+    def run(*args):
+        return CliRunner().invoke(app, ["review", "leadership", *map(str, args)], prog_name="pdca")
+
+    org = personas.org.slug
+    top = personas.users[Role.TOP_MANAGEMENT]
+    assert run("--org", org).exit_code == 2  # says who reads it
+    assert run("--org", org, "--as", personas.employee.email).exit_code == 1  # not a reader
+    assert run("--org", org, "--as", top.email, "--system", 999_999).exit_code == 1
+    result = run("--org", org, "--as", top.email, "--system", seeded.pk, "--format", "json")
+    assert result.exit_code == 0, result.output
+    login(client, top)
+    assert json.loads(result.output) == client.get(API, {"system": seeded.pk}).json()
+    table = run("--org", org, "--as", top.email, "--system", seeded.pk)
+    assert table.exit_code == 0, table.output
+    assert "POL-Q0" in table.output and "Approve policy 0" in table.output
+    assert "nobody is accountable" in table.output

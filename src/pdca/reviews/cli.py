@@ -345,3 +345,12 @@ def pack(
         if path is not None:
             path.write_bytes(render(review))
             console.print(f"Wrote {escape(str(path))} ({review.get_status_display().lower()}).")
+
+
+def _add_leadership() -> None:
+    from pdca.reviews.leadership.cli import leadership_command
+
+    app.command("leadership")(leadership_command)
+
+
+_add_leadership()
