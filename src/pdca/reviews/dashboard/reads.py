@@ -90,10 +90,14 @@ def _month_counts(
 ) -> list[MonthCount]:
     """Rows per calendar month of `field` (a date, or a date and time read in local time),
     in one grouped query."""
-    # A date and time field is a date field too: it is grouped by its local date.
+    # A date and time field is a date field too: it is grouped by its local date, and bounded
+    # by local midnights rather than by `__date`, which converts every row and skips the index.
     is_moment = isinstance(rows.model._meta.get_field(field), models.DateTimeField)
-    lookup = f"{field}__date" if is_moment else field
-    within = {f"{lookup}__gte": months[0], f"{lookup}__lte": today}
+    within: dict[str, Any] = (
+        {f"{field}__gte": _midnight(months[0]), f"{field}__lt": _midnight(today, 1)}
+        if is_moment
+        else {f"{field}__gte": months[0], f"{field}__lte": today}
+    )
     found: dict[dt.date, int] = {}
     grouped = (
         rows.filter(**within)
@@ -109,6 +113,11 @@ def _month_counts(
 
 def _local_day(moment: dt.datetime) -> dt.date:
     return timezone.localtime(moment).date()
+
+
+def _midnight(day: dt.date, days_after: int = 0) -> dt.datetime:
+    """The local midnight that starts `day` (plus `days_after` days), as an aware moment."""
+    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=days_after), dt.time()))
 
 
 # --- the system's own records -------------------------------------------------------------
@@ -328,21 +337,24 @@ def nonconformities(
     )
     months = months_of(today)
     is_open = ~Q(status__in=[NC_CLOSED, NC_DISMISSED])
-    day_30, day_90 = today - dt.timedelta(days=30), today - dt.timedelta(days=90)
+    # Reported after day 30 (local dates), on day 30 to day 90, before day 90: bounded by
+    # local midnights, as `_month_counts` explains.
+    after_30 = _midnight(today - dt.timedelta(days=30), 1)
+    from_90 = _midnight(today - dt.timedelta(days=90))
     counts = rows.aggregate(
         open=Count("pk", filter=is_open),
         major=Count("pk", filter=is_open & Q(severity=Nonconformity.Severity.MAJOR)),
         minor=Count("pk", filter=is_open & Q(severity=Nonconformity.Severity.MINOR)),
         not_graded=Count("pk", filter=is_open & Q(severity="")),
-        under_30=Count("pk", filter=is_open & Q(created_at__date__gt=day_30)),
+        under_30=Count("pk", filter=is_open & Q(created_at__gte=after_30)),
         days_30_90=Count(
-            "pk", filter=is_open & Q(created_at__date__lte=day_30, created_at__date__gte=day_90)
+            "pk", filter=is_open & Q(created_at__lt=after_30, created_at__gte=from_90)
         ),
-        over_90=Count("pk", filter=is_open & Q(created_at__date__lt=day_90)),
+        over_90=Count("pk", filter=is_open & Q(created_at__lt=from_90)),
         overdue=Count("pk", filter=overdue_q(today)),
     )
     closed_rows = rows.filter(
-        status=NC_CLOSED, closed_at__date__gte=months[0], closed_at__date__lte=today
+        status=NC_CLOSED, closed_at__gte=_midnight(months[0]), closed_at__lt=_midnight(today, 1)
     ).values_list("created_at", "closed_at")
     days_by_month: dict[dt.date, list[int]] = defaultdict(list)
     for reported, closed in closed_rows:
