@@ -279,11 +279,6 @@ def test_previous_actions_count_every_earlier_review_of_the_system_and_list_the_
     assert data["rows"][1]["detail"] == f"Open · no owner · due {day(1)} · from {DURING}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="previous_actions counts today's status although ReviewOutput keeps completed_on: "
-    "an action done after the as-of date shows as done, not open (common.py:60-63)",
-)
 def test_previous_actions_done_after_the_as_of_date_were_still_open_on_it(catalog, personas):
     org = personas.org
     system = make_system(org)
@@ -383,11 +378,6 @@ def test_objectives_count_each_tracking_status_of_the_objectives_set_by_the_as_o
     assert tones["Off track"] == tones["Not achieved"] == "bad"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="objectives tracks each objective with its latest measurement ever (with_latest), "
-    "even one measured after the as-of date (common.py:164, 175)",
-)
 def test_objectives_are_tracked_with_the_measurements_taken_by_the_as_of_date(catalog, personas):
     org = personas.org
     delivery = objective(org, "On-time delivery", due_date=LATER)
@@ -399,11 +389,6 @@ def test_objectives_are_tracked_with_the_measurements_taken_by_the_as_of_date(ca
     assert values(data) == {"Objectives": 1, "Achieved": 1}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="objectives writes Decimals with :g, which keeps the stored four places: "
-    "'target 90.0000 %' (common.py:181-182)",
-)
 def test_an_objectives_row_shows_its_values_as_people_write_them(catalog, personas):
     delivery = objective(personas.org, "On-time delivery", target=Decimal("90"))
     measured(delivery, DURING, Decimal("95.5"))
@@ -456,11 +441,6 @@ def test_nonconformities_count_the_period_and_what_was_open_on_the_as_of_date(ca
     assert data["rows"][1]["detail"] == f"Reported · opened {DURING}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the median days to close reads every row with closed_at in the period, dismissed "
-    "ones included (dismissing sets closed_at) (common.py:215-216)",
-)
 def test_dismissed_nonconformities_do_not_count_in_the_days_to_close(catalog, personas):
     org = personas.org
     nonconformity(org, day(100), status="closed", closed_at=noon(day(40)))  # 60 days
@@ -588,11 +568,6 @@ def test_providers_count_supplier_parties_audits_and_nonconformities(catalog, pe
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="providers counts supplier audits as len(rows), and the rows stop at MAX_ROWS "
-    "(12) (common.py:359)",
-)
 def test_providers_count_every_supplier_audit_beyond_the_rows_listed(catalog, personas):
     for index in range(13):
         audit(personas.org, f"Supplier {index}", DURING - dt.timedelta(days=index), "supplier")
@@ -603,11 +578,6 @@ def test_providers_count_every_supplier_audit_beyond_the_rows_listed(catalog, pe
     assert values(data)["Supplier audits"] == 13
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="providers counts archived nonconformities about suppliers (no archived_at filter, "
-    "unlike the nonconformities input) (common.py:337-345)",
-)
 def test_providers_leave_out_archived_nonconformities(catalog, personas):
     archived(nonconformity(personas.org, DURING, source="supplier"))
 
@@ -718,11 +688,6 @@ def test_risk_actions_count_treatment_actions_and_risks_above_the_acceptance_lev
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="risk_actions counts open actions by today's status although TreatmentAction keeps "
-    "completed_on: one done after the as-of date was open on it (common.py:407-410)",
-)
 def test_a_treatment_action_done_after_the_as_of_date_was_open_on_it(catalog, personas):
     org = personas.org
     supplier = risk(org, "R-01", inherent_likelihood=3, inherent_impact=4)
@@ -801,11 +766,6 @@ def test_customer_feedback_counts_complaints_and_customers_suggestions(catalog, 
     assert data["rows"] == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="customer complaints (_complaints, also read by infosec) and customers' "
-    "suggestions count archived rows (standards.py:33-42, 53-57)",
-)
 def test_customer_feedback_leaves_out_archived_complaints_and_suggestions(catalog, personas):
     org = personas.org
     archived(nonconformity(org, DURING, source="complaint"))
@@ -931,11 +891,6 @@ def test_safety_counts_incidents_and_consultations_of_the_period(catalog, person
     assert data["rows"][1]["detail"] == "Injury · Lost time · Under investigation"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="safety counts incidents not closed by today's status although Incident keeps "
-    "closed_at: one closed after the as-of date was open on it (standards.py:157-158)",
-)
 def test_an_incident_closed_after_the_as_of_date_was_open_on_it(catalog, personas):
     safety.make_incident(
         personas.org, 1, occurred_at=noon(DURING), status="closed", closed_at=noon(AFTER)

@@ -5,6 +5,7 @@ keeps the dates to tell, and open today otherwise (said in the input's note)."""
 
 from __future__ import annotations
 
+from django.db import models
 from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -28,7 +29,7 @@ from pdca.reviews.models import ManagementReview, ReviewOutput
 from pdca.risks.method.services import method_for
 from pdca.risks.models import Risk, TreatmentAction
 from pdca.system.models import ContextIssue, InterestedParty, Measurement, Objective
-from pdca.system.objectives.services import tracking_of, with_latest
+from pdca.system.objectives.services import plain, tracking_of, with_latest
 
 #: The most rows an input lists; its figures still count them all.
 MAX_ROWS = 12
@@ -56,19 +57,19 @@ def previous_actions(w: Window) -> Figures:
     ).exclude(review__status=ManagementReview.Status.CANCELLED)
     if w.review is not None:
         outputs = outputs.exclude(review=w.review)
+    # As they stood on the as-of date: one closed (done or cancelled) after it was open then.
+    closed_later = Q(completed_on__gt=w.as_of)
+    open_then = Q(status=ReviewOutput.Status.OPEN) | closed_later
     counts = outputs.aggregate(
         total=Count("pk"),
-        done=Count("pk", filter=Q(status=ReviewOutput.Status.DONE)),
-        open=Count("pk", filter=Q(status=ReviewOutput.Status.OPEN)),
-        overdue=Count("pk", filter=Q(status=ReviewOutput.Status.OPEN, due_date__lt=w.as_of)),
-        cancelled=Count("pk", filter=Q(status=ReviewOutput.Status.CANCELLED)),
+        done=Count("pk", filter=Q(status=ReviewOutput.Status.DONE) & ~closed_later),
+        open=Count("pk", filter=open_then),
+        overdue=Count("pk", filter=open_then & Q(due_date__lt=w.as_of)),
+        cancelled=Count("pk", filter=Q(status=ReviewOutput.Status.CANCELLED) & ~closed_later),
     )
     # The previous review's outputs, and any older one still open.
     listed = (
-        outputs.filter(
-            Q(review=w.review.previous_id if w.review is not None else None)
-            | Q(status=ReviewOutput.Status.OPEN)
-        )
+        outputs.filter(Q(review=w.review.previous_id if w.review is not None else None) | open_then)
         .select_related("owner", "review")
         .order_by("-status", "due_date", "pk")[:MAX_ROWS]
     )
@@ -164,7 +165,8 @@ def objectives(w: Window) -> Figures:
         with_latest(
             Objective.objects.filter(
                 w.existed(), organization=w.organization, archived_at__isnull=True
-            ).exclude(status=Objective.Status.CANCELLED)
+            ).exclude(status=Objective.Status.CANCELLED),
+            as_of=w.as_of,
         )
         .select_related("owner")
         .order_by("due_date", "title")
@@ -178,8 +180,8 @@ def objectives(w: Window) -> Figures:
             row(
                 objective.title,
                 f"{tracking.label}{' (stale)' if tracking.stale else ''}"
-                + (f" · latest {tracking.latest:g}" if tracking.latest is not None else "")
-                + f" · target {objective.target:g}{objective.unit and ' ' + objective.unit}",
+                + (f" · latest {plain(tracking.latest)}" if tracking.latest is not None else "")
+                + f" · target {plain(objective.target)}{objective.unit and ' ' + objective.unit}",
                 _detail("workspace:objectives-detail", objective.pk),
             )
         )
@@ -212,7 +214,12 @@ def nonconformities(w: Window) -> Figures:
         minor=Count("pk", filter=open_then & Q(severity=Nonconformity.Severity.MINOR)),
         overdue=Count("pk", filter=open_then & Q(due_date__lt=w.as_of)),
     )
-    closed = rows.filter(w.timed("closed_at")).values_list("created_at", "closed_at")
+    # Dismissing sets closed_at too; a dismissed report was no nonconformity to close.
+    closed = (
+        rows.filter(w.timed("closed_at"))
+        .exclude(status=Nonconformity.Status.DISMISSED)
+        .values_list("created_at", "closed_at")
+    )
     days = [cycle_days(reported, done) for reported, done in closed if done is not None]
     cycle = median(days)
     open_majors = (
@@ -283,13 +290,18 @@ def monitoring(w: Window) -> Figures:
     )
 
 
-def _audit_figures(w: Window, types) -> tuple[list[dict], list[dict]]:
-    audits = Audit.objects.filter(
+def _audits_ended(w: Window, types) -> models.QuerySet[Audit]:
+    """Audits of these types that ended in the period."""
+    return Audit.objects.filter(
         w.dated("end_date"),
         organization=w.organization,
         audit_type__in=types,
         archived_at__isnull=True,
     )
+
+
+def _audit_figures(w: Window, types) -> tuple[list[dict], list[dict]]:
+    audits = _audits_ended(w, types)
     grades = Finding.objects.filter(audit__in=audits).aggregate(
         **{value: Count("pk", filter=Q(grade=value)) for value, _ in GRADES}
     )
@@ -334,10 +346,12 @@ def audit_results(w: Window) -> Figures:
 @declare("providers", "Performance of external providers", "9.3.2 c)")
 def providers(w: Window) -> Figures:
     grades, rows = _audit_figures(w, (Audit.Type.SUPPLIER,))
+    audits = _audits_ended(w, (Audit.Type.SUPPLIER,)).count()
     supplier_ncs = (
         Nonconformity.objects.filter(
             w.timed("created_at"),
             organization=w.organization,
+            archived_at__isnull=True,
             source__in=[Nonconformity.Source.SUPPLIER, Nonconformity.Source.SUPPLIER_AUDIT],
         )
         .exclude(status=Nonconformity.Status.DISMISSED)
@@ -356,7 +370,11 @@ def providers(w: Window) -> Figures:
                 suppliers,
                 link("workspace:interested-parties-list", category="supplier"),
             ),
-            figure("Supplier audits", len(rows), link("audits:audits-list", audit_type="supplier")),
+            figure(
+                "Supplier audits",
+                audits,
+                link("audits:audits-list", audit_type="supplier"),
+            ),
             figure(
                 "Nonconformities about suppliers",
                 supplier_ncs,
@@ -402,12 +420,12 @@ def resources(w: Window) -> Figures:
     "9.3.2 e)",
 )
 def risk_actions(w: Window) -> Figures:
+    # Open on the as-of date: still open, or completed after it.
+    open_then = w.existed() & (Q(status=TreatmentAction.Status.OPEN) | Q(completed_on__gt=w.as_of))
     actions = TreatmentAction.objects.filter(organization=w.organization).aggregate(
         done=Count("pk", filter=w.dated("completed_on") & Q(status=TreatmentAction.Status.DONE)),
-        open=Count("pk", filter=Q(status=TreatmentAction.Status.OPEN) & w.existed()),
-        overdue=Count(
-            "pk", filter=Q(status=TreatmentAction.Status.OPEN, due_date__lt=w.as_of) & w.existed()
-        ),
+        open=Count("pk", filter=open_then),
+        overdue=Count("pk", filter=open_then & Q(due_date__lt=w.as_of)),
     )
     threshold = method_for(w.organization).acceptance_threshold
     risks = (

@@ -35,6 +35,7 @@ def _complaints(w: Window) -> int:
         Nonconformity.objects.filter(
             w.timed("created_at"),
             organization=w.organization,
+            archived_at__isnull=True,
             source=Nonconformity.Source.COMPLAINT,
         )
         .exclude(status=Nonconformity.Status.DISMISSED)
@@ -53,6 +54,7 @@ def customer_feedback(w: Window) -> Figures:
     ideas = ImprovementOpportunity.objects.filter(
         w.timed("created_at"),
         organization=w.organization,
+        archived_at__isnull=True,
         source=ImprovementOpportunity.Source.CUSTOMER,
     ).count()
     return figures(
@@ -154,8 +156,11 @@ def safety(w: Window) -> Figures:
         lost_time=Count("pk", filter=Q(severity__in=["lost_time", "major", "fatality"])),
     )
     days_lost = sum(d or 0 for d in in_period.values_list("days_lost", flat=True))
+    # Not closed on the as-of date: still open, or closed after it.
     open_investigations = (
-        incidents.filter(w.existed("occurred_at")).exclude(status="closed").count()
+        incidents.filter(w.existed("occurred_at"))
+        .filter(~Q(status="closed") | Q(closed_at__date__gt=w.as_of))
+        .count()
     )
     consultations = Consultation.objects.filter(
         w.dated("held_on"), organization=w.organization, archived_at__isnull=True

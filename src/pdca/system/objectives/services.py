@@ -295,12 +295,17 @@ def tracking_of(objective: Objective, today: dt.date | None = None) -> Tracking:
     return tracking(objective, latest, today, first=first)
 
 
-def with_latest(queryset: models.QuerySet[Objective]) -> models.QuerySet[Objective]:
+def with_latest(
+    queryset: models.QuerySet[Objective], *, as_of: dt.date | None = None
+) -> models.QuerySet[Objective]:
     """Objectives annotated with their latest and first measurement (`latest_value`,
     `latest_on`, `first_value`, `first_on`), so a list computes tracking for every row
-    without one query per row."""
-    newest = Measurement.objects.filter(objective=OuterRef("pk")).order_by("-measured_on")
-    oldest = Measurement.objects.filter(objective=OuterRef("pk")).order_by("measured_on")
+    without one query per row; with `as_of`, of the measurements taken by that date."""
+    taken = Measurement.objects.filter(objective=OuterRef("pk"))
+    if as_of is not None:
+        taken = taken.filter(measured_on__lte=as_of)
+    newest = taken.order_by("-measured_on")
+    oldest = taken.order_by("measured_on")
     return queryset.annotate(
         latest_value=Subquery(newest.values("value")[:1]),
         latest_on=Subquery(newest.values("measured_on")[:1]),
