@@ -31,6 +31,7 @@ from pdca.reviews.inputs import INPUTS, Window
 from pdca.reviews.inputs import common as _common  # noqa: F401  (declares the inputs)
 from pdca.reviews.inputs import standards as _standards  # noqa: F401  (declares the inputs)
 from pdca.reviews.inputs.registry import months_before
+from pdca.reviews.models import ReviewOutput
 from pdca.risks.actions import add_treatment_action
 from pdca.risks.models import ControlApplicability, Risk
 from pdca.risks.registers import AI_SYSTEMS, IMPACT_ASSESSMENTS, RISKS
@@ -594,15 +595,23 @@ def test_resources_count_competence_gaps_and_open_needs_for_resources(catalog, p
     archived(requirement(org, manager, "CR-03", title="Withdrawn"))
     for role in (Role.EMPLOYEE, Role.PROCESS_OWNER):
         record(org, manager, personas.users[role], requirement=safety_rules)
-    review = make_review(org, 60)
+    system = make_system(org)
+    review = make_review(org, 60, system=system)
     make_output(org, review=review, kind="resource", title="Second forklift")
-    make_output(org, review=review, kind="resource", title="Energy meter")
-    make_output(org, review=review, kind="resource", title="Bought", status="done")
+    make_output(org, review=review, kind="resource", title="Energy meter", status="done")
+    ReviewOutput.objects.filter(title="Energy meter").update(completed_on=AFTER)  # open then
+    make_output(
+        org, review=review, kind="resource", title="Bought", status="done", completed_on=DURING
+    )
     make_output(org, review=review, kind="action", title="An action, not a resource")
     archived(make_output(org, review=review, kind="resource", title="Entered twice"))
+    elsewhere = make_review(org, 60, system=make_system(org, name="Another system"))
+    make_output(org, review=elsewhere, kind="resource", title="Another system's")
+    later = make_review(org, 10, system=system)  # met after the data date
+    make_output(org, review=later, kind="resource", title="Decided later")
     make_output(personas.other, kind="resource", title="Another organization's")
 
-    data = compiled("resources", org)
+    data = compiled("resources", org, system=system)
 
     assert Membership.objects.filter(organization=org).count() == 7
     assert values(data) == {

@@ -391,12 +391,19 @@ def providers(w: Window) -> Figures:
 def resources(w: Window) -> Figures:
     matrix = competence_matrix(w.organization, as_of=w.as_of)
     gaps = len(matrix.gaps)
-    asked = ReviewOutput.objects.filter(
-        organization=w.organization,
-        kind=ReviewOutput.Kind.RESOURCE,
-        status=ReviewOutput.Status.OPEN,
-        archived_at__isnull=True,
-    ).count()
+    # Needs decided by this system's reviews up to the data date, open on it.
+    asked = (
+        ReviewOutput.objects.filter(
+            organization=w.organization,
+            review__system=w.system,
+            review__meeting_date__lte=w.as_of,
+            kind=ReviewOutput.Kind.RESOURCE,
+            archived_at__isnull=True,
+        )
+        .exclude(review__status=ManagementReview.Status.CANCELLED)
+        .filter(Q(status=ReviewOutput.Status.OPEN) | Q(completed_on__gt=w.as_of))
+        .count()
+    )
     return figures(
         [
             figure("People", len(matrix.rows), reverse("people:matrix")),
