@@ -21,7 +21,7 @@ from pdca.documents.models import Document
 from pdca.improvement.models import Nonconformity
 from pdca.people.models import CompetenceRequirement, TrainingPath, TrainingRecord
 from pdca.people.services.competence import competence_matrix
-from pdca.reviews.dashboard.competence import count_gaps
+from pdca.people.services.gaps import count_gaps
 from pdca.reviews.dashboard.figures import dashboard_for
 from pdca.reviews.models import ManagementReview
 from pdca.risks.models import Risk

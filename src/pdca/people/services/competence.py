@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Protocol, TypeVar
 
 from django.db import transaction
 from django.db.models import Q
@@ -146,7 +147,30 @@ class Matrix:
         return sum(1 for row in self.rows if row.competent)
 
 
-def counts_as_evidence(record: TrainingRecord, requirement: CompetenceRequirement) -> bool:
+class Evidence(Protocol):
+    """What the rules read of a training record: a `TrainingRecord`, or a plain row of its
+    values where building thousands of model instances would cost too much."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def requirement_id(self) -> int | None: ...
+    @property
+    def path_id(self) -> int | None: ...
+    @property
+    def result(self) -> str: ...
+    @property
+    def started_on(self) -> dt.date | None: ...
+    @property
+    def completed_on(self) -> dt.date | None: ...
+    @property
+    def expires_on(self) -> dt.date | None: ...
+
+
+_E = TypeVar("_E", bound=Evidence)
+
+
+def counts_as_evidence(record: Evidence, requirement: CompetenceRequirement) -> bool:
     """Whether `record` shows the competence `requirement` asks (ignoring expiry)."""
     linked = record.requirement_id == requirement.pk or (
         requirement.path_id is not None and record.path_id == requirement.path_id
@@ -162,7 +186,7 @@ def counts_as_evidence(record: TrainingRecord, requirement: CompetenceRequiremen
     )
 
 
-def expiry_of(record: TrainingRecord, requirement: CompetenceRequirement) -> dt.date | None:
+def expiry_of(record: Evidence, requirement: CompetenceRequirement) -> dt.date | None:
     """When `record` stops counting for `requirement`: the record's own expiry, or sooner
     when the requirement's validity is shorter."""
     dates = [record.expires_on] if record.expires_on else []
@@ -171,7 +195,7 @@ def expiry_of(record: TrainingRecord, requirement: CompetenceRequirement) -> dt.
     return min(dates) if dates else None
 
 
-def experience_months(records: Iterable[TrainingRecord], as_of: dt.date) -> float:
+def experience_months(records: Iterable[Evidence], as_of: dt.date) -> float:
     """Months of experience the records add up to (an open entry counts up to `as_of`)."""
     days = 0
     for record in records:
@@ -190,20 +214,13 @@ def evaluate_cell(
     """The status of one person against one requirement that applies to them."""
     mandatory = requirement.mandatory
     if requirement.evaluation == Evaluation.EXPERIENCE:
-        mine = [r for r in records if r.requirement_id == requirement.pk]
-        months = experience_months(mine, as_of)
-        if months >= (requirement.min_experience_months or 0) and mine:
+        mine, months, met = _experience(requirement, records, as_of)
+        if met:
             return Cell(Status.COMPETENT, mandatory, mine[0], None, experience_months=months)
         action = actions[0] if actions else None
         status = Status.PLANNED if action else Status.MISSING
         return Cell(status, mandatory, None, None, action, experience_months=months)
-    best: tuple[TrainingRecord, dt.date | None] | None = None
-    for record in records:
-        if not counts_as_evidence(record, requirement):
-            continue
-        expires = expiry_of(record, requirement)
-        if best is None or _later(expires, best[1]):
-            best = (record, expires)
+    best = _best_evidence(requirement, records)
     if best is not None and best[0].completed_on:
         # An action made before the evidence was completed is the one that evidence answered;
         # only a later one plans the refresher.
@@ -220,6 +237,39 @@ def evaluate_cell(
             return Cell(Status.EXPIRED, mandatory, record, expires)
         return Cell(Status.PLANNED, mandatory, record, expires, action)
     return Cell(Status.PLANNED if action else Status.MISSING, mandatory, None, None, action)
+
+
+def _experience(
+    requirement: CompetenceRequirement, records: Iterable[_E], as_of: dt.date
+) -> tuple[list[_E], float, bool]:
+    """The records of an experience requirement, the months they add up to, and whether that
+    meets it (at least one record, and the minimum months)."""
+    mine = [r for r in records if r.requirement_id == requirement.pk]
+    months = experience_months(mine, as_of)
+    return mine, months, bool(mine) and months >= (requirement.min_experience_months or 0)
+
+
+def _best_evidence(
+    requirement: CompetenceRequirement, records: Iterable[_E]
+) -> tuple[_E, dt.date | None] | None:
+    """The record that counts for `requirement` the longest, and when it stops counting."""
+    best: tuple[_E, dt.date | None] | None = None
+    for record in records:
+        if not counts_as_evidence(record, requirement):
+            continue
+        expires = expiry_of(record, requirement)
+        if best is None or _later(expires, best[1]):
+            best = (record, expires)
+    return best
+
+
+def meets(requirement: CompetenceRequirement, records: Iterable[Evidence], as_of: dt.date) -> bool:
+    """Whether the records meet `requirement` on `as_of`: the cells the matrix calls competent
+    or expiring (whatever is planned, a requirement not met is a gap)."""
+    if requirement.evaluation == Evaluation.EXPERIENCE:
+        return _experience(requirement, records, as_of)[2]
+    best = _best_evidence(requirement, records)
+    return best is not None and (best[1] is None or best[1] > as_of)
 
 
 def _day(moment: dt.datetime) -> dt.date:

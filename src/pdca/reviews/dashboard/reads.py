@@ -24,7 +24,7 @@ from pdca.improvement.analytics.figures import Period, cycle_days, cycle_time, m
 from pdca.improvement.deadlines import overdue_q
 from pdca.improvement.models import Nonconformity
 from pdca.people.models import TrainingRecord
-from pdca.reviews.dashboard.competence import count_gaps
+from pdca.people.services.gaps import count_gaps
 from pdca.reviews.dashboard.tiles import (
     AuditItem,
     CertificationTile,
@@ -467,8 +467,8 @@ def documents(organization: Any, user: User | None, today: dt.date) -> Documents
 
 
 def competence(organization: Any, user: User | None, today: dt.date) -> CompetenceTile:
-    """Mandatory competence gaps of the organization's people (see `competence.count_gaps`);
-    only for the roles that read every person's training records."""
+    """Mandatory competence gaps of the organization's people (`people.services.gaps`); only
+    for the roles that read every person's training records."""
     url = reverse("people:matrix")
     if not _may(user, TrainingRecord, organization):
         return CompetenceTile(False, url)
