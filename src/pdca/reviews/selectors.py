@@ -110,6 +110,20 @@ def visible_systems(user: User, organization: Any) -> QuerySet[ManagementSystem]
     return scope(ManagementSystem.objects.filter(organization=organization), user).order_by("name")
 
 
+def chosen_system(
+    systems: list[ManagementSystem], wanted: str | int | None
+) -> ManagementSystem | None:
+    """The system with id `wanted` (as typed in `?system=`) among those the user sees
+    (LookupError when none is), or the first one when none is asked for (None when the
+    organization has no system)."""
+    if wanted is None or wanted == "":
+        return systems[0] if systems else None
+    for system in systems:
+        if str(system.pk) == str(wanted).strip():
+            return system
+    raise LookupError(wanted)
+
+
 def open_actions(user: User, organization: Any) -> QuerySet[ReviewOutput]:
     """The review actions `user` owns that are still open, the earliest due first."""
     return (

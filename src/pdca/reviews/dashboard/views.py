@@ -14,7 +14,7 @@ from pdca.reviews.dashboard.charts import charts
 from pdca.reviews.dashboard.figures import Dashboard, dashboard_for
 from pdca.reviews.dashboard.pdf import dashboard_pdf, filename
 from pdca.reviews.models import ManagementReview
-from pdca.reviews.selectors import visible_systems
+from pdca.reviews.selectors import chosen_system, visible_systems
 from pdca.system.models import ManagementSystem
 from pdca.tenancy.middleware import MemberRequest
 
@@ -25,13 +25,10 @@ def _systems(request: MemberRequest) -> tuple[list[ManagementSystem], Management
     organization = request.organization
     require_page(request, "view", ManagementReview, organization=organization)
     systems = list(visible_systems(request.user, organization))
-    wanted = request.GET.get("system", "")
-    if not wanted:
-        return systems, systems[0] if systems else None
-    chosen = next((s for s in systems if str(s.pk) == wanted.strip()), None)
-    if chosen is None:
-        raise Http404("No such management system.")
-    return systems, chosen
+    try:
+        return systems, chosen_system(systems, request.GET.get("system"))
+    except LookupError:
+        raise Http404("No such management system.") from None
 
 
 def _figures(request: MemberRequest, system: ManagementSystem) -> Dashboard:

@@ -15,7 +15,7 @@ from pydantic import Field
 from pdca.core.api import organization_for, responses
 from pdca.reviews.leadership import selectors
 from pdca.reviews.models import ManagementReview
-from pdca.reviews.selectors import visible_systems
+from pdca.reviews.selectors import chosen_system, visible_systems
 
 router = Router()
 TAG = "leadership"
@@ -181,7 +181,7 @@ def get_leadership(request, filters: Query[LeadershipQuery]):
     organization = organization_for(request.auth, filters.organization, may_view=ManagementReview)
     systems = list(visible_systems(request.auth, organization).select_related("owner"))
     try:
-        system = selectors.chosen_system(systems, filters.system)
+        system = chosen_system(systems, filters.system)
     except LookupError:
         raise Http404("No such management system.") from None
     return as_dict(selectors.leadership(request.auth, organization, system, systems))

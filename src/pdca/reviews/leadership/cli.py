@@ -39,9 +39,9 @@ def leadership_command(
     setup_django()
     from pdca.core.permissions import may
     from pdca.reviews.leadership.api import as_dict
-    from pdca.reviews.leadership.selectors import chosen_system, leadership
+    from pdca.reviews.leadership.selectors import leadership
     from pdca.reviews.models import ManagementReview
-    from pdca.reviews.selectors import visible_systems
+    from pdca.reviews.selectors import chosen_system, visible_systems
 
     if actor_email is None:
         err.print("[red]Say who reads it: --as EMAIL (a member of the organization).")

@@ -309,17 +309,6 @@ def _duties(user: User, organization: Any) -> list[Duty]:
     return duties
 
 
-def chosen_system(systems: list[ManagementSystem], pk: int | None) -> ManagementSystem | None:
-    """The system with id `pk` among those the user sees (LookupError when none is), or the
-    first one when no id is given (None when the organization has no system)."""
-    if pk is None:
-        return systems[0] if systems else None
-    for system in systems:
-        if system.pk == pk:
-            return system
-    raise LookupError(pk)
-
-
 def leadership(
     user: User, organization: Any, system: ManagementSystem | None, systems: list[ManagementSystem]
 ) -> Leadership:

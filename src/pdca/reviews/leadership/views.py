@@ -10,7 +10,7 @@ from django.shortcuts import render
 from pdca.core.views import member_required, require_page
 from pdca.reviews.leadership import selectors
 from pdca.reviews.models import ManagementReview
-from pdca.reviews.selectors import visible_systems
+from pdca.reviews.selectors import chosen_system, visible_systems
 
 
 @member_required
@@ -18,10 +18,9 @@ def leadership(request):
     org = request.organization
     require_page(request, "view", ManagementReview, organization=org)
     systems = list(visible_systems(request.user, org).select_related("owner"))
-    wanted = request.GET.get("system", "").strip()
     try:
-        system = selectors.chosen_system(systems, int(wanted) if wanted else None)
-    except (ValueError, LookupError):
+        system = chosen_system(systems, request.GET.get("system"))
+    except LookupError:
         raise Http404("No such management system.") from None
     return render(
         request,

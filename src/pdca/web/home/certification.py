@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery
+from django.db.models import Exists, F, Max, OuterRef, Q, Subquery
 
 from pdca.audits.models import Audit, AuditTeamMember, Finding
 from pdca.certification.models import (
@@ -17,7 +17,7 @@ from pdca.certification.models import (
     FindingReview,
 )
 from pdca.core.permissions import may, scope
-from pdca.web.home.items import Item, Section, due_note, link, section, url
+from pdca.web.home.items import Item, Section, due_note, first_rows, link, section, url
 
 K = CycleAudit.Kind
 REPORTED = (Audit.Status.REPORT_ISSUED, Audit.Status.CLOSED)
@@ -95,7 +95,9 @@ def to_schedule(user: Any, org: Any, today: dt.date) -> Section | None:
         ).exclude(cycle__status=CertificationCycle.Status.ENDED),
         user,
     )
-    counts = rows.aggregate(total=Count("pk"), late=Count("pk", filter=Q(due_date__lt=today)))
+    shown, total, late = first_rows(
+        rows.select_related("cycle__client"), Q(due_date__lt=today), "due_date", "pk"
+    )
     items = [
         Item(
             str(item),
@@ -106,7 +108,7 @@ def to_schedule(user: Any, org: Any, today: dt.date) -> Section | None:
             item.due_date,
             item.due_date < today,
         )
-        for item in rows.select_related("cycle__client").order_by("due_date", "pk")[:8]
+        for item in shown
     ]
     return section(
         "to-schedule",
@@ -114,8 +116,8 @@ def to_schedule(user: Any, org: Any, today: dt.date) -> Section | None:
         items,
         link=link("Programme calendar", "certification:calendar"),
         empty="No programme audit is due within 90 days without a date.",
-        total=counts["total"],
-        late=counts["late"],
+        total=total,
+        late=late,
     )
 
 
@@ -136,12 +138,13 @@ def answers_to_review(user: Any, org: Any, today: dt.date, *, everyone: bool) ->
         on_team = AuditTeamMember.objects.filter(audit=OuterRef("finding__audit"), user=user)
         rows = rows.filter(Q(finding__audit__lead_auditor=user) | Exists(on_team))
     items = []
-    counts = rows.aggregate(
-        total=Count("pk"),
-        late=Count("pk", filter=Q(plan_status=P.ACCEPTED, closure_due__lt=today)),
+    shown, total, late = first_rows(
+        rows.select_related("finding__audit__certification_audit"),
+        Q(plan_status=P.ACCEPTED, closure_due__lt=today),
+        "response_due",
+        "pk",
     )
-    related = "finding__audit__certification_audit"
-    for review in rows.select_related(related).order_by("response_due", "pk")[:8]:
+    for review in shown:
         verify = review.plan_status == P.ACCEPTED
         due = review.closure_due if verify else review.response_due
         # The answer is reviewed on its cycle's page.
@@ -168,6 +171,6 @@ def answers_to_review(user: Any, org: Any, today: dt.date, *, everyone: bool) ->
         "Answers to findings",
         items,
         empty="No client's answer waits for you.",
-        total=counts["total"],
-        late=counts["late"],
+        total=total,
+        late=late,
     )

@@ -5,11 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
+from django.db.models import Count, Model, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 
 #: Items a section shows; the rest are counted and reached through its link.
 SHOWN = 6
+#: Rows a section fetches: a few beyond those shown, as its items are sorted again (overdue
+#: first) after fetching.
+FETCHED = 8
+
+_M = TypeVar("_M", bound=Model)
 
 
 @dataclass(frozen=True)
@@ -72,6 +79,13 @@ def section(
     overdue = sum(1 for item in rows if item.overdue) if late is None else late
     shown = rows[:limit]
     return Section(key, title, shown, link, empty, count - len(shown), info, overdue)
+
+
+def first_rows(rows: QuerySet[_M], late: Q, *order: str) -> tuple[list[_M], int, int]:
+    """The first rows of a section by `order`, how many rows there are, and how many are late
+    (`late`): two queries, whatever their number."""
+    counts = rows.aggregate(total=Count("pk"), late=Count("pk", filter=late))
+    return list(rows.order_by(*order)[:FETCHED]), counts["total"], counts["late"]
 
 
 def url(name: str, *args: object) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Max, Q
+from django.db.models import Max, Q
 
 from pdca.assessments.models import GapAssessment, GapItem
 from pdca.core.permissions import may, scope
@@ -21,7 +21,7 @@ from pdca.people.services.assignments import my_training
 from pdca.risks.models import Risk
 from pdca.system.models import Objective
 from pdca.system.objectives.services import STALE_AFTER_DAYS
-from pdca.web.home.items import Item, Section, due_note, link, section, url
+from pdca.web.home.items import Item, Section, due_note, first_rows, link, section, url
 
 #: A review date, target date or due date this close shows as a thing to do.
 NOTICE_DAYS = 30
@@ -245,7 +245,7 @@ def risks(user: Any, org: Any, today: dt.date, *, everyone: bool = False) -> Sec
     )
     if not everyone:
         rows = rows.filter(owner=user)
-    counts = rows.aggregate(total=Count("pk"), late=Count("pk", filter=Q(review_date__lt=today)))
+    shown, total, late = first_rows(rows, Q(review_date__lt=today), "review_date", "code")
     items = [
         Item(
             str(risk),
@@ -256,7 +256,7 @@ def risks(user: Any, org: Any, today: dt.date, *, everyone: bool = False) -> Sec
             risk.review_date,
             bool(risk.review_date and risk.review_date < today),
         )
-        for risk in rows.order_by("review_date", "code")[:8]
+        for risk in shown
     ]
     return section(
         "risks",
@@ -264,8 +264,8 @@ def risks(user: Any, org: Any, today: dt.date, *, everyone: bool = False) -> Sec
         items,
         link=link("Risk register", "risks:risks-list"),
         empty="No risk is due for review.",
-        total=counts["total"],
-        late=counts["late"],
+        total=total,
+        late=late,
     )
 
 
@@ -288,7 +288,12 @@ def gap_items(user: Any, org: Any, today: dt.date, *, everyone: bool = False) ->
     )
     if not everyone:
         rows = rows.filter(owner=user)
-    counts = rows.aggregate(total=Count("pk"), late=Count("pk", filter=Q(target_date__lt=today)))
+    shown_items, total, late = first_rows(
+        rows.select_related("requirement", "assessment"),
+        Q(target_date__lt=today),
+        "target_date",
+        "sort_key",
+    )
     items = [
         Item(
             str(item),
@@ -299,9 +304,7 @@ def gap_items(user: Any, org: Any, today: dt.date, *, everyone: bool = False) ->
             item.target_date,
             bool(item.target_date and item.target_date < today),
         )
-        for item in rows.select_related("requirement", "assessment").order_by(
-            "target_date", "sort_key"
-        )[:8]
+        for item in shown_items
     ]
     return section(
         "gap-items",
@@ -309,6 +312,6 @@ def gap_items(user: Any, org: Any, today: dt.date, *, everyone: bool = False) ->
         items,
         link=link("Gap assessments", "assessments:assessment_list"),
         empty="No gap item is due.",
-        total=counts["total"],
-        late=counts["late"],
+        total=total,
+        late=late,
     )
