@@ -5,8 +5,6 @@ the registers, valid PDFs, CLI output, and constant queries as the records grow.
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 
 import pytest
 from django.urls import reverse
@@ -16,6 +14,7 @@ from pdca.cli import app
 from pdca.core.roles import ALL_ROLES, Role
 from pdca.core.testing import count_queries
 from pdca.core.testing.api_bundle import login
+from pdca.core.testing.files import pdf_text
 from pdca.reviews.permissions import READERS
 from pdca.system.models import ManagementSystem
 from tests.reviews.test_dashboard import TODAY, build, grow, make_system
@@ -30,16 +29,6 @@ API, API_PDF = "/api/v1/dashboard/", "/api/v1/dashboard/pdf/"
 @pytest.fixture(autouse=True)
 def fixed_today(monkeypatch):
     monkeypatch.setattr("pdca.reviews.dashboard.figures.local_today", lambda: TODAY)
-
-
-def pdf_text(content: bytes) -> str:
-    assert content.startswith(b"%PDF-")
-    if shutil.which("pdftotext") is None:
-        return ""
-    done = subprocess.run(
-        ["pdftotext", "-layout", "-", "-"], input=content, capture_output=True, check=True
-    )
-    return done.stdout.decode()
 
 
 def test_the_url_names():
@@ -170,6 +159,7 @@ def test_a_process_owner_sees_no_competence_figures(client, personas):
     login(client, personas.users[Role.PROCESS_OWNER])
     html = client.get(PAGE).content.decode()
     assert "Not shown to your role: only those who read everyone" in html
+    assert 'href="/training/matrix/"' not in html  # a register the role may not open
 
 
 # --- PDF and API --------------------------------------------------------------------------
@@ -182,8 +172,8 @@ def test_the_pdf_is_one_a4_page_set_with_the_figures(client, personas):
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="dashboard-ims-2026-06-15.pdf"'
     text = pdf_text(response.content)
-    if text:
-        assert "Dashboard: IMS" in text and "Risks above appetite" in text
+    assert "Dashboard: IMS" in text and "Risks above appetite" in text
+    assert "Page 1 of 1" in text
     api = client.get(API_PDF, {"system": world["ims"].pk})
     assert api.status_code == 200 and api.content.startswith(b"%PDF-")
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from pdca.core.exceptions import Conflict, PermissionDenied, ValidationFailed
 from pdca.core.registers.services import create_entry, delete_entry, update_entry
 from pdca.core.roles import Role
+from pdca.core.testing.files import docx_text, pdf_text
 from pdca.improvement.models import ImprovementOpportunity, Nonconformity
 from pdca.reviews import minutes, selectors, services
 from pdca.reviews.models import ManagementReview, ReviewOutput
@@ -349,5 +350,12 @@ def test_a_review_is_due_one_interval_after_the_last_one_held(catalog, personas)
 
 def test_the_minutes_print_as_pdf_and_docx(catalog, personas):
     review = held(make_review(personas.org), personas)
-    assert minutes.minutes_pdf(review).startswith(b"%PDF")
-    assert minutes.minutes_docx(review).startswith(b"PK")
+    make_output(personas.org, 1, review=review, kind="action", owner=personas.manager)
+    for text in (
+        pdf_text(minutes.minutes_pdf(review)),
+        docx_text(minutes.minutes_docx(review)),
+    ):
+        assert review.title in text
+        assert "Status of actions from previous management reviews" in text
+        assert "Read and understood." in text and "Suitable and effective." in text
+        assert "Hire a second quality engineer 1" in text
