@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from benchmarks.people import seed_competence, seed_people
+
 LIMIT_MS = 300
 STANDARDS = ("iso9001-2015", "iso14001-2015", "iso27001-2022")
-TEAMS = ["Assembly", "Machining", "Warehouse", "Quality", "Maintenance", "Office", "IT", "Sales"]
-ROLES = ["employee"] * 12 + ["process_owner"] * 2 + ["internal_auditor"]
 OPEN_NC = ["reported", "triaged", "contained", "cause_analysed", "action_planned", "implemented"]
 
 
@@ -75,95 +75,32 @@ _ORGS: dict[str, dict[str, Any]] = {}
 
 
 def _people(org, size: Size, rng: random.Random) -> dict[str, Any]:
-    """Users, memberships, competence requirements and training records (as in people.py)."""
-    from django.contrib.auth.hashers import make_password
+    """Users, memberships, competence requirements and training records (people.py's)."""
     from django.utils import timezone
 
-    from pdca.accounts.models import User
-    from pdca.people.models import CompetenceRequirement, TrainingPath, TrainingRecord
-    from pdca.tenancy.models import Membership, Site
+    from pdca.tenancy.models import Site
 
     today = timezone.localdate()
     sites = Site.objects.bulk_create(
         Site(organization=org, name=f"Site {n}", code=f"S{n}") for n in range(1, size.sites + 1)
     )
-    password = make_password("bench-password-1")
-    users = User.objects.bulk_create(
-        User(
-            email=f"person{i:04d}@{org.slug}.example",
-            full_name=f"Person {i:04d}",
-            password=password,
-        )
-        for i in range(size.people)
+    users, roles = seed_people(
+        org,
+        size.people,
+        sites,
+        rng,
+        roles=["system_manager", "top_management"],
+        domain=f"{org.slug}.example",
     )
-    roles = ["system_manager", "top_management"] + [
-        rng.choice(ROLES) for _ in range(size.people - 2)
-    ]
-    Membership.objects.bulk_create(
-        Membership(
-            organization=org,
-            user=user,
-            role=role,
-            team=rng.choice(TEAMS),
-            site=rng.choice(sites),
-            job_title=rng.choice(["Operator", "Technician", "Supervisor", "Engineer"]),
-        )
-        for user, role in zip(users, roles, strict=True)
+    _, _, records = seed_competence(
+        org,
+        users,
+        sites,
+        rng,
+        today,
+        requirements=size.requirements,
+        per_person=size.records_per_person,
     )
-    paths = TrainingPath.objects.bulk_create(
-        TrainingPath(organization=org, code=f"path-{n}", title=f"Path {n}", validity_months=24)
-        for n in range(1, 6)
-    )
-    audiences: list[dict[str, Any]] = [
-        {},
-        {"role": "internal_auditor"},
-        {"team": "Warehouse"},
-        {"role": "process_owner"},
-        {},
-        {"team": "Machining"},
-        {"team": "Maintenance"},
-        {"site": sites[0]},
-        {"site": sites[-1]},
-        {"position": "Supervisor"},
-        {"team": "IT"},
-        {"role": "process_owner"},
-    ]
-    requirements = []
-    for n, audience in enumerate(audiences[: size.requirements], start=1):
-        evaluation = ["path_passed", "qualification", "assessed", "experience"][n % 4]
-        requirements.append(
-            CompetenceRequirement(
-                organization=org,
-                code=f"CR-{n:02d}",
-                title=f"Requirement {n}",
-                evaluation=evaluation,
-                path=paths[n % 5] if evaluation == "path_passed" else None,
-                min_experience_months=24 if evaluation == "experience" else None,
-                validity_months=36 if n % 3 == 0 else None,
-                **audience,
-            )
-        )
-    requirements = CompetenceRequirement.objects.bulk_create(requirements)
-    records = []
-    for user in users:
-        for requirement in rng.sample(requirements, size.records_per_person):
-            completed = today - dt.timedelta(days=rng.randint(10, 1200))
-            experience = requirement.evaluation == "experience"
-            records.append(
-                TrainingRecord(
-                    organization=org,
-                    person=user,
-                    kind="experience" if experience else "training",
-                    title=f"Evidence of {requirement.code}",
-                    requirement=None if requirement.path_id else requirement,
-                    path=requirement.path,
-                    started_on=completed - dt.timedelta(days=rng.randint(30, 1500)),
-                    completed_on=completed,
-                    result=rng.choice(["passed"] * 8 + ["attended", "failed"]),
-                    expires_on=None if experience else completed + dt.timedelta(days=730),
-                )
-            )
-    TrainingRecord.objects.bulk_create(records, batch_size=2000)
     by_role: dict[str, list] = {}
     for user, role in zip(users, roles, strict=True):
         by_role.setdefault(role, []).append(user)
@@ -173,7 +110,7 @@ def _people(org, size: Size, rng: random.Random) -> dict[str, Any]:
         "top": by_role["top_management"][0],
         "owners": by_role.get("process_owner", users[:1]),
         "auditors": by_role.get("internal_auditor", users[:1]),
-        "training_records": len(records),
+        "training_records": records,
     }
 
 

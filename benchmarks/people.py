@@ -20,45 +20,56 @@ ROLES = ["employee"] * 12 + ["process_owner"] * 2 + ["internal_auditor"]
 _MATRIX: dict[str, Any] = {}
 
 
-def _organization() -> tuple[Any, Any]:
-    """The organization, its people, requirements and records; built once, inserted directly."""
-    if _MATRIX:
-        return _MATRIX["org"], _MATRIX["manager"]
+def seed_people(
+    org: Any, count: int, sites: list[Any], rng: random.Random, *, roles: list[str], domain: str
+) -> tuple[list[Any], list[str]]:
+    """`count` users and their memberships on `sites`: the first ones hold `roles` (one each),
+    the others a role drawn from ROLES; teams and job titles drawn too. Inserted directly."""
     from django.contrib.auth.hashers import make_password
-    from django.utils import timezone
 
     from pdca.accounts.models import User
-    from pdca.people.models import (
-        Assignment,
-        CompetenceRequirement,
-        TrainingPath,
-        TrainingRecord,
-    )
-    from pdca.tenancy.models import Membership, Organization, Site
+    from pdca.tenancy.models import Membership
 
-    rng = random.Random(11)
-    today = timezone.localdate()
-    org = Organization.objects.create(name="Matrix Manufacturing", slug="matrix-bench")
-    sites = Site.objects.bulk_create(
-        Site(organization=org, name=f"Site {n}", code=f"S{n}") for n in range(1, 5)
-    )
     password = make_password("bench-password-1")
     users = User.objects.bulk_create(
-        User(email=f"person{i:04d}@matrix.example", full_name=f"Person {i:04d}", password=password)
-        for i in range(PEOPLE)
+        User(email=f"person{i:04d}@{domain}", full_name=f"Person {i:04d}", password=password)
+        for i in range(count)
     )
-    manager = users[0]
-    Membership.objects.bulk_create(
-        Membership(
-            organization=org,
-            user=user,
-            role="system_manager" if i == 0 else rng.choice(ROLES),
-            team=rng.choice(TEAMS),
-            site=rng.choice(sites),
-            job_title=rng.choice(["Operator", "Technician", "Supervisor", "Engineer"]),
+    held = []
+    memberships = []
+    for i, user in enumerate(users):
+        role = roles[i] if i < len(roles) else rng.choice(ROLES)
+        held.append(role)
+        memberships.append(
+            Membership(
+                organization=org,
+                user=user,
+                role=role,
+                team=rng.choice(TEAMS),
+                site=rng.choice(sites),
+                job_title=rng.choice(["Operator", "Technician", "Supervisor", "Engineer"]),
+            )
         )
-        for i, user in enumerate(users)
-    )
+    Membership.objects.bulk_create(memberships)
+    return users, held
+
+
+def seed_competence(
+    org: Any,
+    users: list[Any],
+    sites: list[Any],
+    rng: random.Random,
+    today: dt.date,
+    *,
+    requirements: int = 12,
+    per_person: int = 5,
+) -> tuple[list[Any], list[Any], int]:
+    """Five training paths, up to twelve competence requirements (for everyone, a role, a
+    team, a site or a position; passed paths, qualifications, assessments, experience), and
+    `per_person` training records for each user; returns the paths, the requirements and the
+    number of records."""
+    from pdca.people.models import CompetenceRequirement, TrainingPath, TrainingRecord
+
     paths = TrainingPath.objects.bulk_create(
         TrainingPath(organization=org, code=f"path-{n}", title=f"Path {n}", validity_months=24)
         for n in range(1, 6)
@@ -72,15 +83,15 @@ def _organization() -> tuple[Any, Any]:
         {"team": "Machining"},
         {"team": "Maintenance"},
         {"site": sites[0]},
-        {"site": sites[1]},
+        {"site": sites[1 % len(sites)]},
         {"position": "Supervisor"},
         {"team": "IT"},
         {"role": "process_owner"},
     ]
-    requirements = []
-    for n, audience in enumerate(audiences, start=1):
+    made = []
+    for n, audience in enumerate(audiences[:requirements], start=1):
         evaluation = ["path_passed", "qualification", "assessed", "experience"][n % 4]
-        requirements.append(
+        made.append(
             CompetenceRequirement(
                 organization=org,
                 code=f"CR-{n:02d}",
@@ -92,10 +103,10 @@ def _organization() -> tuple[Any, Any]:
                 **audience,
             )
         )
-    requirements = CompetenceRequirement.objects.bulk_create(requirements)
+    made = CompetenceRequirement.objects.bulk_create(made)
     records = []
     for user in users:
-        for requirement in rng.sample(requirements, 5):
+        for requirement in rng.sample(made, per_person):
             completed = today - dt.timedelta(days=rng.randint(10, 1200))
             experience = requirement.evaluation == "experience"
             records.append(
@@ -113,6 +124,29 @@ def _organization() -> tuple[Any, Any]:
                 )
             )
     TrainingRecord.objects.bulk_create(records, batch_size=2000)
+    return paths, made, len(records)
+
+
+def _organization() -> tuple[Any, Any]:
+    """The organization, its people, requirements and records; built once, inserted directly."""
+    if _MATRIX:
+        return _MATRIX["org"], _MATRIX["manager"]
+    from django.utils import timezone
+
+    from pdca.people.models import Assignment
+    from pdca.tenancy.models import Organization, Site
+
+    rng = random.Random(11)
+    today = timezone.localdate()
+    org = Organization.objects.create(name="Matrix Manufacturing", slug="matrix-bench")
+    sites = Site.objects.bulk_create(
+        Site(organization=org, name=f"Site {n}", code=f"S{n}") for n in range(1, 5)
+    )
+    users, _ = seed_people(
+        org, PEOPLE, sites, rng, roles=["system_manager"], domain="matrix.example"
+    )
+    manager = users[0]
+    paths, requirements, records = seed_competence(org, users, sites, rng, today)
     Assignment.objects.bulk_create(
         Assignment(
             organization=org,
@@ -132,7 +166,7 @@ def _organization() -> tuple[Any, Any]:
             owner=manager,
             **audience,
         )
-    _MATRIX.update(org=org, manager=manager, records=len(records), requirements=len(requirements))
+    _MATRIX.update(org=org, manager=manager, records=records, requirements=len(requirements))
     return org, manager
 
 
