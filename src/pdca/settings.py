@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "pdca.continuity",
     "pdca.assessments",
     "pdca.reviews",
+    "pdca.engagements",
     "pdca.web",
 ]
 

@@ -54,6 +54,8 @@ DEFAULT_RETENTION_YEARS: dict[str, int] = {
     "review": 4,
     # The current three-year cycle and the one before it, which accreditation bodies sample.
     "certification": 6,
+    # Kept as long as the certification records the engagement served.
+    "engagement": 6,
 }
 
 RECORD_TYPE_LABELS: dict[str, str] = {
@@ -70,6 +72,7 @@ RECORD_TYPE_LABELS: dict[str, str] = {
     "terms": "Certification terms",
     "review": "Management reviews, their minutes and actions",
     "certification": "Certification: clients, applications, programmes, decisions, certificates",
+    "engagement": "Engagements, access grants, evidence requests and stage 1 rehearsals",
 }
 
 _disposing: ContextVar[bool] = ContextVar("pdca_disposing", default=False)
