@@ -13,6 +13,7 @@ from pdca.core.api import PdcaAPI, install_error_handlers
 from pdca.core.jobs.api import router as jobs_router
 from pdca.core.records.retention_api import router as retention_router
 from pdca.documents.api import router as documents_router
+from pdca.engagements.api import router as engagements_router
 from pdca.environment.api import router as environment_router
 from pdca.food.api import router as food_router
 from pdca.improvement.api import router as improvement_router
@@ -59,4 +60,5 @@ api.add_router("/", improvement_router)
 api.add_router("/", people_router)
 api.add_router("/", certification_router)
 api.add_router("/", reviews_router)
+api.add_router("/", engagements_router)
 api.add_router("/verify", verification_router)

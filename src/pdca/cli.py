@@ -325,6 +325,13 @@ def _add_subcommands() -> None:
     from pdca.reviews.dashboard.cli import dashboard_command
 
     app.command("dashboard")(dashboard_command)
+    from pdca.engagements.links.cli import app as engagement_app
+    from pdca.engagements.portfolio.cli import portfolio_command
+    from pdca.engagements.rehearsal.cli import rehearse_command
+
+    app.add_typer(engagement_app, name="engagement")
+    app.command("rehearse")(rehearse_command)
+    app.command("portfolio")(portfolio_command)
 
 
 _add_subcommands()

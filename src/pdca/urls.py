@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("pdca.audits.urls")),
     path("", include("pdca.improvement.urls")),
     path("", include("pdca.reviews.urls")),
+    path("", include("pdca.engagements.urls")),
     path("", include("pdca.tenancy.urls")),
     path("", include("pdca.web.urls")),
 ]
