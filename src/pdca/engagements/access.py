@@ -18,7 +18,7 @@ from django.utils import timezone
 from pdca.core.exceptions import NotFound, PermissionDenied
 from pdca.core.permissions import memberships
 from pdca.engagements.models import AccessGrant, Engagement, EvidenceRequest
-from pdca.engagements.permissions import CLIENT_READERS, GRANTORS, LINKERS, READERS
+from pdca.engagements.permissions import AUDITORS, CLIENT_READERS, GRANTORS, LINKERS, READERS
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -73,9 +73,7 @@ def get_engagement(user: Any, pk: int) -> Engagement:
 
 def require_side(user: Any, engagement: Engagement, side: str, roles: frozenset[str]) -> str:
     """Refuse unless `user` holds one of `roles` on `side` of the engagement; returns the role."""
-    role = (
-        provider_role(user, engagement) if side == PROVIDER else client_role(user, engagement)
-    )
+    role = provider_role(user, engagement) if side == PROVIDER else client_role(user, engagement)
     if role is None:
         raise NotFound("No such engagement.")
     if role not in roles:
@@ -87,8 +85,26 @@ def may_link(user: Any, engagement: Engagement) -> bool:
     return provider_role(user, engagement) in LINKERS
 
 
+def may_link_client(user: Any, engagement: Engagement) -> bool:
+    return engagement.status != Engagement.Status.INVITED and client_role(user, engagement) in (
+        LINKERS
+    )
+
+
+def may_link_in(user: Any, organization: Any) -> bool:
+    return memberships(user).get(getattr(organization, "pk", organization)) in LINKERS
+
+
 def may_grant(user: Any, engagement: Engagement) -> bool:
     return client_role(user, engagement) in GRANTORS
+
+
+def may_audit(user: Any, engagement: Engagement) -> bool:
+    """Whether `user` releases audits and asks evidence for the provider."""
+    return (
+        engagement.kind == Engagement.Kind.CERTIFICATION
+        and provider_role(user, engagement) in AUDITORS
+    )
 
 
 def open_grants(engagement: Engagement, now: dt.datetime | None = None) -> QuerySet[AccessGrant]:

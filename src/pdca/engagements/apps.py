@@ -7,4 +7,11 @@ class EngagementsConfig(AppConfig):
     verbose_name = "Engagements between organizations"
 
     def ready(self) -> None:
+        from pdca.audits import hooks as audit_hooks
         from pdca.engagements import permissions  # noqa: F401  (rules)
+        from pdca.engagements.services import findings
+
+        # After certification's own receivers (installed before this app): the body's review
+        # of a finding exists, with its deadlines, when the client's nonconformity opens.
+        audit_hooks.finding_graded.register(findings.follow_finding)
+        audit_hooks.finding_deleted.register(findings.forget_finding)

@@ -6,6 +6,8 @@ runs in the finding service's transaction."""
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from pdca.audits import hooks
 from pdca.audits.findings import (
     OFI,
@@ -14,10 +16,11 @@ from pdca.audits.findings import (
     three_part_statement,
 )
 from pdca.audits.models import Audit, Finding
-from pdca.core.activity import record_delete, record_update, snapshot
+from pdca.core.activity import record_create, record_delete, record_update, snapshot
+from pdca.core.concurrency import lock_for_update
 from pdca.core.registers.services import create_entry
 from pdca.improvement.deadlines import refresh_deadlines
-from pdca.improvement.models import ImprovementOpportunity
+from pdca.improvement.models import ImprovementOpportunity, Nonconformity
 from pdca.improvement.registers import NONCONFORMITIES, OPPORTUNITIES
 from pdca.system.selectors import requirement_choices
 
@@ -141,3 +144,73 @@ def forget_finding(finding: Finding, *, actor) -> None:
 def register() -> None:
     hooks.finding_graded.register(follow_grade)
     hooks.finding_deleted.register(forget_finding)
+
+
+def open_linked_nonconformity(
+    organization,
+    *,
+    reference: str,
+    title: str,
+    description: str,
+    severity: str,
+    requirement_ids: list[int],
+    response_due,
+    closure_due,
+    body: str,
+    actor,
+):
+    """Open, in the client `organization`'s register, the nonconformity that answers a linked
+    certification body's major or minor finding, with the body's own deadlines. The body's
+    auditor raised it, not a member of the client: the link the client accepted is the
+    authority, which `pdca.engagements` checks before calling this. Recorded in the client's
+    activity log with the auditor as actor."""
+    requirements = list(requirement_choices(organization).filter(pk__in=requirement_ids))
+    nonconformity = Nonconformity.objects.create(
+        organization=organization,
+        reference=reference,
+        title=title[:200],
+        description=description,
+        source=Nonconformity.Source.CERTIFICATION_AUDIT,
+        severity=severity,
+        response_due=response_due,
+        closure_due=closure_due,
+        due_date=closure_due or response_due,
+    )
+    nonconformity.requirements.set(requirements)
+    record_create(actor=actor, obj=nonconformity, message=f"Raised by {body} at its audit.")
+    return nonconformity
+
+
+def follow_linked_grade(nonconformity, *, severity: str, response_due, closure_due, actor) -> None:
+    """A linked body regraded its finding (still a nonconformity): severity and deadlines of
+    the client's nonconformity follow it."""
+    lock_for_update(nonconformity, check=False)
+    before = snapshot(nonconformity)
+    previous_due = nonconformity.closure_due or nonconformity.response_due
+    nonconformity.severity = severity
+    nonconformity.response_due = response_due
+    nonconformity.closure_due = closure_due
+    if nonconformity.due_date is None or nonconformity.due_date == previous_due:
+        nonconformity.due_date = closure_due or response_due
+    nonconformity.save(
+        update_fields=["severity", "response_due", "closure_due", "due_date", "updated_at"]
+    )
+    record_update(
+        actor=actor,
+        obj=nonconformity,
+        before=before,
+        message="Severity and deadlines follow the certification body's regraded finding.",
+    )
+
+
+def dismiss_linked(nonconformity, *, reason: str, actor) -> None:
+    """A linked body regraded its finding below a nonconformity before the client answered:
+    the client's nonconformity is dismissed with the reason (kept as a record)."""
+
+    lock_for_update(nonconformity, check=False)
+    before = snapshot(nonconformity)
+    nonconformity.status = nonconformity.Status.DISMISSED
+    nonconformity.closure_note = reason
+    nonconformity.closed_at = timezone.now()
+    nonconformity.save(update_fields=["status", "closure_note", "closed_at", "updated_at"])
+    record_update(actor=actor, obj=nonconformity, before=before, message=reason)

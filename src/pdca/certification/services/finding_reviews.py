@@ -152,6 +152,35 @@ def record_client_answer(
     """Record the client's answer: correction, root cause and corrective action, and when it
     came. A rejected plan may be answered again; an accepted one is settled."""
     require(actor, "change", review)
+    return _answer(review, correction, root_cause, corrective_action, responded_on, actor=actor)
+
+
+@transaction.atomic
+def record_linked_answer(
+    review: FindingReview,
+    correction: str,
+    root_cause: str,
+    corrective_action: str,
+    *,
+    actor: User,
+) -> FindingReview:
+    """The client's answer sent across a link with the body (`pdca.engagements` checked that
+    `actor` answers for the linked client): recorded today, in the body's log, with the client's
+    person as actor."""
+    return _answer(
+        review, correction, root_cause, corrective_action, timezone.localdate(), actor=actor
+    )
+
+
+def _answer(
+    review: FindingReview,
+    correction: str,
+    root_cause: str,
+    corrective_action: str,
+    responded_on: dt.date,
+    *,
+    actor: User,
+) -> FindingReview:
     _locked(review)
     errors: list[FieldError] = []
     values = {

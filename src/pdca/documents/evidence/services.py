@@ -350,6 +350,20 @@ def open_evidence(evidence: EvidenceFile, *, actor: User) -> EvidenceDownload:
     """Open a file for download (who may see it may download it), after checking that the
     stored bytes are still those uploaded; the download is recorded in the activity log."""
     require(actor, "view", evidence)
+    download = open_verified(evidence)
+    record_activity(
+        actor=actor,
+        action="download",
+        obj=evidence,
+        message=f"Downloaded {evidence.original_name}",
+    )
+    return download
+
+
+def open_verified(evidence: EvidenceFile) -> EvidenceDownload:
+    """The stored bytes of `evidence`, checked against its SHA-256 (Conflict when altered or
+    missing). No permission check and no log entry: the caller decided who may read it (the
+    owner's members, or a provider under an access grant) and records the read."""
     storage = evidence_storage()
     found = hash_stored(storage, evidence.storage_name)
     if found is None or found[0] != evidence.sha256:
@@ -358,12 +372,6 @@ def open_evidence(evidence: EvidenceFile, *, actor: User) -> EvidenceDownload:
         handle = storage.open(evidence.storage_name, "rb")
     except (FileNotFoundError, OSError):
         raise _altered(evidence) from None
-    record_activity(
-        actor=actor,
-        action="download",
-        obj=evidence,
-        message=f"Downloaded {evidence.original_name}",
-    )
     return EvidenceDownload(handle, evidence.original_name, evidence.content_type, evidence.size)
 
 

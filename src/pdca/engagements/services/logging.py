@@ -50,7 +50,11 @@ def log_access(
     engagement = engagement or (grant.engagement if grant else None)
     if engagement is None:
         raise ValueError("log_access needs a grant or an engagement")
-    under = f"under grant G-{grant.pk} ({grant.purpose})" if grant else "as an evidence request's answer"
+    under = (
+        f"under grant G-{grant.pk} ({grant.purpose})"
+        if grant
+        else "as an evidence request's answer"
+    )
     label = what or str(item)
     record_activity(
         actor=user,

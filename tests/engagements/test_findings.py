@@ -1,0 +1,115 @@
+"""Findings that flow both ways: a released audit's nonconformities open in the client's
+register; the client's plan goes to the body, whose review feeds the decision checklist."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from pdca.audits.findings import delete_finding, update_finding
+from pdca.certification.models import CycleAudit, FindingReview
+from pdca.certification.services.decisions import decision_checklist
+from pdca.certification.services.finding_reviews import review_plan
+from pdca.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
+from pdca.core.roles import Role
+from pdca.engagements.models import FindingLink
+from pdca.engagements.services.findings import release_audit, send_plan
+from pdca.improvement.models import CorrectiveAction, Nonconformity
+from tests.certification.programme_factories import finding, hold, new_cycle, stage
+from tests.engagements.factories import link
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def setup(personas):
+    cycle = new_cycle(personas)
+    engagement = link(personas, client=cycle.client)
+    lead = personas.users[Role.LEAD_AUDITOR]
+    audit = hold(
+        stage(cycle, CycleAudit.Kind.STAGE2),
+        timezone.localdate() - dt.timedelta(days=3),
+        status="in_progress",
+        lead=lead,
+    )
+    return engagement, cycle, audit, lead
+
+
+def _plan(nc, personas):
+    Nonconformity.objects.filter(pk=nc.pk).update(
+        correction="Gauges recalibrated", root_cause="No recall schedule"
+    )
+    CorrectiveAction.objects.create(
+        organization=personas.org,
+        nonconformity=nc,
+        title="Calibration recall in the maintenance plan",
+        owner=personas.manager,
+        due_date=timezone.localdate() + dt.timedelta(days=30),
+    )
+    nc.refresh_from_db()
+
+
+def test_release_opens_nonconformities_for_majors_and_minors_only(personas, setup):
+    engagement, cycle, audit, lead = setup
+    minor = finding(audit, "minor", lead)
+    finding(audit, "ofi", lead, title="Consider digital gauges")
+    with pytest.raises(PermissionDenied):
+        release_audit(engagement, audit, actor=personas.users[Role.TECHNICAL_EXPERT])
+    release_audit(engagement, audit, actor=lead)
+    link_ = FindingLink.objects.get()
+    assert link_.finding == minor
+    nc = link_.nonconformity
+    assert nc.organization == personas.org
+    assert nc.source == Nonconformity.Source.CERTIFICATION_AUDIT
+    assert nc.severity == "minor"
+    review = FindingReview.objects.get(finding=minor)
+    assert nc.response_due == review.response_due
+    with pytest.raises(Conflict):
+        release_audit(engagement, audit, actor=lead)
+
+
+def test_finding_raised_after_release_flows_and_follows_its_grade(personas, setup):
+    engagement, cycle, audit, lead = setup
+    release_audit(engagement, audit, actor=lead)
+    found = finding(audit, "minor", lead)
+    nc = FindingLink.objects.get(finding=found).nonconformity
+    update_finding(found, grade="major", actor=lead)
+    nc.refresh_from_db()
+    assert nc.severity == "major"
+    assert nc.closure_due is not None
+    update_finding(found, grade="observation", actor=lead)
+    nc.refresh_from_db()
+    assert nc.status == Nonconformity.Status.DISMISSED
+    with pytest.raises(Conflict):
+        delete_finding(found, actor=lead)
+
+
+def test_plan_goes_to_the_body_whose_acceptance_feeds_the_checklist(personas, setup):
+    engagement, cycle, audit, lead = setup
+    release_audit(engagement, audit, actor=lead)
+    found = finding(audit, "minor", lead)
+    link_ = FindingLink.objects.get(finding=found)
+    with pytest.raises(ValidationFailed):
+        send_plan(link_, actor=personas.manager)
+    _plan(link_.nonconformity, personas)
+    with pytest.raises(NotFound):
+        send_plan(link_, actor=personas.outsider)
+    with pytest.raises(PermissionDenied):
+        send_plan(link_, actor=personas.employee)
+    review = send_plan(link_, actor=personas.manager)
+    assert review.plan_status == FindingReview.PlanStatus.RECEIVED
+    assert "Calibration recall" in review.corrective_action
+    decider = personas.users[Role.CERTIFICATION_DECISION_MAKER]
+    items = {i.code: i for i in decision_checklist(cycle, decider, timezone.localdate())}
+    assert not items["minors_accepted"].ok
+    review_plan(review, False, "The cause is not the root cause", actor=lead)
+    review.refresh_from_db()
+    send_plan(link_, actor=personas.manager)  # answered again after the rejection
+    review.refresh_from_db()
+    review_plan(review, True, "", actor=lead)
+    items = {i.code: i for i in decision_checklist(cycle, decider, timezone.localdate())}
+    assert items["minors_accepted"].ok
+    with pytest.raises(Conflict):
+        send_plan(link_, actor=personas.manager)
+    link_.refresh_from_db()
+    assert link_.times_sent == 2
