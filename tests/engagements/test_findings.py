@@ -50,7 +50,7 @@ def _plan(nc, personas):
 
 
 def test_release_opens_nonconformities_for_majors_and_minors_only(personas, setup):
-    engagement, cycle, audit, lead = setup
+    engagement, _cycle, audit, lead = setup
     minor = finding(audit, "minor", lead)
     finding(audit, "ofi", lead, title="Consider digital gauges")
     with pytest.raises(PermissionDenied):
@@ -69,7 +69,7 @@ def test_release_opens_nonconformities_for_majors_and_minors_only(personas, setu
 
 
 def test_finding_raised_after_release_flows_and_follows_its_grade(personas, setup):
-    engagement, cycle, audit, lead = setup
+    engagement, _cycle, audit, lead = setup
     release_audit(engagement, audit, actor=lead)
     found = finding(audit, "minor", lead)
     nc = FindingLink.objects.get(finding=found).nonconformity

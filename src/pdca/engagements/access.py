@@ -27,6 +27,14 @@ PROVIDER = "provider"
 CLIENT = "client"
 
 
+def client_org_id(engagement: Engagement) -> int:
+    """The client organization's id of an accepted engagement (NotFound before acceptance:
+    nothing of a client exists until it accepted)."""
+    if engagement.client_organization_id is None:
+        raise NotFound("The link is not accepted yet.")
+    return engagement.client_organization_id
+
+
 def provider_role(user: Any, engagement: Engagement) -> str | None:
     return memberships(user).get(engagement.organization_id)
 

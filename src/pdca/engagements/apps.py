@@ -8,6 +8,7 @@ class EngagementsConfig(AppConfig):
 
     def ready(self) -> None:
         from pdca.audits import hooks as audit_hooks
+        from pdca.core.navigation import NavItem, add_item
         from pdca.engagements import permissions  # noqa: F401  (rules)
         from pdca.engagements.services import findings
 
@@ -15,3 +16,5 @@ class EngagementsConfig(AppConfig):
         # of a finding exists, with its deadlines, when the client's nonconformity opens.
         audit_hooks.finding_graded.register(findings.follow_finding)
         audit_hooks.finding_deleted.register(findings.forget_finding)
+        section = "Engagements"
+        add_item(NavItem("Engagements", "engagements:list", section, "engagements.engagement"))

@@ -9,13 +9,14 @@ from django import forms
 from django.utils import timezone
 
 from pdca.certification.models import Client
+from pdca.core.forms import StyledFormMixin, field_of
 from pdca.documents.models import Document, DocumentVersion, EvidenceFile
 from pdca.engagements.models import EvidenceRequest
 from pdca.engagements.services.grants import shareable_registers
 from pdca.system.models import ManagementSystem
 
 
-class InviteForm(forms.Form):
+class InviteForm(StyledFormMixin, forms.Form):
     title = forms.CharField(max_length=200, help_text="e.g. ISO 9001 certification of Acme")
     email = forms.EmailField(
         label="Client's manager (e-mail address)",
@@ -27,7 +28,7 @@ class InviteForm(forms.Form):
     def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if organization.kind == organization.Kind.CERTIFICATION_BODY:
-            self.fields["client"].queryset = Client.objects.filter(
+            field_of(self, "client", forms.ModelChoiceField).queryset = Client.objects.filter(
                 organization=organization, archived_at__isnull=True
             ).order_by("name")
             self.fields["client"].required = True
@@ -36,15 +37,17 @@ class InviteForm(forms.Form):
             del self.fields["client"]
 
 
-class AcceptForm(forms.Form):
+class AcceptForm(StyledFormMixin, forms.Form):
     organization = forms.ChoiceField(label="Link it to")
 
     def __init__(self, *args: Any, choices: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organization"].choices = [(o.pk, o.name) for o in choices]
+        field_of(self, "organization", forms.ChoiceField).choices = [
+            (o.pk, o.name) for o in choices
+        ]
 
 
-class EndForm(forms.Form):
+class EndForm(StyledFormMixin, forms.Form):
     reason = forms.CharField(max_length=500)
 
 
@@ -52,7 +55,7 @@ def _local_input(value: dt.datetime) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%dT%H:%M")
 
 
-class GrantForm(forms.Form):
+class GrantForm(StyledFormMixin, forms.Form):
     purpose = forms.CharField(
         max_length=200, help_text="e.g. Stage 1 document review, or the whole stage 2 audit"
     )
@@ -87,10 +90,10 @@ class GrantForm(forms.Form):
 
     def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["documents"].queryset = Document.objects.filter(
+        field_of(self, "documents", forms.ModelChoiceField).queryset = Document.objects.filter(
             organization=organization, archived_at__isnull=True
         ).order_by("code")
-        self.fields["versions"].queryset = (
+        field_of(self, "versions", forms.ModelChoiceField).queryset = (
             DocumentVersion.objects.filter(organization=organization)
             .select_related("document")
             .order_by("document__code", "-number")
@@ -98,24 +101,23 @@ class GrantForm(forms.Form):
         self.fields["versions"].label_from_instance = (  # type: ignore[attr-defined]
             lambda v: f"{v.document.code} v{v.number} ({v.get_status_display().lower()})"
         )
-        self.fields["evidence"].queryset = EvidenceFile.objects.filter(
+        field_of(self, "evidence", forms.ModelChoiceField).queryset = EvidenceFile.objects.filter(
             organization=organization
         ).order_by("original_name")
-        self.fields["registers"].choices = sorted(
-            shareable_registers().items(), key=lambda item: item[1]
-        )
-        self.fields["system"].queryset = ManagementSystem.objects.filter(
+        registers = sorted(shareable_registers().items(), key=lambda item: item[1])
+        field_of(self, "registers", forms.ChoiceField).choices = registers
+        field_of(self, "system", forms.ModelChoiceField).queryset = ManagementSystem.objects.filter(
             organization=organization
         ).order_by("name")
         if not self.is_bound:
             self.initial.setdefault("ends_at", _local_input(timezone.now() + dt.timedelta(days=14)))
 
 
-class RevokeForm(forms.Form):
+class RevokeForm(StyledFormMixin, forms.Form):
     reason = forms.CharField(max_length=500)
 
 
-class RequestForm(forms.Form):
+class RequestForm(StyledFormMixin, forms.Form):
     title = forms.CharField(max_length=200)
     kind = forms.ChoiceField(choices=EvidenceRequest.Kind.choices)
     sample_size = forms.IntegerField(min_value=1, max_value=1000, required=False)
@@ -125,12 +127,12 @@ class RequestForm(forms.Form):
 
     def __init__(self, *args: Any, audits: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["audit"].choices = [("", "The engagement as a whole")] + [
+        field_of(self, "audit", forms.ChoiceField).choices = [("", "The engagement as a whole")] + [
             (a.pk, str(a)) for a in audits
         ]
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(StyledFormMixin, forms.Form):
     documents = forms.ModelMultipleChoiceField(
         queryset=Document.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -141,15 +143,15 @@ class AnswerForm(forms.Form):
 
     def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["documents"].queryset = Document.objects.filter(
+        field_of(self, "documents", forms.ModelChoiceField).queryset = Document.objects.filter(
             organization=organization, archived_at__isnull=True
         ).order_by("code")
-        self.fields["evidence"].queryset = EvidenceFile.objects.filter(
+        field_of(self, "evidence", forms.ModelChoiceField).queryset = EvidenceFile.objects.filter(
             organization=organization
         ).order_by("original_name")
 
 
-class ReviewAnswerForm(forms.Form):
+class ReviewAnswerForm(StyledFormMixin, forms.Form):
     accept = forms.TypedChoiceField(
         choices=[("yes", "Accept the answer"), ("no", "Return it")],
         coerce=lambda v: v == "yes",

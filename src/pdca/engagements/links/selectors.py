@@ -13,6 +13,7 @@ from pdca.audits.models import Audit, Finding
 from pdca.engagements import access
 from pdca.engagements.models import AccessGrant, Engagement, EvidenceRequest, FindingLink
 from pdca.engagements.services.findings import audits_of
+from pdca.engagements.services.shared import Shared, shared_now
 from pdca.improvement.models import CorrectiveAction
 
 
@@ -51,6 +52,7 @@ class Detail:
     audits: list[Audit] = field(default_factory=list)
     findings: list[FindingLink] = field(default_factory=list)
     consultants: list[Any] = field(default_factory=list)
+    shared: Shared | None = None
 
     @property
     def is_provider(self) -> bool:
@@ -82,6 +84,7 @@ def detail(engagement: Engagement, user: Any) -> Detail:
             "finding",
             "finding__audit",
             "finding__certification_review",
+            "finding__audit__certification_audit",
             "nonconformity",
             "nonconformity__owner",
             "plan_sent_by",
@@ -95,13 +98,15 @@ def detail(engagement: Engagement, user: Any) -> Detail:
         .order_by("finding__audit__start_date", "finding__number")
     )
     data.consultants = list(engagement.consultants.order_by("email"))
+    if data.is_provider:
+        data.shared = shared_now(engagement, actor=user)
     return data
 
 
 def _released(audit: Audit) -> bool:
     try:
         return audit.client_release is not None
-    except Audit.client_release.RelatedObjectDoesNotExist:  # type: ignore[attr-defined]
+    except Audit.client_release.RelatedObjectDoesNotExist:
         return False
 
 

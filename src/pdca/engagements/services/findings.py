@@ -25,7 +25,7 @@ from pdca.core.activity import record_activity
 from pdca.core.concurrency import lock_for_update
 from pdca.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from pdca.core.permissions import memberships
-from pdca.engagements.access import PROVIDER, require_side
+from pdca.engagements.access import PROVIDER, client_org_id, require_side
 from pdca.engagements.models import AuditRelease, Engagement, FindingLink
 from pdca.engagements.permissions import AUDITORS, GRANTORS
 from pdca.engagements.services.logging import record_both
@@ -79,7 +79,7 @@ def _open(engagement: Engagement, audit: Audit, finding: Finding, *, actor: Any)
         actor=actor,
     )
     link = FindingLink.objects.create(
-        organization_id=engagement.client_organization_id,
+        organization_id=client_org_id(engagement),
         engagement=engagement,
         finding=finding,
         nonconformity=nonconformity,
@@ -102,11 +102,11 @@ def release_audit(engagement: Engagement, audit: Audit, *, actor: User) -> Audit
     lock_for_update(engagement, check=False)
     if not engagement.is_active or engagement.kind != Engagement.Kind.CERTIFICATION:
         raise Conflict("Audits are released on an active certification link.", code="not_active")
+    client_id = engagement.client_id
     if (
-        audit.organization_id != engagement.organization_id
-        or not CycleAudit.objects.filter(
-            audit=audit, cycle__client_id=engagement.client_id
-        ).exists()
+        client_id is None
+        or audit.organization_id != engagement.organization_id
+        or not CycleAudit.objects.filter(audit=audit, cycle__client_id=client_id).exists()
     ):
         raise ValidationFailed.single("audit", "Not an audit of this client's programme.")
     if AuditRelease.objects.filter(audit=audit).exists():

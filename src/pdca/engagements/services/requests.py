@@ -79,14 +79,14 @@ def request_evidence(
     elif due_date < timezone.localdate():
         errors.append(FieldError("due_date", "The date is in the past."))
     chosen_audit = None
-    if audit is not None:
+    if audit is not None and engagement.client_id is not None:
         chosen_audit = Audit.objects.filter(
             pk=audit,
             organization_id=engagement.organization_id,
             certification_audit__cycle__client_id=engagement.client_id,
         ).first()
-        if chosen_audit is None:
-            errors.append(FieldError("audit", "Not an audit of this client's programme."))
+    if audit is not None and chosen_audit is None:
+        errors.append(FieldError("audit", "Not an audit of this client's programme."))
     chosen_requirement = None
     if requirement is not None:
         chosen_requirement = Requirement.objects.filter(pk=requirement).first()

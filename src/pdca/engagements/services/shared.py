@@ -97,7 +97,7 @@ def read_document(engagement: Engagement, document_id: int, *, actor: User) -> S
     if grant is None and request is None:
         raise NotFound("Nothing shared with you has this id.")
     document = Document.objects.get(
-        pk=document_id, organization_id=engagement.client_organization_id
+        pk=document_id, organization_id=access.client_org_id(engagement)
     )
     named_versions: QuerySet[DocumentVersion] = DocumentVersion.objects.none()
     if grant is not None:
@@ -124,7 +124,7 @@ def read_version(engagement: Engagement, version_id: int, *, actor: User) -> Doc
     access.require_provider_reader(actor, engagement)
     version = (
         DocumentVersion.objects.filter(
-            pk=version_id, organization_id=engagement.client_organization_id
+            pk=version_id, organization_id=access.client_org_id(engagement)
         )
         .select_related("document", "file", "approved_by", "author")
         .first()
@@ -155,7 +155,7 @@ def download_evidence(engagement: Engagement, evidence_id: int, *, actor: User) 
     version's content. Logged as a download."""
     access.require_provider_reader(actor, engagement)
     evidence = EvidenceFile.objects.filter(
-        pk=evidence_id, organization_id=engagement.client_organization_id
+        pk=evidence_id, organization_id=access.client_org_id(engagement)
     ).first()
     if evidence is None:
         raise NotFound("Nothing shared with you has this id.")
@@ -204,7 +204,7 @@ def read_register(
     spec = spec_for(slug)
     rows = list(
         spec.model._default_manager.filter(
-            organization_id=engagement.client_organization_id, archived_at__isnull=True
+            **{"organization_id": access.client_org_id(engagement), "archived_at__isnull": True}
         )
         .select_related(*spec.fk_fields)
         .prefetch_related(*spec.m2m_fields)[:limit]
