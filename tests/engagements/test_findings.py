@@ -113,3 +113,27 @@ def test_plan_goes_to_the_body_whose_acceptance_feeds_the_checklist(personas, se
         send_plan(link_, actor=personas.manager)
     link_.refresh_from_db()
     assert link_.times_sent == 2
+
+
+def test_triage_keeps_the_bodys_deadlines(personas, setup):
+    from pdca.improvement.workflow.services import transition_nonconformity
+    from pdca.standards.models import Requirement
+    from pdca.system.models import Process
+
+    engagement, _cycle, audit, lead = setup
+    release_audit(engagement, audit, actor=lead)
+    found = finding(audit, "major", lead)
+    nc = FindingLink.objects.get(finding=found).nonconformity
+    review = FindingReview.objects.get(finding=found)
+    process = Process.objects.create(organization=personas.org, code="P-1", name="Machining")
+    transition_nonconformity(
+        nc,
+        "triage",
+        owner=personas.manager,
+        process=process,
+        requirements=[Requirement.objects.get(standard__code="iso9001-2015", number="7.1.5")],
+        actor=personas.manager,
+    )
+    nc.refresh_from_db()
+    assert (nc.response_due, nc.closure_due) == (review.response_due, review.closure_due)
+    assert nc.due_date == review.closure_due

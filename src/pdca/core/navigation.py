@@ -17,6 +17,8 @@ class NavItem:
     #: Shown only to organizations that adopt a standard whose code starts with this
     #: ("iso14001"): a standard's own registers stay out of other organizations' menus.
     standard: str | None = None
+    #: Shown only to organizations of these kinds ("consultancy"): empty for every kind.
+    kinds: tuple[str, ...] = ()
 
 
 _added: list[NavItem] = []

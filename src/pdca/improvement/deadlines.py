@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from pdca.core.exceptions import FieldError, ValidationFailed
+from pdca.improvement import hooks
 from pdca.improvement.models import CertificationTerms, Nonconformity
 
 #: The terms applied when the organization recorded none: common practice (30 days for the
@@ -121,7 +122,11 @@ def deadlines_for(nonconformity: Nonconformity, audit=None) -> Deadlines | None:
         return None
     audit = audit or audit_of(nonconformity)
     if audit is None:
-        return None
+        if nonconformity.pk is None:
+            return None
+        # Raised by a linked body's finding: the body's review holds the dates.
+        answers = [d for d in hooks.body_deadlines.call(nonconformity) if d is not None]
+        return answers[0] if answers else None  # type: ignore[return-value]
     return compute_deadlines(
         severity=nonconformity.severity,
         audit_type=audit.audit_type,

@@ -173,6 +173,8 @@ def items_for(user, organization) -> list[dict]:
             model = apps.get_model(item.model)
             if not may(user, item.action, model, organization=organization):
                 continue
+        if item.kinds and getattr(organization, "kind", None) not in item.kinds:
+            continue
         if item.standard is not None:
             if organization is None:
                 continue

@@ -4,8 +4,9 @@ An application is written as a draft (every field may change), submitted for rev
 accepted or declined by the contract review, or withdrawn before that. One function moves it:
 `transition_application`. The review sees the automatic checks first (`review_checks`):
 accreditation for the standards and sectors today, audit time calculated for every standard,
-consultancy the client received within the last two years (an impartiality threat to weigh),
-and how many qualified auditors the body has per standard.
+consultancy the client received within the last two years, declared on the application or
+recorded in pdca (an impartiality threat to weigh), and how many qualified auditors the body
+has per standard.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from pdca.certification.services.accreditation import (
     split_codes,
 )
 from pdca.certification.services.audit_time import complexity_columns, scheme_of
+from pdca.certification.services.impartiality import recorded_periods, recorded_summary
 from pdca.certification.services.profile import ensure_certification_body
 from pdca.core.activity import record_activity, snapshot
 from pdca.core.concurrency import lock_for_update, save_changed, serialize_on
@@ -552,8 +554,8 @@ def _auditor_counts(organization_id: int, standard_ids: list[int], on: dt.date) 
 
 
 def review_checks(application: Application, on: dt.date | None = None) -> ReviewChecks:
-    """The automatic checks of the contract review on `on` (today): five queries whatever
-    the number of standards."""
+    """The automatic checks of the contract review on `on` (today): five queries, and those of
+    the recorded consultancy, whatever the number of standards."""
     on = on or timezone.localdate()
     standards = list(application.standards.order_by("code"))
     accreditation = check_accreditation(
@@ -566,9 +568,9 @@ def review_checks(application: Application, on: dt.date | None = None) -> Review
     )
     threat = False
     text = "No consultancy declared."
+    since = _years_before(on, CONSULTANCY_YEARS)
     if application.consultancy_received:
         until = application.consultancy_until
-        since = _years_before(on, CONSULTANCY_YEARS)
         threat = until is None or until >= since
         text = f"Consultancy by {application.consultancy_by or 'an unnamed consultant'}"
         text += f" until {until:%Y-%m-%d}" if until else ""
@@ -578,6 +580,12 @@ def review_checks(application: Application, on: dt.date | None = None) -> Review
             if threat
             else f": ended more than {CONSULTANCY_YEARS} years ago."
         )
+    # Consultancy pdca recorded (engagements, consultant members) weighs like declared one.
+    recorded_threat, recorded_text = recorded_summary(
+        recorded_periods(application.client, on), since
+    )
+    threat = threat or recorded_threat
+    text = f"{text} {recorded_text}" if recorded_text else text
     conflicts = (
         ConflictOfInterest.objects.filter(client_id=application.client_id, archived_at__isnull=True)
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=_years_before(on, CONSULTANCY_YEARS)))

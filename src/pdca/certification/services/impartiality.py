@@ -9,6 +9,11 @@ client that is still a threat on the audit's first day:
   until two years after the tie ended ([M]: the reference gives two years as the recognized way
   to reduce the threat; a tie with no end date is still going on).
 
+Consultancy that pdca itself recorded (a consultancy's engagement with the client's
+organization, a consultant's membership of it) counts like a declared one: higher apps answer
+`certification.hooks.recorded_consultancy`, and its consultants are refused until two years
+after it ended.
+
 A lead auditor who already led audits of the same client in an earlier cycle is warned about
 (familiarity), not refused: 17021-1 sets no rotation rule ([M]). Qualifications (people's
 `Qualification` rows, kinds auditor, lead auditor, technical expert) are shown and warned about;
@@ -19,13 +24,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Q
 
 from pdca.audits import hooks
 from pdca.audits.models import Audit, AuditTeamMember
+from pdca.certification.hooks import ConsultancyPeriod, recorded_consultancy
 from pdca.certification.models import ConflictOfInterest, CycleAudit
 from pdca.certification.services.dates import anniversary
 from pdca.core.exceptions import FieldError, ValidationFailed
@@ -89,16 +96,86 @@ def conflict_reason(conflict: ConflictOfInterest) -> str:
     return f"{kind}{detail}, until {until:%d %b %Y}"
 
 
-def conflicts_with(client_id: int, person_ids: Iterable[int], on: dt.date) -> dict[int, list[str]]:
+def recorded_periods(client: Any, on: dt.date) -> list[ConsultancyPeriod]:
+    """The consultancy pdca recorded for `client` (every receiver's periods, in order)."""
+    return [period for periods in recorded_consultancy.call(client, on) for period in periods]
+
+
+def period_threat_until(period: ConsultancyPeriod) -> dt.date | None:
+    """The last day recorded consultancy is a threat (None: it is still going on)."""
+    if period.ended_on is None:
+        return None
+    return anniversary(period.ended_on, COOLING_OFF_YEARS) - dt.timedelta(days=1)
+
+
+def period_is_threat(period: ConsultancyPeriod, on: dt.date) -> bool:
+    if period.started_on is not None and period.started_on > on:
+        return False
+    until = period_threat_until(period)
+    return until is None or on <= until
+
+
+def period_reason(period: ConsultancyPeriod) -> str:
+    """Why recorded consultancy refuses one of its consultants, in the refusal's words."""
+    through = f" through {period.provider}" if period.provider else ""
+    where = f" ({period.source})" if period.source else ""
+    text = f"consultant to the client{through}{where}"
+    until = period_threat_until(period)
+    if until is None:
+        since = f" since {period.started_on:%Y-%m-%d}" if period.started_on else ""
+        return f"{text}{since}, still going on"
+    free = until + dt.timedelta(days=1)
+    return (
+        f"{text} until {period.ended_on:%Y-%m-%d}: less than {COOLING_OFF_YEARS} years before "
+        f"the audit (possible from {free:%Y-%m-%d})"
+    )
+
+
+def recorded_summary(periods: Sequence[ConsultancyPeriod], since: dt.date) -> tuple[bool, str]:
+    """(threat, words) of recorded consultancy for the contract review: a period still going
+    on, or ended on or after `since` (two years before the review), is a threat to weigh."""
+    threat = False
+    parts = []
+    for period in periods:
+        words = f"consultancy by {period.provider}" if period.provider else "consultancy"
+        words += f" ({period.source})" if period.source else ""
+        if period.ended_on is None:
+            words += f" since {period.started_on:%Y-%m-%d}" if period.started_on else ""
+            words += ", still going on"
+        else:
+            words += f" from {period.started_on:%Y-%m-%d}" if period.started_on else ""
+            words += f" until {period.ended_on:%Y-%m-%d}"
+        if period.ended_on is None or period.ended_on >= since:
+            threat = True
+            words += ": an impartiality threat to weigh (17021-1 5.2)"
+        else:
+            words += f": ended more than {COOLING_OFF_YEARS} years ago"
+        parts.append(words)
+    return threat, f"Recorded in pdca: {'; '.join(parts)}." if parts else ""
+
+
+def conflicts_with(
+    client_id: int,
+    person_ids: Iterable[int],
+    on: dt.date,
+    recorded: Sequence[ConsultancyPeriod] = (),
+) -> dict[int, list[str]]:
     """{person id: reasons} for the people whose declared ties with the client are threats on
-    `on` (one query)."""
+    `on` (one query), and those who gave the client consultancy pdca recorded (`recorded`,
+    from `recorded_periods`) that is still a threat then."""
+    people = list(person_ids)
     found: dict[int, list[str]] = defaultdict(list)
     rows = ConflictOfInterest.objects.filter(
-        client_id=client_id, person_id__in=list(person_ids), archived_at__isnull=True
+        client_id=client_id, person_id__in=people, archived_at__isnull=True
     )
     for conflict in rows:
         if is_threat(conflict, on):
             found[conflict.person_id].append(conflict_reason(conflict))
+    wanted = set(people)
+    for period in recorded:
+        if period_is_threat(period, on):
+            for person_id in sorted(period.person_ids & wanted):
+                found[person_id].append(period_reason(period))
     return dict(found)
 
 
@@ -117,12 +194,14 @@ def client_of(audit: Audit):
 
 
 def refuse_conflicted(audit: Audit, user, role: str, *, field: str) -> None:
-    """`audits.hooks.auditor_chosen`: refuse a person with a declared tie with the client that
-    is still a threat on the audit's first day, naming every tie."""
+    """`audits.hooks.auditor_chosen`: refuse a person with a declared tie with the client, or
+    who gave it consultancy pdca recorded, that is still a threat on the audit's first day,
+    naming every tie."""
     client = client_of(audit)
     if client is None:
         return
-    reasons = conflicts_with(client.pk, [user.pk], audit.start_date).get(user.pk)
+    day = audit.start_date
+    reasons = conflicts_with(client.pk, [user.pk], day, recorded_periods(client, day)).get(user.pk)
     if reasons:
         raise ValidationFailed(
             [
@@ -180,7 +259,8 @@ def _valid(qualification: Qualification, on: dt.date) -> bool:
 def candidates(cycle_audit: CycleAudit, role: str, *, on: dt.date | None = None) -> list[Candidate]:
     """The certification body's people who could join `cycle_audit`'s team in `role`: those
     qualified for every standard of the cycle and free of conflicts first, then the others with
-    what they lack. Four queries, whatever the number of people."""
+    what they lack. The same queries (the recorded consultancy's among them) whatever the
+    number of people."""
     cycle = cycle_audit.cycle
     audit = cycle_audit.audit
     day = on or (audit.start_date if audit else cycle_audit.due_date)
@@ -199,7 +279,7 @@ def candidates(cycle_audit: CycleAudit, role: str, *, on: dt.date | None = None)
     ).select_related("standard"):
         if _valid(qualification, day):
             held[qualification.person_id].append(qualification)
-    conflicts = conflicts_with(cycle.client_id, ids, day)
+    conflicts = conflicts_with(cycle.client_id, ids, day, recorded_periods(cycle.client, day))
     led: dict[int, list[str]] = defaultdict(list)
     earlier = (
         CycleAudit.objects.filter(cycle__client_id=cycle.client_id, audit__isnull=False)

@@ -1,3 +1,9 @@
-from django.urls import URLPattern
+"""The portfolio page (included by `engagements/urls.py`, namespace "engagements")."""
 
-urlpatterns: list[URLPattern] = []
+from django.urls import URLPattern, path
+
+from pdca.engagements.portfolio import views
+
+urlpatterns: list[URLPattern] = [
+    path("portfolio/", views.portfolio, name="portfolio"),
+]

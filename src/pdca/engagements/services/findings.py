@@ -29,6 +29,7 @@ from pdca.engagements.access import PROVIDER, client_org_id, require_side
 from pdca.engagements.models import AuditRelease, Engagement, FindingLink
 from pdca.engagements.permissions import AUDITORS, GRANTORS
 from pdca.engagements.services.logging import record_both
+from pdca.improvement.deadlines import Deadlines
 from pdca.improvement.finding_link import (
     dismiss_linked,
     follow_linked_grade,
@@ -178,6 +179,23 @@ def follow_finding(audit: Audit, finding: Finding, previous_grade: str | None, *
             f"{finding.get_grade_display().lower()}.",
             actor=actor,
         )
+
+
+def body_deadlines(nonconformity: Nonconformity) -> Deadlines | None:
+    """`improvement.hooks.body_deadlines`: the deadlines of a nonconformity a linked body's
+    finding opened, from the body's review of that finding."""
+    link = FindingLink.objects.filter(nonconformity_id=nonconformity.pk).first()
+    if link is None:
+        return None
+    review = FindingReview.objects.filter(finding_id=link.finding_id).first()
+    if review is None:
+        return None
+    before = (
+        "Correction and corrective action reviewed, accepted and verified by the body."
+        if review.closure_due
+        else "The plan for correction and corrective action accepted by the body."
+    )
+    return Deadlines(review.response_due, review.closure_due, before)
 
 
 def forget_finding(finding: Finding, *, actor) -> None:

@@ -24,7 +24,7 @@ from pdca.core.activity import snapshot
 from pdca.core.concurrency import lock_for_update
 from pdca.core.exceptions import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
 from pdca.core.permissions import memberships, require
-from pdca.engagements.access import CLIENT, PROVIDER, require_side
+from pdca.engagements.access import CLIENT, PROVIDER, client_role, require_side
 from pdca.engagements.models import AccessGrant, Engagement
 from pdca.engagements.permissions import LINKERS
 from pdca.engagements.services.logging import record_both
@@ -271,6 +271,9 @@ def end_engagement(engagement: Engagement, reason: str, *, actor: User) -> Engag
     try:
         require_side(actor, engagement, PROVIDER, LINKERS)
     except (NotFound, PermissionDenied):
+        # A provider's member who may not end it is refused as such, not told it is unknown.
+        if client_role(actor, engagement) is None:
+            raise
         require_side(actor, engagement, CLIENT, LINKERS)
         side = CLIENT
     errors: list[FieldError] = []
