@@ -137,3 +137,15 @@ def test_triage_keeps_the_bodys_deadlines(personas, setup):
     nc.refresh_from_db()
     assert (nc.response_due, nc.closure_due) == (review.response_due, review.closure_due)
     assert nc.due_date == review.closure_due
+
+
+def test_the_client_does_not_dismiss_what_the_body_raised(personas, setup):
+    from pdca.improvement.workflow.services import transition_nonconformity
+
+    engagement, _cycle, audit, lead = setup
+    release_audit(engagement, audit, actor=lead)
+    nc = FindingLink.objects.get(finding=finding(audit, "minor", lead)).nonconformity
+    with pytest.raises((Conflict, ValidationFailed, PermissionDenied)):
+        transition_nonconformity(nc, "dismiss", reason="We disagree", actor=personas.manager)
+    nc.refresh_from_db()
+    assert nc.status == Nonconformity.Status.REPORTED

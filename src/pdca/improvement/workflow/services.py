@@ -95,9 +95,16 @@ def check_opens_on(
 
 
 def from_audit_finding(nonconformity: Nonconformity) -> bool:
+    """Whether an audit finding raised it: one of the organization's own audits, or a linked
+    certification body's (whose review of the finding holds its deadlines)."""
     from pdca.audits.models import Finding
+    from pdca.improvement import hooks
 
-    return Finding.objects.filter(nonconformity_id=nonconformity.pk).exists()
+    if Finding.objects.filter(nonconformity_id=nonconformity.pk).exists():
+        return True
+    return nonconformity.source == Nonconformity.Source.CERTIFICATION_AUDIT and any(
+        answer is not None for answer in hooks.body_deadlines.call(nonconformity)
+    )
 
 
 def _precondition(nonconformity: Nonconformity, step: str, actor: User) -> str:
