@@ -149,3 +149,18 @@ def test_the_client_does_not_dismiss_what_the_body_raised(personas, setup):
         transition_nonconformity(nc, "dismiss", reason="We disagree", actor=personas.manager)
     nc.refresh_from_db()
     assert nc.status == Nonconformity.Status.REPORTED
+
+
+def test_release_links_a_nonconformity_the_client_recorded_by_hand(personas, setup):
+    engagement, _cycle, audit, lead = setup
+    found = finding(audit, "minor", lead, title="Obsolete drawing at machine 4")
+    own = Nonconformity.objects.create(
+        organization=personas.org,
+        title="Obsolete drawing at machine 4",
+        description="Recorded from the closing meeting.",
+        source=Nonconformity.Source.CERTIFICATION_AUDIT,
+        severity="minor",
+    )
+    release_audit(engagement, audit, actor=lead)
+    assert FindingLink.objects.get(finding=found).nonconformity == own
+    assert Nonconformity.objects.filter(organization=personas.org).count() == 1

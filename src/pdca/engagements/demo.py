@@ -1,7 +1,8 @@
 """The demo's engagements: Northbridge Certification's client record "Acme Manufacturing"
 linked to Acme's own organization, with an access grant open for the next stage 1 document
 review (published documents, the risk register and a rehearsal of Acme's system), an evidence
-request waiting for Acme's answer and one answered; Bright Path Consulting's consultancy to
+request waiting for Acme's answer and one answered, and the stage 1 and stage 2 audits released
+to Acme (the stage 2 findings linked to the nonconformities Acme recorded by hand); Bright Path Consulting's consultancy to
 Acme and to Fenwick Foods (its portfolio); and a stage 1 rehearsal of Acme's system. Idempotent:
 nothing happens once Acme has an engagement."""
 
@@ -17,6 +18,7 @@ from pdca.documents.models import Document, DocumentVersion
 from pdca.engagements.models import Engagement
 from pdca.engagements.rehearsal.services import run_rehearsal
 from pdca.engagements.services import grants, links, requests
+from pdca.engagements.services.findings import audits_of, release_audit
 from pdca.system.models import ManagementSystem
 from pdca.tenancy.models import Organization
 
@@ -102,6 +104,11 @@ def load(context: dict) -> None:
             note="Published and communicated; see the acknowledgements.",
             actor=acme_manager,
         )
+    # The body releases Acme's stage 1 and stage 2: their findings link to the nonconformities
+    # Acme recorded by hand from the closing meeting, with no second copy.
+    for audit in audits_of(certification):
+        if audit.status in ("report_issued", "closed"):
+            release_audit(certification, audit, actor=lead)
     brightpath = Organization.objects.filter(slug="brightpath").first()
     consultant = User.objects.filter(email=CONSULTANT).first()
     if brightpath is not None and consultant is not None:

@@ -65,7 +65,29 @@ def _deadlines(finding: Finding) -> tuple[Any, Any]:
     return review.response_due, review.closure_due
 
 
+def _recorded_by_hand(engagement: Engagement, finding: Finding) -> Nonconformity | None:
+    """The open nonconformity the client recorded by hand for this finding before the link
+    (same title and grade, from a certification audit, not linked yet), if there is one."""
+    return (
+        Nonconformity.objects.filter(
+            organization_id=client_org_id(engagement),
+            source=Nonconformity.Source.CERTIFICATION_AUDIT,
+            title=finding.title[:200],
+            severity=finding.grade,
+            certification_link__isnull=True,
+        )
+        .exclude(status__in=[Nonconformity.Status.CLOSED, Nonconformity.Status.DISMISSED])
+        .order_by("pk")
+        .first()
+    )
+
+
 def _open(engagement: Engagement, audit: Audit, finding: Finding, *, actor: Any) -> FindingLink:
+    """Open the client's nonconformity for `finding`, or link the one the client already
+    recorded by hand for it (no second copy)."""
+    adopted = _recorded_by_hand(engagement, finding)
+    if adopted is not None:
+        return _link(engagement, audit, finding, adopted, actor=actor, adopted=True)
     response_due, closure_due = _deadlines(finding)
     nonconformity = open_linked_nonconformity(
         engagement.client_organization,
@@ -79,18 +101,31 @@ def _open(engagement: Engagement, audit: Audit, finding: Finding, *, actor: Any)
         body=str(engagement.organization),
         actor=actor,
     )
+    return _link(engagement, audit, finding, nonconformity, actor=actor, adopted=False)
+
+
+def _link(
+    engagement: Engagement,
+    audit: Audit,
+    finding: Finding,
+    nonconformity: Nonconformity,
+    *,
+    actor: Any,
+    adopted: bool,
+) -> FindingLink:
     link = FindingLink.objects.create(
         organization_id=client_org_id(engagement),
         engagement=engagement,
         finding=finding,
         nonconformity=nonconformity,
     )
+    what = "is answered by the client's own" if adopted else "opened"
     record_both(
         engagement,
         link,
         actor=actor,
         action="create",
-        message=f"F{finding.number} of {audit} opened {nonconformity} in the client's register.",
+        message=f"F{finding.number} of {audit} {what} {nonconformity} in the client's register.",
     )
     return link
 
