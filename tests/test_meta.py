@@ -170,6 +170,50 @@ EXEMPT: dict[str, dict[str, str]] = {
         "views": "decision form and list on the cycle page: tests/certification/"
         "test_programme_api.py (test_every_write_by_role)",
     },
+    # Engagements are not registers: each side reaches them through the engagement, whose
+    # access rules (pdca.engagements.access) the tests below exercise role by role, on both
+    # sides, for the outsider, and after a grant expires or is revoked.
+    "engagements.engagement": {
+        "api": "invite, accept, decline, withdraw, end, consultancy by role and side: "
+        "tests/engagements/test_api.py",
+        "views": "list, invite, invitation link and detail from both sides: "
+        "tests/engagements/test_pages.py",
+    },
+    "engagements.accessgrant": {
+        "api": "grant, revoke and every read under a grant, by role, side, expiry and "
+        "revocation: tests/engagements/test_api_grants.py",
+        "views": "grant form, grant page with its access log, reads under it: "
+        "tests/engagements/test_pages.py (test_grant_page_and_reads_under_it)",
+    },
+    "engagements.evidencerequest": {
+        "api": "ask, answer, review, withdraw by role and side: "
+        "tests/engagements/test_api_requests.py",
+        "views": "request form and page: tests/engagements/test_pages.py "
+        "(test_evidence_request_pages)",
+    },
+    "engagements.auditrelease": {
+        "api": "made only by POST /api/v1/engagements/{id}/audits/{audit_id}/release/, never "
+        "changed: tests/engagements/test_api_audits.py",
+        "views": "the release button and the client's audit page: tests/engagements/"
+        "test_pages.py (test_client_sees_released_audits_only_and_sends_its_plan)",
+    },
+    "engagements.findinglink": {
+        "api": "made by the finding flow; read and send-plan by role: "
+        "tests/engagements/test_api_audits.py",
+        "views": "findings section and send-plan form: tests/engagements/test_pages.py, "
+        "tests/e2e/test_engagement.py",
+    },
+    "engagements.rehearsal": {
+        "api": "run and read by role, and by a body under an open, expired or revoked grant: "
+        "tests/engagements/rehearsal/test_access.py",
+        "views": "system, run, detail and PDF pages by role and grant: "
+        "tests/engagements/rehearsal/test_access.py",
+    },
+    "engagements.predictedfinding": {
+        "api": "rows of a rehearsal, never written on their own: read with their rehearsal in "
+        "tests/engagements/rehearsal/test_access.py",
+        "views": "listed on the rehearsal pages: tests/engagements/rehearsal/test_access.py",
+    },
 }
 
 TESTS = Path(__file__).parent
