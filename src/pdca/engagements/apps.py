@@ -23,6 +23,14 @@ class EngagementsConfig(AppConfig):
         add_item(NavItem("Engagements", "engagements:list", section, "engagements.engagement"))
         add_item(
             NavItem(
+                "Stage 1 rehearsal",
+                "engagements:rehearsal-systems",
+                section,
+                "engagements.engagement",
+            )
+        )
+        add_item(
+            NavItem(
                 "Portfolio",
                 "engagements:portfolio",
                 section,

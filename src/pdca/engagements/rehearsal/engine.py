@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.urls import NoReverseMatch, reverse
+
 from pdca.standards.models import Requirement, Standard
 from pdca.system.models import AdoptedStandard, ManagementSystem
 from pdca.system.selectors import excluded_requirements
@@ -108,16 +110,21 @@ class Context:
     def cited(self, rule: Rule, standard: Standard) -> tuple[Requirement | None, str]:
         """The requirement of `standard` the rule cites and the clause as written: the
         standard's own number when the rule gives one, otherwise the requirement derived from
-        the rule's Harmonized Structure clause (or of that number)."""
+        the rule's Harmonized Structure clause (or of that number, or of its parent clause)."""
         by_number = self.requirements()
         assert self._by_core is not None
         own = rule.number_for(standard.code)
         if own is not None:
             return by_number.get((standard.pk, own.split(" ")[0])), own
-        found = self._by_core.get((standard.pk, rule.clause)) or by_number.get(
-            (standard.pk, rule.clause)
-        )
-        return found, found.number if found is not None else rule.clause
+        # A standard without the sub-clause (ISO 14001 has no 9.3.2) is cited at its parent.
+        parts = rule.clause.split(".")
+        while parts:
+            number = ".".join(parts)
+            found = self._by_core.get((standard.pk, number)) or by_number.get((standard.pk, number))
+            if found is not None:
+                return found, found.number
+            parts.pop()
+        return None, rule.clause
 
 
 @dataclass(frozen=True)
@@ -207,8 +214,6 @@ class Outcome:
 
 def fix_url(rule: Rule, system: ManagementSystem) -> str:
     """The page where the rule's finding is fixed."""
-    from django.urls import NoReverseMatch, reverse
-
     kwargs = {rule.fix_system: system.pk} if rule.fix_system else {}
     try:
         return reverse(rule.fix, kwargs=kwargs)

@@ -195,7 +195,9 @@ def exclusions_not_allowed(ctx: Context, rule: Rule) -> list[Hit]:
         top = requirement.number.split(".")[0]
         if not top.isdigit() or not 4 <= int(top) <= 10:
             continue
-        allowed = [p for code, ps in excludable.items() if standard.code.startswith(code) for p in ps]
+        allowed = [
+            p for code, ps in excludable.items() if standard.code.startswith(code) for p in ps
+        ]
         if _allowed(requirement.number, allowed):
             continue
         hits.append(

@@ -18,13 +18,21 @@ LIVE = {Status.DRAFT, Status.IN_REVIEW, Status.APPROVED, Status.PUBLISHED}
 
 
 def _asked(ctx: Context, rule: Rule) -> list[tuple[Requirement, list[str]]]:
-    """Requirements of the rule's standards that ask for documented information of the rule's
-    types, not excluded by the system, each with what they ask for."""
+    """Requirements of the rule's standards (of its `kinds`, but those it `skip`s) that ask for
+    documented information of its `types`, not excluded by the system, each with what they ask
+    for."""
     types = set(param(rule, "types"))
+    kinds = set(param(rule, "kinds"))
+    skip = set(param(rule, "skip"))
     wanted = {s.pk for s in ctx.standards_for(rule)}
     found = []
     for requirement in ctx.requirements().values():
-        if requirement.standard_id not in wanted or requirement.pk in ctx.excluded:
+        if (
+            requirement.standard_id not in wanted
+            or requirement.pk in ctx.excluded
+            or requirement.kind not in kinds
+            or requirement.number in skip
+        ):
             continue
         what = [
             str(entry.get("what", ""))
@@ -65,7 +73,13 @@ def _detail(requirement: Requirement, what: list[str], problem: str) -> str:
     return f"{requirement.label} ({requirement.title}) asks for: {'; '.join(what)}. {problem}"
 
 
-@check("documented_information_missing", types=["maintain"])
+#: Parameters both DOC checks take: what is asked for (maintain, retain), of which kind of
+#: requirement (Annex controls are left to the SoA), and numbers to leave out (7.5.1 asks for
+#: what the organization itself finds necessary: no fixed document).
+ASKED = {"types": ["maintain"], "kinds": ["clause"], "skip": ["7.5.1"]}
+
+
+@check("documented_information_missing", **ASKED)
 def documented_information_missing(ctx: Context, rule: Rule) -> list[Hit]:
     """A requirement asks for documented information of one of `types` (maintain, retain) and
     no current document linked to it has a version in any state."""
@@ -86,11 +100,7 @@ def documented_information_missing(ctx: Context, rule: Rule) -> list[Hit]:
     return hits
 
 
-@check(
-    "documented_information_unapproved",
-    types=["maintain"],
-    approved=["approved", "published"],
-)
+@check("documented_information_unapproved", **ASKED, approved=["approved", "published"])
 def documented_information_unapproved(ctx: Context, rule: Rule) -> list[Hit]:
     """Documents are linked to a requirement that asks for documented information of one of
     `types`, but none has a version in one of the `approved` states: only drafts or versions

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from pdca.engagements.rehearsal.engine import Context, Hit, check, each_standard, names, param
 from pdca.risks.method.services import method_for
 from pdca.risks.models import Risk, SoaVersion, StatementOfApplicability, TreatmentAction
-from pdca.risks.soa.selectors import changed_since, soa_completeness, soa_lines
+from pdca.risks.soa.selectors import (
+    changed_since,
+    completeness_of,
+    missing_controls,
+    soa_lines,
+)
 from pdca.standards.models import Standard
 
 if TYPE_CHECKING:
@@ -20,7 +25,16 @@ if TYPE_CHECKING:
 KINDS = ["risk", "opportunity", "infosec"]
 
 
-def _open_risks(ctx: Context, rule: Rule):  # type: ignore[no-untyped-def]
+class Line(NamedTuple):
+    """What `completeness_of` reads of an SoA line (plain values: model instances read with
+    `only()` cost a query each here)."""
+
+    applicable: bool | None
+    justification: str
+    implementation: str
+
+
+def _open_risks(ctx: Context, rule: Rule) -> QuerySet[Risk]:
     return Risk.objects.filter(
         organization_id=ctx.organization_id,
         archived_at__isnull=True,
@@ -29,8 +43,11 @@ def _open_risks(ctx: Context, rule: Rule):  # type: ignore[no-untyped-def]
 
 
 def _kinds(rule: Rule) -> str:
+    """ "risk, opportunity or information security risk" for the rule's `kinds`."""
     labels = [Risk.Kind(k).label.lower() for k in param(rule, "kinds") if k in Risk.Kind.values]
-    return " or ".join(labels) or "entry"
+    if len(labels) < 2:
+        return "".join(labels) or "entry"
+    return ", ".join(labels[:-1]) + " or " + labels[-1]
 
 
 @check("risks_missing", kinds=KINDS)
@@ -62,8 +79,8 @@ def risks_unassessed(ctx: Context, rule: Rule) -> list[Hit]:
         ctx,
         rule,
         rule.title,
-        f"{len(codes)} open {_kinds(rule)} entr{'ies' if len(codes) > 1 else 'y'} not rated: "
-        f"{names(codes)}.",
+        f"{len(codes)} open entr{'ies' if len(codes) > 1 else 'y'} of the risk register not "
+        f"rated: {names(codes)}.",
     )
 
 
@@ -80,11 +97,7 @@ def risks_untreated(ctx: Context, rule: Rule) -> list[Hit]:
         .filter(current__gt=threshold)
         .filter(
             Q(treatment="")
-            | (
-                ~Q(treatment=Risk.Treatment.ACCEPT)
-                & Q(treatment_plan="")
-                & Q(acted=False)
-            )
+            | (~Q(treatment=Risk.Treatment.ACCEPT) & Q(treatment_plan="") & Q(acted=False))
         )
         .order_by("code")
         .values_list("code", flat=True)
@@ -127,7 +140,9 @@ def _soa_url(soa: StatementOfApplicability) -> str:
     return reverse("risks:soa-detail", args=[soa.pk])
 
 
-def _with_soa(ctx: Context, rule: Rule) -> list[tuple[Standard, StatementOfApplicability, SoaVersion | None]]:
+def _with_soa(
+    ctx: Context, rule: Rule
+) -> list[tuple[Standard, StatementOfApplicability, SoaVersion | None]]:
     soas = _soas(ctx)
     return [
         (standard, *soas[standard.pk])
@@ -165,7 +180,11 @@ def soa_incomplete(ctx: Context, rule: Rule) -> list[Hit]:
     controls not decided or not justified (nothing when there is no SoA: SOA-01 says so)."""
     hits = []
     for standard, soa, _ in _with_soa(ctx, rule):
-        completeness = soa_completeness(soa)
+        lines = [
+            Line(*row)
+            for row in soa.lines.values_list("applicable", "justification", "implementation")
+        ]
+        completeness = completeness_of(lines, missing_controls(soa))  # type: ignore[arg-type]
         if completeness.complete:
             continue
         hits.append(
