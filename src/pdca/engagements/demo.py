@@ -94,7 +94,7 @@ def load(context: dict) -> None:
         due_date=today + dt.timedelta(days=5),
         actor=lead,
     )
-    policy = next((d for d in published if "polic" in d.title.lower()), None) or (
+    policy = next((d for d in published if d.code == "POL-QMS"), None) or (
         published[0] if published else None
     )
     if policy is not None:
