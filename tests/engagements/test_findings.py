@@ -164,3 +164,18 @@ def test_release_links_a_nonconformity_the_client_recorded_by_hand(personas, set
     release_audit(engagement, audit, actor=lead)
     assert FindingLink.objects.get(finding=found).nonconformity == own
     assert Nonconformity.objects.filter(organization=personas.org).count() == 1
+
+
+def test_the_body_downloads_the_evidence_of_the_clients_correction(personas, setup):
+    from pdca.engagements.services.shared import download_evidence
+    from tests.engagements.factories import evidence
+
+    engagement, _cycle, audit, lead = setup
+    release_audit(engagement, audit, actor=lead)
+    nc = FindingLink.objects.get(finding=finding(audit, "minor", lead)).nonconformity
+    proof = evidence(personas, "removed.txt", b"rev B shredded")
+    other = evidence(personas, "private.txt", b"not for the body")
+    nc.correction_evidence.add(proof)
+    assert download_evidence(engagement, proof.pk, actor=lead).file.read() == b"rev B shredded"
+    with pytest.raises(NotFound):
+        download_evidence(engagement, other.pk, actor=lead)

@@ -1,10 +1,11 @@
 """The demo's engagements: Northbridge Certification's client record "Acme Manufacturing"
 linked to Acme's own organization, with an access grant open for the next stage 1 document
 review (published documents, the risk register and a rehearsal of Acme's system), an evidence
-request waiting for Acme's answer and one answered, and the stage 1 and stage 2 audits released
-to Acme (the stage 2 findings linked to the nonconformities Acme recorded by hand); Bright Path Consulting's consultancy to
-Acme and to Fenwick Foods (its portfolio); and a stage 1 rehearsal of Acme's system. Idempotent:
-nothing happens once Acme has an engagement."""
+request waiting for Acme's answer and one answered, and the stage 1 and stage 2 audits
+released to Acme (the stage 2 findings linked to the nonconformities Acme recorded by hand);
+Bright Path Consulting's consultancy to Acme and to Fenwick Foods (its portfolio); and a
+stage 1 rehearsal of Acme's system. Idempotent: nothing happens once Acme has an
+engagement."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ One engagement reads differently from its two sides: the provider (certification
 consultancy) sees its own notes and client record; the client does not. Schemas learn who is
 reading from their validation context: the API's request (`request.auth`), or `{"viewer": user}`
 from the command line (None there: the operator, who sees everything). The schemas of evidence
-requests, audits and findings are in `work_schemas.py`.
+requests, audits and findings sit with their endpoints (`requests_api.py`, `audits_api.py`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from ninja import Schema
 from pydantic import AwareDatetime, Field
 
 from pdca.core.api import Id, Input, Text
-from pdca.core.models import ActivityEntry
 from pdca.documents.models import DocumentVersion
 from pdca.engagements import access
 from pdca.engagements.models import AccessGrant, Engagement
@@ -43,6 +42,11 @@ def viewer(context: Any) -> Any:
 def side_for(context: Any, engagement: Engagement) -> str | None:
     user = viewer(context)
     return access.side_of(user, engagement) if user is not None else None
+
+
+def provider_reads(context: Any, engagement: Engagement) -> bool:
+    """Whether the reader sees the provider's own fields: its members, and the operator."""
+    return viewer(context) is None or side_for(context, engagement) == access.PROVIDER
 
 
 def email_of(user: Any) -> str | None:
@@ -138,11 +142,11 @@ class EngagementOut(Schema):
 
     @staticmethod
     def resolve_client_record(obj: Engagement, context: Any) -> Any:
-        return None if side_for(context, obj) == access.CLIENT else obj.client
+        return obj.client if provider_reads(context, obj) else None
 
     @staticmethod
     def resolve_notes(obj: Engagement, context: Any) -> str | None:
-        return None if side_for(context, obj) == access.CLIENT else obj.notes
+        return obj.notes if provider_reads(context, obj) else None
 
     @staticmethod
     def resolve_invited_by(obj: Engagement) -> str | None:
@@ -166,7 +170,7 @@ class InvitedOut(Schema):
     url: str = Field(description="The invitation link: shown this once, mailed to the invitee")
 
 
-class InvitationOut(Schema):
+class EngagementInvitationOut(Schema):
     """An invitation as the person holding its link sees it, with the organizations they may
     accept it for."""
 
@@ -278,10 +282,6 @@ class GrantReadOut(Schema):
     object_id: str
     message: str
 
-    @staticmethod
-    def resolve_action(obj: ActivityEntry) -> str:
-        return obj.action
-
 
 class AccessGrantDetailOut(AccessGrantOut):
     reads: int | None = Field(None, description="Reads made under it (the client's side only)")
@@ -333,10 +333,17 @@ class AnsweredRequestRef(Schema):
         return list(obj.evidence.all())
 
 
+class SharedGrantRef(Schema):
+    id: int
+    purpose: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+
+
 class SharedNowOut(Schema):
     """Everything the provider may read right now."""
 
-    grants: list[AccessGrantOut] = Field(description="The grants open now")
+    grants: list[SharedGrantRef] = Field(description="The grants open now")
     documents: list[SharedDocumentRef]
     versions: list[SharedVersionRef]
     evidence: list[SharedFileRef]

@@ -90,6 +90,7 @@ def detail(engagement: Engagement, user: Any) -> Detail:
             "plan_sent_by",
         )
         .prefetch_related(
+            "nonconformity__correction_evidence",
             Prefetch(
                 "nonconformity__actions",
                 queryset=CorrectiveAction.objects.select_related("owner").order_by("due_date"),

@@ -15,9 +15,10 @@ from pdca.core.registers.spec import RegisterSpec, spec_for
 from pdca.documents.evidence.services import EvidenceDownload, open_verified
 from pdca.documents.models import Document, DocumentVersion, EvidenceFile
 from pdca.engagements import access
-from pdca.engagements.models import AccessGrant, Engagement, EvidenceRequest
+from pdca.engagements.models import AccessGrant, Engagement, EvidenceRequest, FindingLink
 from pdca.engagements.services.grants import shareable_registers
 from pdca.engagements.services.logging import log_access
+from pdca.improvement.models import Nonconformity
 
 if TYPE_CHECKING:
     from pdca.accounts.models import User
@@ -178,13 +179,27 @@ def download_evidence(engagement: Engagement, evidence_id: int, *, actor: User) 
             )
             if version is not None:
                 request = _request_with(engagement, document_id=version)
-    if grant is None and request is None:
+    linked = grant is None and request is None and _answers_a_finding(engagement, evidence_id)
+    if grant is None and request is None and not linked:
         raise NotFound("Nothing shared with you has this id.")
     download = open_verified(evidence)
     log_access(
         grant, actor, evidence, action="download", what=f"file {evidence}", engagement=engagement
     )
     return download
+
+
+def _answers_a_finding(engagement: Engagement, evidence_id: int) -> bool:
+    """Whether the file is evidence of the client's answer to one of the body's findings (its
+    correction or a corrective action): the body reviews that answer."""
+    if not engagement.is_active:
+        return False
+    nonconformities = FindingLink.objects.filter(engagement=engagement).values("nonconformity")
+    return (
+        Nonconformity.objects.filter(pk__in=nonconformities)
+        .filter(Q(correction_evidence__pk=evidence_id) | Q(actions__evidence__pk=evidence_id))
+        .exists()
+    )
 
 
 @dataclass(frozen=True)
