@@ -94,7 +94,7 @@ def detail(engagement: Engagement, user: Any) -> Detail:
             Prefetch(
                 "nonconformity__actions",
                 queryset=CorrectiveAction.objects.select_related("owner").order_by("due_date"),
-            )
+            ),
         )
         .order_by("finding__audit__start_date", "finding__number")
     )

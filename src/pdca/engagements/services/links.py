@@ -27,6 +27,7 @@ from pdca.core.permissions import memberships, require
 from pdca.engagements.access import CLIENT, PROVIDER, client_role, require_side
 from pdca.engagements.models import AccessGrant, Engagement
 from pdca.engagements.permissions import LINKERS
+from pdca.engagements.services import checks
 from pdca.engagements.services.logging import record_both
 from pdca.tenancy.models import Membership, Organization
 
@@ -75,18 +76,6 @@ def _mail(engagement: Engagement, url: str) -> None:
     )
 
 
-def _text(value: Any, name: str, errors: list[FieldError], *, limit: int, required: bool) -> str:
-    if value is not None and not isinstance(value, str):
-        errors.append(FieldError(name, "Give a text."))
-        return ""
-    text = (value or "").strip()
-    if required and not text:
-        errors.append(FieldError(name, "This is required."))
-    elif len(text) > limit:
-        errors.append(FieldError(name, f"At most {limit} characters."))
-    return text
-
-
 @transaction.atomic
 def invite_client(
     organization: Organization,
@@ -102,9 +91,9 @@ def invite_client(
     require(actor, "add", Engagement, organization=organization)
     kinds = type(organization).Kind
     errors: list[FieldError] = []
-    title = _text(title, "title", errors, limit=200, required=True)
-    notes = _text(notes, "notes", errors, limit=TEXT_LIMIT, required=False)
-    email = _text(email, "email", errors, limit=254, required=True)
+    title = checks.text(title, "title", errors, limit=200, required=True)
+    notes = checks.text(notes, "notes", errors, limit=TEXT_LIMIT, required=False)
+    email = checks.text(email, "email", errors, limit=254, required=True)
     if email and ("@" not in email or email.startswith("@") or email.endswith("@")):
         errors.append(FieldError("email", "Give an e-mail address."))
     if organization.kind == kinds.CERTIFICATION_BODY:
@@ -277,7 +266,7 @@ def end_engagement(engagement: Engagement, reason: str, *, actor: User) -> Engag
         require_side(actor, engagement, CLIENT, LINKERS)
         side = CLIENT
     errors: list[FieldError] = []
-    reason = _text(reason, "reason", errors, limit=500, required=True)
+    reason = checks.text(reason, "reason", errors, limit=500, required=True)
     if errors:
         raise ValidationFailed(errors)
     lock_for_update(engagement)

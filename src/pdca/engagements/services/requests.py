@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Max
@@ -21,6 +21,7 @@ from pdca.documents.models import Document, EvidenceFile
 from pdca.engagements.access import CLIENT, PROVIDER, require_side
 from pdca.engagements.models import Engagement, EvidenceRequest
 from pdca.engagements.permissions import AUDITORS, GRANTORS
+from pdca.engagements.services import checks
 from pdca.engagements.services.grants import own_rows
 from pdca.engagements.services.logging import record_both
 from pdca.standards.models import Requirement
@@ -30,18 +31,6 @@ if TYPE_CHECKING:
 
 R = EvidenceRequest.Status
 TEXT_LIMIT = 20_000
-
-
-def _text(value: Any, name: str, errors: list[FieldError], limit: int, required: bool) -> str:
-    if value is not None and not isinstance(value, str):
-        errors.append(FieldError(name, "Give a text."))
-        return ""
-    text = (value or "").strip()
-    if required and not text:
-        errors.append(FieldError(name, "This is required."))
-    elif len(text) > limit:
-        errors.append(FieldError(name, f"At most {limit} characters."))
-    return text
 
 
 @transaction.atomic
@@ -63,8 +52,8 @@ def request_evidence(
     if not engagement.is_active or engagement.kind != Engagement.Kind.CERTIFICATION:
         raise Conflict("Evidence is requested on an active certification link.", code="not_active")
     errors: list[FieldError] = []
-    title = _text(title, "title", errors, 200, True)
-    description = _text(description, "description", errors, TEXT_LIMIT, False)
+    title = checks.text(title, "title", errors, limit=200, required=True)
+    description = checks.text(description, "description", errors, limit=TEXT_LIMIT, required=False)
     if kind not in EvidenceRequest.Kind.values:
         errors.append(FieldError("kind", f"One of: {', '.join(EvidenceRequest.Kind.values)}."))
     if kind == EvidenceRequest.Kind.SAMPLE:
@@ -140,7 +129,7 @@ def answer_request(
     org_id = engagement.client_organization_id
     assert org_id is not None
     errors: list[FieldError] = []
-    note = _text(note, "note", errors, TEXT_LIMIT, False)
+    note = checks.text(note, "note", errors, limit=TEXT_LIMIT, required=False)
     docs = own_rows(Document, list(documents), org_id, "documents", errors)
     files = own_rows(EvidenceFile, list(evidence), org_id, "evidence", errors)
     if not errors and not docs and not files:
@@ -183,7 +172,7 @@ def review_answer(
     errors: list[FieldError] = []
     if not isinstance(accept, bool):
         errors.append(FieldError("accept", "Say whether the answer is accepted."))
-    reason = _text(reason, "reason", errors, TEXT_LIMIT, required=accept is False)
+    reason = checks.text(reason, "reason", errors, limit=TEXT_LIMIT, required=accept is False)
     if errors:
         raise ValidationFailed(errors)
     if request.status != R.ANSWERED:
@@ -214,7 +203,7 @@ def withdraw_request(request: EvidenceRequest, reason: str, *, actor: User) -> E
     require_side(actor, engagement, PROVIDER, AUDITORS)
     lock_for_update(request)
     errors: list[FieldError] = []
-    reason = _text(reason, "reason", errors, 500, True)
+    reason = checks.text(reason, "reason", errors, limit=500, required=True)
     if errors:
         raise ValidationFailed(errors)
     if request.status in (R.ACCEPTED, R.WITHDRAWN):

@@ -41,7 +41,7 @@ class _Member(NamedTuple):
     site_id: int | None
 
 
-class _Record(NamedTuple):
+class Record(NamedTuple):
     """What the rules read of a training record (`competence.Evidence`)."""
 
     person_id: int
@@ -52,6 +52,37 @@ class _Record(NamedTuple):
     started_on: dt.date | None
     completed_on: dt.date | None
     expires_on: dt.date | None
+
+
+def records_by_requirement(
+    organization: Any, requirements: list[CompetenceRequirement], person_ids: list[int]
+) -> dict[tuple[int, int], list[Record]]:
+    """Each training record of `person_ids` under every (person, requirement) of
+    `requirements` it counts for, directly or through the requirement's training path: one
+    query."""
+    by_pk = {r.pk: r for r in requirements}
+    by_path: dict[int, list[CompetenceRequirement]] = defaultdict(list)
+    for r in requirements:
+        if r.path_id is not None:
+            by_path[r.path_id].append(r)
+    linked: dict[tuple[int, int], list[Record]] = defaultdict(list)
+    rows = (
+        TrainingRecord.objects.filter(
+            organization=organization,
+            archived_at__isnull=True,
+            person__in=person_ids,
+        )
+        .filter(Q(requirement_id__in=list(by_pk)) | Q(path_id__in=list(by_path)))
+        .order_by()
+        .values_list(*Record._fields)
+    )
+    for record in map(Record._make, rows):
+        targets = {r.pk for r in by_path.get(record.path_id, ())} if record.path_id else set()
+        if record.requirement_id in by_pk:
+            targets.add(record.requirement_id)
+        for pk in targets:
+            linked[(record.person_id, pk)].append(record)
+    return linked
 
 
 def count_gaps(organization: Any, *, as_of: dt.date) -> GapCount:
@@ -69,29 +100,7 @@ def count_gaps(organization: Any, *, as_of: dt.date) -> GapCount:
     mandatory = [r for r in requirements if r.mandatory]
     if not mandatory or not members:
         return GapCount(len(members), len(requirements), len(members), 0, 0)
-    by_pk = {r.pk: r for r in mandatory}
-    by_path: dict[int, list[CompetenceRequirement]] = defaultdict(list)
-    for r in mandatory:
-        if r.path_id is not None:
-            by_path[r.path_id].append(r)
-    # Each record under every (person, requirement) it is linked to, directly or by its path.
-    linked: dict[tuple[int, int], list[_Record]] = defaultdict(list)
-    rows = (
-        TrainingRecord.objects.filter(
-            organization=organization,
-            archived_at__isnull=True,
-            person__in=[m.user_id for m in members],
-        )
-        .filter(Q(requirement_id__in=list(by_pk)) | Q(path_id__in=list(by_path)))
-        .order_by()
-        .values_list(*_Record._fields)
-    )
-    for record in map(_Record._make, rows):
-        targets = {r.pk for r in by_path.get(record.path_id, ())} if record.path_id else set()
-        if record.requirement_id in by_pk:
-            targets.add(record.requirement_id)
-        for pk in targets:
-            linked[(record.person_id, pk)].append(record)
+    linked = records_by_requirement(organization, mandatory, [m.user_id for m in members])
     gaps = people_with_gaps = 0
     for member in members:
         mine = sum(

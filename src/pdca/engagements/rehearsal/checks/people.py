@@ -4,16 +4,13 @@ does: four queries whatever the number of people and records."""
 
 from __future__ import annotations
 
-import datetime as dt
-from collections import defaultdict
 from typing import TYPE_CHECKING, Any, NamedTuple
-
-from django.db.models import Q
 
 from pdca.core.roles import Role
 from pdca.engagements.rehearsal.engine import Context, Hit, check, each_standard, names, param
-from pdca.people.models import CompetenceRequirement, TrainingRecord
+from pdca.people.models import CompetenceRequirement
 from pdca.people.services.competence import meets
+from pdca.people.services.gaps import records_by_requirement
 from pdca.tenancy.models import Membership
 
 if TYPE_CHECKING:
@@ -31,19 +28,6 @@ class Member(NamedTuple):
     team: str
     site_id: int | None
     name: str
-
-
-class Record(NamedTuple):
-    """What `competence.meets` reads of a training record."""
-
-    person_id: int
-    kind: str
-    requirement_id: int | None
-    path_id: int | None
-    result: str
-    started_on: dt.date | None
-    completed_on: dt.date | None
-    expires_on: dt.date | None
 
 
 def _members(ctx: Context, roles: tuple[str, ...]) -> list[Member]:
@@ -104,28 +88,7 @@ def key_roles_without_evidence(ctx: Context, rule: Rule) -> list[Hit]:
     requirements = _requirements(ctx)
     if not members or not requirements:
         return []
-    by_pk = {r.pk: r for r in requirements}
-    by_path: dict[int, list[CompetenceRequirement]] = defaultdict(list)
-    for requirement in requirements:
-        if requirement.path_id is not None:
-            by_path[requirement.path_id].append(requirement)
-    linked: dict[tuple[int, int], list[Record]] = defaultdict(list)
-    rows = (
-        TrainingRecord.objects.filter(
-            organization_id=ctx.organization_id,
-            archived_at__isnull=True,
-            person_id__in=[m.user_id for m in members],
-        )
-        .filter(Q(requirement_id__in=list(by_pk)) | Q(path_id__in=list(by_path)))
-        .order_by()
-        .values_list(*Record._fields)
-    )
-    for record in map(Record._make, rows):
-        targets = {r.pk for r in by_path.get(record.path_id, ())} if record.path_id else set()
-        if record.requirement_id in by_pk:
-            targets.add(record.requirement_id)
-        for pk in targets:
-            linked[(record.person_id, pk)].append(record)
+    linked = records_by_requirement(ctx.organization_id, requirements, [m.user_id for m in members])
     lacking: list[str] = []
     gaps = 0
     for member in members:
