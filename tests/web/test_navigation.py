@@ -22,6 +22,7 @@ from pdca.certification.permissions import MEMBERS as CB_MEMBERS
 from pdca.core.roles import ORGANIZATION_ROLES, OVERSEERS, Role
 from pdca.core.testing.api_bundle import ROLES, login
 from pdca.documents.permissions import APPROVERS
+from pdca.engagements.permissions import READERS as ENGAGEMENT_READERS
 from pdca.people.permissions import KEEPERS as PEOPLE_KEEPERS
 from pdca.people.permissions import READERS as PEOPLE_READERS
 from pdca.reviews.permissions import READERS as REVIEW_READERS
@@ -112,6 +113,8 @@ def expected_menu(role: str) -> list[str]:
             "Review schedule",
             "Review actions",
         ]
+    if role in ENGAGEMENT_READERS:
+        items += ["Engagements", "Stage 1 rehearsal"]
     return [*items, "Standards", "Integrated view"]
 
 

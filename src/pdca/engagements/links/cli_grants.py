@@ -277,7 +277,9 @@ def read(
 
 def download(
     engagement_id: EngagementArgument,
-    evidence_id: Annotated[int, typer.Argument(help="A shared file id (`shared ID`)")],
+    evidence_id: Annotated[
+        int, typer.Argument(help="A shared file id (`pdca engagement shared` ID)")
+    ],
     out: Annotated[Path, typer.Option("--out", help="Where to write the file")],
     actor_email: ActorOption = None,
 ) -> None:

@@ -265,7 +265,7 @@ def findings(
 
 
 def send_plan(
-    link_id: Annotated[int, typer.Argument(help="Finding link id (`findings ID`)")],
+    link_id: Annotated[int, typer.Argument(help="Finding link id (`pdca engagement findings` ID)")],
     actor_email: ActorOption = None,
 ) -> None:
     """Send the nonconformity's correction, root cause and actions to the body's review."""
