@@ -12,7 +12,7 @@ from pdca.core.permissions import may
 from pdca.core.roles import Role
 from pdca.improvement.models import Nonconformity
 from pdca.reviews.models import ManagementReview
-from pdca.web.home import audits, certification, reviews, work
+from pdca.web.home import audits, certification, engagements, reviews, work
 from pdca.web.home.items import Section, url
 
 IMPLEMENTERS = (Role.SYSTEM_MANAGER, Role.CONSULTANT)
@@ -27,6 +27,8 @@ def sections_for(user: Any, org: Any, role: str | None, today: dt.date) -> list[
         found += [
             reviews.reviews_due(user, org, today),
             reviews.minutes_to_approve(user, org),
+            engagements.plans_to_send(user, org, today),
+            engagements.requests_to_answer(user, org, today),
             reviews.review_actions(user, org, today),
             work.documents(user, org, today, title="Approvals and documents"),
             capa,
@@ -37,6 +39,8 @@ def sections_for(user: Any, org: Any, role: str | None, today: dt.date) -> list[
         capa, _ = work.corrective_action(user, org, today)
         found += [
             reviews.reviews_due(user, org, today),
+            engagements.plans_to_send(user, org, today),
+            engagements.requests_to_answer(user, org, today),
             capa,
             work.documents(user, org, today),
             work.gap_items(user, org, today, everyone=True),
@@ -49,6 +53,7 @@ def sections_for(user: Any, org: Any, role: str | None, today: dt.date) -> list[
         capa, _ = work.corrective_action(user, org, today)
         found += [
             reviews.review_actions(user, org, today),
+            engagements.plans_to_send(user, org, today),
             capa,
             work.objectives(user, org, today),
             work.risks(user, org, today),
@@ -80,6 +85,7 @@ def sections_for(user: Any, org: Any, role: str | None, today: dt.date) -> list[
         found += [
             certification.to_schedule(user, org, today),
             certification.answers_to_review(user, org, today, everyone=True),
+            engagements.answers_to_check(user, org, today),
             certification.decisions_waiting(user, org),
             audits.audits_section(user, org, audits.my_audits(user, org), today),
             work.training(user, org, today),
@@ -90,6 +96,7 @@ def sections_for(user: Any, org: Any, role: str | None, today: dt.date) -> list[
             audits.audits_section(user, org, mine, today),
             audits.fieldwork_section(user, mine),
             certification.answers_to_review(user, org, today, everyone=False),
+            engagements.answers_to_check(user, org, today),
             work.training(user, org, today),
         ]
     elif role == Role.CERTIFICATION_DECISION_MAKER:
