@@ -131,3 +131,14 @@ def test_evidence_download_and_register_read(personas):
     assert sorted(actions) == ["download", "view"]
     # Nothing is logged in the body's own chain for a read of the client's data.
     assert not _reads(personas.cb).filter(object_type="documents.evidencefile").exists()
+
+
+def test_a_bodys_administrator_does_not_read_under_a_grant(personas):
+    from pdca.tenancy.models import Membership
+
+    engagement = link(personas)
+    doc = document(personas.org)
+    grant(engagement, personas, documents=[doc.pk])
+    admin = Membership.objects.get(organization=personas.cb, role=Role.ADMIN).user
+    with pytest.raises(NotFound):
+        shared.read_document(engagement, doc.pk, actor=admin)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from pdca.certification.permissions import MEMBERS as CB_MEMBERS
 from pdca.core.exceptions import NotFound, PermissionDenied
 from pdca.core.permissions import memberships
 from pdca.engagements.models import AccessGrant, Engagement, EvidenceRequest
@@ -126,8 +127,11 @@ def open_grants(engagement: Engagement, now: dt.datetime | None = None) -> Query
 
 
 def require_provider_reader(user: Any, engagement: Engagement) -> None:
-    """Only the provider's members read the client's data under a grant."""
-    if provider_role(user, engagement) not in READERS:
+    """Only the provider's members read the client's data under a grant: a certification
+    body's auditors, experts, manager and decision makers (not its administrator, who keeps
+    users and settings), a consultancy's members but employees."""
+    readers = CB_MEMBERS if engagement.kind == Engagement.Kind.CERTIFICATION else CLIENT_READERS
+    if provider_role(user, engagement) not in readers:
         raise NotFound("No such engagement.")
 
 
