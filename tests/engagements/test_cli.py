@@ -175,3 +175,35 @@ def test_end_as_a_member_and_refusals(personas):
     result = run("end", engagement.pk, "--reason", "Over", "--as", personas.manager.email)
     assert result.exit_code == 0 and "ended" in result.output
     assert Engagement.objects.get().status == Engagement.Status.ENDED
+
+
+def test_consultancy_dates_and_consultants(personas):
+    from pdca.tenancy.models import Membership, Organization
+
+    firm = Organization.objects.create(name="Firm", slug="firm", kind="consultancy")
+    principal = personas.users[Role.CONSULTANT]
+    Membership.objects.create(organization=firm, user=principal, role=Role.ADMIN)
+    from pdca.engagements.services.links import accept_engagement, invite_client
+
+    invited = invite_client(firm, email=personas.manager.email, title="IMS", actor=principal)
+    engagement = accept_engagement(secret_of(invited.url), personas.org, actor=personas.manager)
+    done = run(
+        "consultancy",
+        engagement.pk,
+        "--started",
+        "2025-01-06",
+        "--consultant",
+        principal.email,
+        "--as",
+        principal.email,
+    )
+    assert done.exit_code == 0, done.output
+    engagement.refresh_from_db()
+    assert engagement.started_on == dt.date(2025, 1, 6)
+    assert list(engagement.consultants.all()) == [principal]
+    future = run("consultancy", engagement.pk, "--started", "2999-01-01", "--as", principal.email)
+    assert future.exit_code == 1 and "started_on" in future.output
+    bad = run("consultancy", engagement.pk, "--started", "soon", "--as", principal.email)
+    assert bad.exit_code == 1 and "YYYY-MM-DD" in bad.output
+    engagement.refresh_from_db()
+    assert engagement.started_on == dt.date(2025, 1, 6)

@@ -245,6 +245,53 @@ def end(
     _link_step(engagement_id, actor_email, lambda e, u: links.end_engagement(e, reason, actor=u))
 
 
+@app.command("consultancy")
+def consultancy(
+    engagement_id: EngagementArgument,
+    started: Annotated[
+        str | None, typer.Option("--started", help="First day of the consultancy (YYYY-MM-DD)")
+    ] = None,
+    ended: Annotated[
+        str | None, typer.Option("--ended", help="Last day (YYYY-MM-DD); empty: still going on")
+    ] = None,
+    consultant: Annotated[
+        list[str] | None,
+        typer.Option("--consultant", help="A consultant's e-mail address (repeat for several)"),
+    ] = None,
+    actor_email: ActorOption = None,
+) -> None:
+    """Record a consultancy's dates and consultants (the certification body's impartiality
+    check reads them)."""
+    import datetime as dt
+
+    def day(value: str | None, name: str) -> dt.date | None:
+        if not value:
+            return None
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            err.print(f"--{name}: give a date as YYYY-MM-DD.")
+            raise typer.Exit(1) from None
+
+    started_on, ended_on = day(started, "started"), day(ended, "ended")
+
+    def step(engagement: Any, user: Any) -> Any:
+        from pdca.accounts.models import User
+        from pdca.engagements.services import links
+
+        emails = consultant or []
+        people = list(User.objects.filter(email__in=emails))
+        unknown = sorted(set(emails) - {p.email for p in people})
+        if unknown:
+            err.print(f"--consultant: no account for {', '.join(unknown)}.")
+            raise typer.Exit(1)
+        return links.set_consultancy(
+            engagement, started_on=started_on, ended_on=ended_on, consultants=people, actor=user
+        )
+
+    _link_step(engagement_id, actor_email, step)
+
+
 def _add_commands() -> None:
     from pdca.engagements.links import cli_grants, cli_work
 
