@@ -308,6 +308,7 @@ DOCUMENTED = {
         "4.3": {"maintain"},
         "4.4.2": {"maintain", "retain"},
         "5.2.2": {"maintain"},
+        "8.3.2": {"retain"},
         "6.2.1": {"maintain"},
         "7.1.5.1": {"retain"},
         "7.1.5.2": {"retain"},
@@ -385,7 +386,10 @@ DOCUMENTED = {
         "A.5.9": {"maintain"},
         "A.5.31": {"maintain"},
         "A.5.37": {"maintain"},
+        "A.6.6": {"maintain"},
+        "A.8.9": {"maintain"},
         "A.8.15": {"retain"},
+        "A.8.27": {"maintain"},
     },
     "iso42001-2023": {
         "4.3": {"maintain"},
@@ -700,6 +704,37 @@ def test_mandatory_documented_information_sits_on_the_clauses_that_demand_it(cod
     assert got == DOCUMENTED[code]
 
 
+def _kinds(code: str, number: str) -> list[tuple[str, str]]:
+    return [(i["type"], i["what"]) for i in requirement(code, number).documented_information]
+
+
+def test_the_corrections_found_by_the_review_against_public_sources():
+    """Issue 21's corrections of the shipped catalogs: 22000 8.7 (the calibration basis kept as
+    a record, software validation and the assessment of earlier results maintained), 8.5.4.3
+    (the monitoring system), the flow diagrams on 8.5.1.5.1; 22301 8.4.1 (plans and
+    procedures); the Harmonized Structure's 7.5.2 title."""
+    calibration = _kinds("iso22000-2018", "8.7")
+    assert ("retain", "calibration and verification results") in calibration
+    assert (
+        "retain",
+        "the basis used for calibration or verification where no traceable standard exists",
+    ) in calibration
+    assert (
+        "maintain",
+        "assessment of earlier results and actions when equipment is nonconforming",
+    ) in calibration
+    assert ("maintain", "validation of software used for monitoring and measuring") in calibration
+    assert _kinds("iso22000-2018", "8.5.1.5") == []
+    assert _kinds("iso22000-2018", "8.5.1.5.1") == [("maintain", "flow diagrams")]
+    assert [k for k, _ in _kinds("iso22000-2018", "8.5.4.3")] == ["maintain"]
+    assert [k for k, _ in _kinds("iso22301-2019", "8.4.1")] == ["maintain"]
+    from pdca.standards.models import CoreClause
+
+    assert CoreClause.objects.get(number="7.5.2").title == (
+        "Creating and updating documented information"
+    )
+
+
 def test_the_statement_of_applicability_is_maintained_under_27001_6_1_3():
     items = requirement("iso27001-2022", "6.1.3").documented_information
     assert {"type": "maintain", "what": "Statement of Applicability"} in items
@@ -711,7 +746,7 @@ def test_every_documented_information_item_is_maintain_or_retain_with_a_what():
         for r in Requirement.objects.exclude(documented_information=[])
         for item in r.documented_information
     ]
-    assert len(items) == 174
+    assert len(items) == 182
     for item in items:
         assert set(item) == {"type", "what"}
         assert item["type"] in {"maintain", "retain"}
