@@ -72,3 +72,21 @@ def expire(grant_: AccessGrant) -> None:
         ends_at=timezone.now() - dt.timedelta(seconds=1),
         starts_at=timezone.now() - dt.timedelta(days=1),
     )
+
+
+def stage2_in_progress(personas, *, days_ago: int = 3):
+    """The personas' body linked to their organization through a cycle whose stage 2 is in
+    progress, led by the lead auditor: (engagement, cycle, audit, lead)."""
+    from pdca.certification.models import CycleAudit
+    from tests.certification.programme_factories import hold, new_cycle, stage
+
+    cycle = new_cycle(personas)
+    engagement = link(personas, client=cycle.client)
+    lead = personas.users[Role.LEAD_AUDITOR]
+    audit = hold(
+        stage(cycle, CycleAudit.Kind.STAGE2),
+        timezone.localdate() - dt.timedelta(days=days_ago),
+        status="in_progress",
+        lead=lead,
+    )
+    return engagement, cycle, audit, lead

@@ -19,7 +19,7 @@ from pdca.engagements.models import AuditRelease, FindingLink
 from pdca.engagements.services.findings import release_audit
 from pdca.improvement.models import CorrectiveAction, Nonconformity
 from tests.certification.programme_factories import finding, hold, new_cycle, stage
-from tests.engagements.factories import link
+from tests.engagements.factories import stage2_in_progress
 from tests.engagements.test_api import (
     API,
     CB_ROLES,
@@ -39,15 +39,7 @@ AUDITORS = {Role.CB_MANAGER, Role.LEAD_AUDITOR, Role.AUDITOR}
 
 @pytest.fixture
 def setup(personas):
-    cycle = new_cycle(personas)
-    engagement = link(personas, client=cycle.client)
-    lead = personas.users[Role.LEAD_AUDITOR]
-    audit = hold(
-        stage(cycle, CycleAudit.Kind.STAGE2),
-        timezone.localdate() - dt.timedelta(days=3),
-        status="in_progress",
-        lead=lead,
-    )
+    engagement, cycle, audit, lead = stage2_in_progress(personas)
     start = timezone.now()
     AuditPlanItem.objects.create(
         organization=personas.cb,

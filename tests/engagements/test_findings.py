@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from pdca.audits.findings import delete_finding, update_finding
-from pdca.certification.models import CycleAudit, FindingReview
+from pdca.certification.models import FindingReview
 from pdca.certification.services.decisions import decision_checklist
 from pdca.certification.services.finding_reviews import review_plan
 from pdca.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -15,24 +15,15 @@ from pdca.core.roles import Role
 from pdca.engagements.models import FindingLink
 from pdca.engagements.services.findings import release_audit, send_plan
 from pdca.improvement.models import CorrectiveAction, Nonconformity
-from tests.certification.programme_factories import finding, hold, new_cycle, stage
-from tests.engagements.factories import link
+from tests.certification.programme_factories import finding
+from tests.engagements.factories import stage2_in_progress
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def setup(personas):
-    cycle = new_cycle(personas)
-    engagement = link(personas, client=cycle.client)
-    lead = personas.users[Role.LEAD_AUDITOR]
-    audit = hold(
-        stage(cycle, CycleAudit.Kind.STAGE2),
-        timezone.localdate() - dt.timedelta(days=3),
-        status="in_progress",
-        lead=lead,
-    )
-    return engagement, cycle, audit, lead
+    return stage2_in_progress(personas)
 
 
 def _plan(nc, personas):

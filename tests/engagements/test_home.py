@@ -6,7 +6,6 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from pdca.certification.models import CycleAudit
 from pdca.core.roles import Role
 from pdca.core.testing import count_queries
 from pdca.core.testing.api_bundle import login
@@ -14,8 +13,8 @@ from pdca.engagements.models import FindingLink
 from pdca.engagements.services.findings import release_audit
 from pdca.engagements.services.requests import answer_request, request_evidence
 from pdca.improvement.models import Nonconformity
-from tests.certification.programme_factories import finding, hold, new_cycle, stage
-from tests.engagements.factories import document, link
+from tests.certification.programme_factories import finding
+from tests.engagements.factories import document, stage2_in_progress
 
 pytestmark = pytest.mark.django_db
 
@@ -29,12 +28,7 @@ def sections(client, user) -> dict:
 
 @pytest.fixture
 def linked(personas):
-    cycle = new_cycle(personas)
-    engagement = link(personas, client=cycle.client)
-    lead = personas.users[Role.LEAD_AUDITOR]
-    audit = hold(
-        stage(cycle, CycleAudit.Kind.STAGE2), timezone.localdate(), status="in_progress", lead=lead
-    )
+    engagement, _cycle, audit, lead = stage2_in_progress(personas, days_ago=0)
     release_audit(engagement, audit, actor=lead)
     return engagement, audit, lead
 

@@ -13,7 +13,7 @@ from pdca.core.registers.display import cells, header
 from pdca.core.views import add_service_error, member_required
 from pdca.documents.markdown import render_markdown
 from pdca.engagements import access
-from pdca.engagements.links import forms
+from pdca.engagements.links import forms, lookups
 from pdca.engagements.links.views import get_or_404
 from pdca.engagements.models import AccessGrant
 from pdca.engagements.services import grants, shared
@@ -55,16 +55,10 @@ def grant_new(request, pk: int) -> HttpResponse:
 
 
 def _grant_or_404(request, pk: int) -> AccessGrant:
-    grant = (
-        AccessGrant.objects.select_related(
-            "engagement", "engagement__organization", "engagement__client_organization", "system"
-        )
-        .filter(pk=pk)
-        .first()
-    )
-    if grant is None or access.side_of(request.user, grant.engagement) is None:
-        raise Http404("No such grant.")
-    return grant
+    try:
+        return lookups.grant(request.user, pk)
+    except NotFound:
+        raise Http404("No such grant.") from None
 
 
 @member_required

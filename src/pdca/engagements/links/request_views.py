@@ -9,12 +9,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from pdca.audits.models import Audit
-from pdca.core.exceptions import ServiceError
+from pdca.core.exceptions import NotFound, ServiceError
 from pdca.core.views import add_service_error, member_required
 from pdca.engagements import access
-from pdca.engagements.links import forms, selectors
+from pdca.engagements.links import forms, lookups, selectors
 from pdca.engagements.links.views import get_or_404
-from pdca.engagements.models import EvidenceRequest, FindingLink
+from pdca.engagements.models import EvidenceRequest
 from pdca.engagements.services import findings, requests
 from pdca.engagements.services.findings import audits_of
 
@@ -52,23 +52,10 @@ def request_new(request, pk: int) -> HttpResponse:
 
 
 def _request_or_404(request, pk: int) -> EvidenceRequest:
-    found = (
-        EvidenceRequest.objects.select_related(
-            "engagement",
-            "engagement__organization",
-            "engagement__client_organization",
-            "audit",
-            "requested_by",
-            "answered_by",
-            "reviewed_by",
-            "requirement",
-        )
-        .filter(pk=pk)
-        .first()
-    )
-    if found is None or access.side_of(request.user, found.engagement) is None:
-        raise Http404("No such evidence request.")
-    return found
+    try:
+        return lookups.evidence_request(request.user, pk)
+    except NotFound:
+        raise Http404("No such evidence request.") from None
 
 
 @member_required
@@ -179,12 +166,11 @@ def audit_release(request, pk: int, audit_pk: int) -> HttpResponse:
 @member_required
 @require_POST
 def plan_send(request, pk: int) -> HttpResponse:
-    link = (
-        FindingLink.objects.select_related("engagement", "nonconformity", "finding")
-        .filter(pk=pk)
-        .first()
-    )
-    if link is None or access.side_of(request.user, link.engagement) != access.CLIENT:
+    try:
+        link = lookups.finding_link(request.user, pk)
+    except NotFound:
+        raise Http404("No such finding.") from None
+    if access.side_of(request.user, link.engagement) != access.CLIENT:
         raise Http404("No such finding.")
     try:
         findings.send_plan(link, actor=request.user)
