@@ -167,11 +167,6 @@ def requests_with_evidence(engagement: Engagement, evidence_id: int) -> QuerySet
     return _answered_requests(engagement).filter(evidence__pk=evidence_id)
 
 
-def grant_for_evidence(user: Any, engagement: Engagement, evidence_id: int) -> AccessGrant | None:
-    require_provider_reader(user, engagement)
-    return open_grants(engagement).filter(evidence__pk=evidence_id).order_by("ends_at").first()
-
-
 def grant_for_register(user: Any, engagement: Engagement, slug: str) -> AccessGrant | None:
     """The open grant naming register `slug`. JSON containment differs between databases, so
     the (few) open grants are read and their lists checked here."""

@@ -62,10 +62,6 @@ class AccessGrant(OrgOwned):
     def __str__(self) -> str:
         return f"G-{self.pk}: {self.purpose}"
 
-    def is_open(self, now=None) -> bool:
-        now = now or timezone.now()
-        return self.revoked_at is None and self.starts_at <= now < self.ends_at
-
     @property
     def state(self) -> str:
         now = timezone.now()

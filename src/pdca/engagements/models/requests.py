@@ -78,9 +78,5 @@ class EvidenceRequest(OrgOwned):
     def __str__(self) -> str:
         return f"ER-{self.number} {self.title}"
 
-    @property
-    def is_open(self) -> bool:
-        return self.status in (self.Status.OPEN, self.Status.RETURNED, self.Status.ANSWERED)
-
     def record_reason(self) -> str | None:
         return "it was answered" if self.answered_at else None

@@ -17,6 +17,7 @@ from pdca.documents.models import Document, DocumentVersion, EvidenceFile
 from pdca.engagements.access import CLIENT, require_side
 from pdca.engagements.models import AccessGrant, Engagement
 from pdca.engagements.permissions import GRANTORS
+from pdca.engagements.services import checks
 from pdca.engagements.services.logging import record_both
 from pdca.system.models import ManagementSystem
 
@@ -89,11 +90,7 @@ def grant_access(
     org_id = engagement.client_organization_id
     assert org_id is not None
     errors: list[FieldError] = []
-    purpose = (purpose or "").strip() if isinstance(purpose, str) else ""
-    if not purpose:
-        errors.append(FieldError("purpose", "Say what the access is for."))
-    elif len(purpose) > 200:
-        errors.append(FieldError("purpose", "At most 200 characters."))
+    purpose = checks.text(purpose, "purpose", errors, limit=200, required=True)
     now = timezone.now()
     starts_at = starts_at or now
     if not isinstance(ends_at, dt.datetime):
@@ -158,11 +155,10 @@ def revoke_grant(grant: AccessGrant, reason: str, *, actor: User) -> AccessGrant
     """End a grant now; the provider's next request is refused."""
     engagement = grant.engagement
     require_side(actor, engagement, CLIENT, GRANTORS)
-    reason = (reason or "").strip() if isinstance(reason, str) else ""
-    if not reason:
-        raise ValidationFailed.single("reason", "Say why the access ends.")
-    if len(reason) > 500:
-        raise ValidationFailed.single("reason", "At most 500 characters.")
+    errors: list[FieldError] = []
+    reason = checks.text(reason, "reason", errors, limit=500, required=True)
+    if errors:
+        raise ValidationFailed(errors)
     lock_for_update(grant)
     now = timezone.now()
     if grant.revoked_at is not None:
