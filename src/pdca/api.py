@@ -23,6 +23,7 @@ from pdca.risks.api import router as risks_router
 from pdca.safety.api import router as safety_router
 from pdca.standards.api import router as standards_router
 from pdca.system.api import router as system_router
+from pdca.system.transition.api import router as system_transition_router
 from pdca.system.workspace_api import router as workspace_router
 from pdca.tenancy.api import router as tenancy_router
 
@@ -46,6 +47,7 @@ api.add_router("/", retention_router)
 api.add_router("/", jobs_router)
 api.add_router("/", standards_router)
 api.add_router("/", system_router)
+api.add_router("/", system_transition_router)
 api.add_router("/", assessments_router)
 api.add_router("/", assessment_jobs_router)
 api.add_router("/", workspace_router)

@@ -271,7 +271,10 @@ def _add_subcommands() -> None:
     from pdca.risks.soa.cli import app as soa_app
     from pdca.standards.cli import app as standards_app
 
+    from pdca.system.cli import app as system_app
+
     app.add_typer(standards_app, name="standards")
+    app.add_typer(system_app, name="system")
     app.add_typer(gap_app, name="gap")
     app.add_typer(registers_app, name="registers")
     app.add_typer(soa_app, name="soa")

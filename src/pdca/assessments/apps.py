@@ -10,8 +10,10 @@ class AssessmentsConfig(AppConfig):
         from pdca.assessments import (
             permissions,  # noqa: F401  (registers the rules)
             system_links,
+            transition,
         )
 
         system_links.register()
+        transition.register()
 
         from pdca.assessments import jobs  # noqa: F401  (registers the report and import jobs)

@@ -8,4 +8,7 @@ class AuditsConfig(AppConfig):
 
     def ready(self) -> None:
         from pdca.audits import permissions, registers  # noqa: F401  (rules and registers)
+        from pdca.audits import transition
         from pdca.audits.report import jobs  # noqa: F401  (the draft report's PDF job)
+
+        transition.register()

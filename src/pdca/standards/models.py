@@ -47,6 +47,38 @@ class Standard(models.Model):
     discipline = models.CharField(max_length=30, choices=Discipline.choices)
     structure = models.CharField(max_length=20)
     summary = models.TextField(blank=True)
+    published_on = models.DateField(null=True, blank=True)
+    amendments = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Amendments that are part of this edition: code, title, published, summary",
+    )
+    provisional = models.BooleanField(
+        default=False, help_text="Rests on facts not yet verified against the published standard"
+    )
+    provisional_note = models.TextField(blank=True)
+    replaces = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="replaced_by",
+        help_text="The edition this one replaces",
+    )
+    transition_ends = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Certificates to the replaced edition are not valid after this date",
+    )
+    new_certificates_until = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Last date for new or renewed certificates to the replaced edition",
+    )
+    transition_provisional = models.BooleanField(
+        default=False, help_text="The transition dates are not yet confirmed"
+    )
+    transition_note = models.TextField(blank=True)
     source_file = models.CharField(max_length=300, blank=True)
     checksum = models.CharField(max_length=64, blank=True)
     loaded_at = models.DateTimeField(null=True, blank=True)
@@ -56,6 +88,24 @@ class Standard(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}:{self.edition}"
+
+    @property
+    def edition_label(self) -> str:
+        """The edition with the amendments that are part of it: `2015+A1:2024`."""
+        return "+".join([self.edition, *(a["code"] for a in self.amendments)])
+
+    @property
+    def full_name(self) -> str:
+        """`ISO 9001:2015+A1:2024`: how certificates and transition pages name the edition."""
+        return f"{self.name}:{self.edition_label}"
+
+    @property
+    def successor(self) -> Standard | None:
+        """The edition that replaces this one, if the catalog has it."""
+        try:
+            return self.replaced_by
+        except Standard.DoesNotExist:
+            return None
 
 
 class RequirementGroup(models.Model):
@@ -120,6 +170,10 @@ class Requirement(models.Model):
         default=False,
         help_text="No longer in the catalog file but kept because records refer to it",
     )
+    provisional = models.BooleanField(
+        default=False,
+        help_text="Number, title or place not yet verified against the published standard",
+    )
 
     class Meta:
         ordering = ["standard", "sort_key"]
@@ -165,6 +219,51 @@ class Mapping(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_id} {self.relation} {self.target_id}"
+
+
+class EditionMapping(models.Model):
+    """One line of the transition from an edition to the next (ISO 14001:2015 to 2026): what
+    became of an old requirement, or where a new one came from, with our note on what changed.
+    `new` lines have no old requirement, `removed` lines no new one."""
+
+    class Change(models.TextChoices):
+        SAME = "same", "Same"
+        MOVED = "moved", "Moved"
+        SPLIT = "split", "Split"
+        MERGED = "merged", "Merged"
+        CHANGED = "changed", "Changed"
+        NEW = "new", "New"
+        REMOVED = "removed", "Removed"
+
+    #: Changes after which the organization's work carries over as it is.
+    CARRIED = frozenset({Change.SAME, Change.MOVED, Change.MERGED})
+
+    old_standard = models.ForeignKey(Standard, on_delete=models.CASCADE, related_name="+")
+    new_standard = models.ForeignKey(Standard, on_delete=models.CASCADE, related_name="+")
+    old = models.ForeignKey(
+        Requirement, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    new = models.ForeignKey(
+        Requirement, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    change = models.CharField(max_length=10, choices=Change.choices)
+    note = models.TextField(blank=True)
+    source_file = models.CharField(max_length=300, blank=True)
+    sort_key = models.CharField(max_length=170, db_index=True)
+
+    class Meta:
+        ordering = ["old_standard", "new_standard", "sort_key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["old_standard", "new_standard", "old", "new"],
+                name="edition_mapping_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        old = self.old.number if self.old_id and self.old else "—"
+        new = self.new.number if self.new_id and self.new else "—"
+        return f"{old} {self.change} {new}"
 
 
 def number_sort_key(number: str) -> str:

@@ -7,6 +7,7 @@ unless something refers to them (those are kept and marked retired).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,15 +18,16 @@ from django.utils import timezone
 
 from pdca.core.activity import record_activity
 from pdca.core.exceptions import ServiceError
+from pdca.standards.catalog_check import read_and_check
 from pdca.standards.catalog_files import (
     CORE_FILE,
     CatalogFile,
     Problem,
-    read_and_check,
     shipped_files,
 )
 from pdca.standards.models import (
     CoreClause,
+    EditionMapping,
     Mapping,
     Requirement,
     RequirementGroup,
@@ -110,6 +112,13 @@ def _load_standard(file: CatalogFile, report: FileReport) -> Standard:
         "discipline": meta["discipline"],
         "structure": meta["structure"],
         "summary": meta.get("summary", "").strip(),
+        "published_on": _date(meta.get("published")),
+        "amendments": [
+            {k: a[k].strip() for k in ("code", "title", "published", "summary")}
+            for a in meta.get("amendments", [])
+        ],
+        "provisional": meta.get("provisional", False),
+        "provisional_note": meta.get("provisional_note", "").strip(),
     }
     standard = Standard.objects.filter(code=meta["code"]).first()
     if standard is None:
@@ -167,6 +176,7 @@ def _load_standard(file: CatalogFile, report: FileReport) -> Standard:
             "sort_key": number_sort_key(number),
             "depth": depth(number),
             "retired": False,
+            "provisional": item.get("provisional", False),
         }
         requirement = existing.get(number)
         if requirement is None:
@@ -208,8 +218,89 @@ def _load_standard(file: CatalogFile, report: FileReport) -> Standard:
     return standard
 
 
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _link_editions(file: CatalogFile, report: FileReport) -> None:
+    """Point the new edition at the one it replaces, with the transition's dates (a second pass:
+    the replaced edition may come later in the load)."""
+    meta = file.data["standard"]
+    standard = Standard.objects.get(code=meta["code"])
+    replaces = meta.get("replaces")
+    values: dict = {
+        "replaces_id": None,
+        "transition_ends": None,
+        "new_certificates_until": None,
+        "transition_provisional": False,
+        "transition_note": "",
+    }
+    if replaces:
+        old = Standard.objects.get(code=replaces["standard"])
+        # One edition is replaced by one: another file that claimed it lets go first.
+        Standard.objects.filter(replaces=old).exclude(pk=standard.pk).update(replaces=None)
+        values = {
+            "replaces_id": old.pk,
+            "transition_ends": _date(replaces["transition_ends"]),
+            "new_certificates_until": _date(replaces.get("new_certificates_until")),
+            "transition_provisional": replaces.get("provisional", False),
+            "transition_note": replaces["note"].strip(),
+        }
+    if changed := _set(standard, values):
+        standard.save()
+        report.updated += 1
+        report.changes.append(f"transition: {', '.join(changed)} updated")
+
+
+def _load_transition(file: CatalogFile, report: FileReport) -> None:
+    data = file.data
+    old_std = Standard.objects.get(code=data["source"])
+    new_std = Standard.objects.get(code=data["target"])
+    olds = {r.number: r for r in old_std.requirements.all()}
+    news = {r.number: r for r in new_std.requirements.all()}
+    current = {
+        (m.old_id, m.new_id): m
+        for m in EditionMapping.objects.filter(old_standard=old_std, new_standard=new_std)
+    }
+    wanted = set()
+    for item in data["mappings"]:
+        old = olds[item["source"]] if item.get("source") else None
+        new = news[item["target"]] if item.get("target") else None
+        key = (old.pk if old else None, new.pk if new else None)
+        wanted.add(key)
+        values = {
+            "change": item["relation"],
+            "note": item.get("note", "").strip(),
+            "source_file": file.name,
+            "sort_key": (new or old).sort_key + ("" if new else "~") + (old.sort_key if old else ""),
+        }
+        line = current.get(key)
+        if line is None:
+            EditionMapping.objects.create(
+                old_standard=old_std, new_standard=new_std, old=old, new=new, **values
+            )
+            report.created += 1
+        elif changed := _set(line, values):
+            line.save()
+            report.updated += 1
+            report.changes.append(
+                f"{item.get('source', '—')} -> {item.get('target', '—')}: {', '.join(changed)} "
+                "updated"
+            )
+        else:
+            report.unchanged += 1
+    for key, line in current.items():
+        if key not in wanted:
+            line.delete()
+            report.deleted += 1
+            report.changes.append(f"{line}: deleted")
+
+
 def _load_mapping(file: CatalogFile, report: FileReport) -> None:
     data = file.data
+    if data.get("kind") == "transition":
+        _load_transition(file, report)
+        return
     reqs = {
         (r.standard.code, r.number): r
         for r in Requirement.objects.filter(
@@ -283,6 +374,11 @@ def load_catalogs(
                 )
                 _load_mapping(file, report)
             reports.append(report)
+        for file in files:
+            if file.kind == "standard":
+                code = file.data["standard"]["code"]
+                report = next(r for r in reports if r.kind == "standard" and r.code == code)
+                _link_editions(file, report)
     return reports
 
 

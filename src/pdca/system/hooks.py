@@ -33,3 +33,19 @@ readiness_panel: Slot[..., dict[str, Any]] = Slot(
 readiness_summary: Slot[..., tuple[Any, list[dict[str, Any]]]] = Slot(
     "system.readiness_summary", "The system API's readiness per standard.", filled_by="assessments"
 )
+
+#: What a register carries when a system moves to a standard's next edition:
+#: `(system, tmap) -> Section` (`system.transition.types`), listing its moves and the function
+#: that makes them. Called before the move (the preview) and again to carry it out, after the
+#: system adopts the new edition and its exclusions have been carried.
+transition_carriers: Hook[..., Any] = Hook(
+    "system.transition_carriers",
+    "Gap items, SoA lines, audits and risk controls move along the edition's mapping.",
+)
+
+#: The transition plan's gaps: `(system, diff) -> list[dict]`, one row per new or changed
+#: requirement of the new edition with its open gap item (`status`, `owner`, `target_date`,
+#: `url`) when there is one.
+transition_gaps: Slot[..., list[dict[str, Any]]] = Slot(
+    "system.transition_gaps", "Who owns each gap of a transition plan.", filled_by="assessments"
+)

@@ -137,11 +137,17 @@ def system_detail(request, pk: int):
         system, standards, user=user, organization=request.organization
     )
     can_change = may(user, "change", system)
+    successors = {
+        s.replaces_id: s for s in Standard.objects.filter(replaces__in=[a.standard for a in adoptions])
+    }
+    for adoption in adoptions:
+        adoption.next_edition = successors.get(adoption.standard_id)
     return render(
         request,
         "system/system_detail.html",
         {
             "system": system,
+            "transitions": system.transitions.select_related("old_standard", "new_standard"),
             "active": active,
             "dropped": [a for a in adoptions if not a.active],
             "adoptable": (

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.urls import NoReverseMatch, reverse
 
-from pdca.standards.models import Requirement, Standard
+from pdca.standards.models import EditionMapping, Requirement, Standard
 from pdca.system.models import AdoptedStandard, ManagementSystem
 from pdca.system.selectors import excluded_requirements
 
@@ -58,6 +58,7 @@ class Context:
     memo: dict[Any, Any] = field(default_factory=dict)
     _by_number: dict[tuple[int, str], Requirement] | None = None
     _by_core: dict[tuple[int, str], Requirement] | None = None
+    _moved: dict[tuple[int, str], Requirement] = field(default_factory=dict)
 
     @classmethod
     def for_system(cls, system: ManagementSystem, today: dt.date) -> Context:
@@ -98,6 +99,12 @@ class Context:
             by_number.setdefault((requirement.standard_id, requirement.number), requirement)
             if requirement.core is not None:
                 by_core.setdefault((requirement.standard_id, requirement.core.number), requirement)
+        # A rule written with an older edition's number follows the catalog's transition map.
+        for line in EditionMapping.objects.filter(
+            new_standard__in=self.standards, old__isnull=False, new__isnull=False
+        ).select_related("old", "new", "new__standard"):
+            assert line.old is not None and line.new is not None
+            self._moved.setdefault((line.new_standard_id, line.old.number), line.new)
         self._by_number, self._by_core = by_number, by_core
 
     def requirements(self) -> dict[tuple[int, str], Requirement]:
@@ -115,7 +122,11 @@ class Context:
         assert self._by_core is not None
         own = rule.number_for(standard.code)
         if own is not None:
-            return by_number.get((standard.pk, own.split(" ")[0])), own
+            number = own.split(" ")[0]
+            found = by_number.get((standard.pk, number))
+            if found is None and (moved := self._moved.get((standard.pk, number))) is not None:
+                return moved, moved.number + own[len(number) :]
+            return found, own
         # A standard without the sub-clause (ISO 14001 has no 9.3.2) is cited at its parent.
         parts = rule.clause.split(".")
         while parts:

@@ -2,7 +2,12 @@
 (context, interested parties, processes, responsibilities, objectives)."""
 
 from pdca.system.models.context import ContextIssue, InterestedParty
-from pdca.system.models.management import AdoptedStandard, Exclusion, ManagementSystem
+from pdca.system.models.management import (
+    AdoptedStandard,
+    Exclusion,
+    ManagementSystem,
+    SystemTransition,
+)
 from pdca.system.models.objectives import Measurement, Objective
 from pdca.system.models.processes import Process, RaciAssignment, Responsibility
 
@@ -17,4 +22,5 @@ __all__ = [
     "Process",
     "RaciAssignment",
     "Responsibility",
+    "SystemTransition",
 ]

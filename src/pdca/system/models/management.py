@@ -85,3 +85,42 @@ class Exclusion(OrgOwned):
 
     def __str__(self) -> str:
         return f"{self.requirement.label} excluded"
+
+
+class SystemTransition(OrgOwned):
+    """The day a management system moved from an edition of a standard to the next (ISO
+    14001:2015 to 2026): who carried it across and what moved. A record from the start: the
+    old edition's items it left behind stay readable."""
+
+    record_type = "assessment"
+
+    system = models.ForeignKey(
+        ManagementSystem, on_delete=models.CASCADE, related_name="transitions"
+    )
+    old_standard = models.ForeignKey(
+        "standards.Standard", on_delete=models.PROTECT, related_name="+"
+    )
+    new_standard = models.ForeignKey(
+        "standards.Standard", on_delete=models.PROTECT, related_name="+"
+    )
+    done_on = models.DateField()
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    summary = models.JSONField(
+        default=list, blank=True, help_text="Per carrier: key, title and counts per outcome"
+    )
+
+    class Meta:
+        ordering = ["system", "-done_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["system", "new_standard"], name="system_transition_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.system}: {self.old_standard} to {self.new_standard}"
+
+    def record_reason(self) -> str:
+        return "it records a transition"
