@@ -842,7 +842,9 @@ def test_the_demo_organization_has_an_integrated_system_with_a_half_done_review(
     from pdca.system.models import ManagementSystem
 
     load_demo()
-    system = ManagementSystem.objects.get(organization__slug="acme")
+    system = ManagementSystem.objects.get(
+        organization__slug="acme", name="Acme integrated management system"
+    )
     assert system.name == "Acme integrated management system"
     assert (system.owner.email, system.status) == ("quality@acme.example", "implementing")
     assert system.sites.count() == 2

@@ -376,3 +376,60 @@ def load(context: dict) -> None:
                 actor=production,
             )
     context["assessments"] = [baseline, review]
+    _edition_move(system, review, manager)
+
+
+#: The second demo system: Acme's quality system carried to ISO 9001:2026.
+MOVED_NAME = "Acme quality system (ISO 9001:2026)"
+
+
+def _edition_move(system: ManagementSystem, review: GapAssessment, manager: User) -> None:
+    """A quality-only system with the review's ISO 9001:2015 work, moved to ISO 9001:2026:
+    the transition plan page shows what carried and what opened."""
+    from pdca.standards.models import Standard
+    from pdca.system import services as systems
+    from pdca.system.transition.services import transition_system
+
+    old = Standard.objects.filter(code=Q).first()
+    new = Standard.objects.filter(code="iso9001-2026", replaces=old).first()
+    if old is None or new is None:
+        return
+    if ManagementSystem.objects.filter(organization=system.organization, name=MOVED_NAME).exists():
+        return
+    moved = systems.create_system(
+        system.organization,
+        name=MOVED_NAME,
+        scope_statement=system.scope_statement,
+        standards=[old],
+        owner=manager,
+        actor=manager,
+    )
+    design = old.requirements.filter(number="8.3").first()
+    if design is not None:
+        systems.add_exclusion(
+            moved,
+            design,
+            justification="Products are made to customer designs; Acme does no design.",
+            actor=manager,
+        )
+    assessment = services.create_assessment(
+        moved,
+        title="ISO 9001 readiness",
+        notes="The quality part of the integrated system's half-year review.",
+        actor=manager,
+    )
+    by_requirement = {
+        r.pk: item for item in review.items.prefetch_related("covers") for r in item.covers.all()
+    }
+    changes = []
+    for item in assessment.items.exclude(status=Status.NOT_APPLICABLE):
+        source = by_requirement.get(item.requirement_id)
+        if source is not None:
+            changes.append(
+                {
+                    "id": item.pk,
+                    **{f: getattr(source, f) for f in ("status", "owner", "target_date", "notes")},
+                }
+            )
+    services.bulk_update_items(assessment, changes, actor=manager)
+    transition_system(moved, new, actor=manager)

@@ -77,9 +77,8 @@ def carry_gap_items(system: ManagementSystem, tmap: TransitionMap) -> Section:
         for requirement in new_leaves:
             lines = tmap.sources(requirement.pk)
             sources = _sources(lines, by_req)
-            outcome = outcome_of(lines)
-            if outcome == CARRIED and not sources:
-                outcome = OPENED
+            # Work on a changed requirement does not carry: its item opens as not started.
+            outcome = CARRIED if outcome_of(lines) == CARRIED and sources else OPENED
             source = sources[0] if sources else None
             owner = source.owner.get_full_name() or source.owner.email if source and source.owner else ""
             moves.append(
@@ -242,6 +241,7 @@ def transition_gaps(system: ManagementSystem, diff: Diff) -> list[dict[str, Any]
                 "owner": (item.owner.get_full_name() or item.owner.email)
                 if item and item.owner
                 else "",
+                "owner_email": item.owner.email if item and item.owner else "",
                 "target_date": item.target_date if item else None,
                 "url": reverse("assessments:item_detail", args=[item.pk]) if item else "",
             }

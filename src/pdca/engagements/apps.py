@@ -19,6 +19,9 @@ class EngagementsConfig(AppConfig):
         audit_hooks.finding_deleted.register(findings.forget_finding)
         improvement_hooks.body_deadlines.register(findings.body_deadlines)
         impartiality.register()
+        from pdca.engagements.rehearsal import transition
+
+        transition.register()
         section = "Engagements"
         add_item(NavItem("Engagements", "engagements:list", section, "engagements.engagement"))
         add_item(

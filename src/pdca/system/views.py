@@ -150,8 +150,11 @@ def system_detail(request, pk: int):
             "transitions": system.transitions.select_related("old_standard", "new_standard"),
             "active": active,
             "dropped": [a for a in adoptions if not a.active],
+            # A new edition of an adopted standard is reached by moving to it, not adopting it.
             "adoptable": (
-                Standard.objects.exclude(pk__in=[s.pk for s in standards]).order_by(
+                Standard.objects.exclude(pk__in=[s.pk for s in standards])
+                .exclude(replaces__in=standards)
+                .order_by(
                     "name", "edition"
                 )
                 if can_change

@@ -97,7 +97,7 @@ class PlanGapOut(Schema):
     note: str
     provisional: bool
     status: str | None = Field(description="The open gap item's status; null without one")
-    owner: str | None
+    owner: str | None = Field(description="E-mail of the gap item's owner")
     target_date: dt.date | None
 
 
@@ -209,7 +209,7 @@ def transition_plan(request, system_id: int, code: str):
                 "note": g["line"].note,
                 "provisional": g["line"].new.provisional,
                 "status": g["status_code"] or None,
-                "owner": g["owner"] or None,
+                "owner": g["owner_email"] or None,
                 "target_date": g["target_date"],
             }
             for g in gaps

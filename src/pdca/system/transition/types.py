@@ -20,8 +20,8 @@ REOPENED = "reopened"
 OPENED = "opened"
 KEPT = "kept"
 OUTCOME_LABELS = {
-    CARRIED: "Carried as it is",
-    REOPENED: "Carried, to review: the requirement changed",
+    CARRIED: "Carried",
+    REOPENED: "Carried, to review",
     OPENED: "Opened as not started",
     KEPT: "Kept on the old edition",
 }
