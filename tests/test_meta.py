@@ -116,6 +116,13 @@ EXEMPT: dict[str, dict[str, str]] = {
         "views": "created by submitting a quiz and shown on its result page: tested in "
         "tests/people/test_pages.py (the key hidden before a pass)",
     },
+    "system.systemtransition": {
+        "views": "made by the move on /systems/{id}/transition/{code}/, whose preview and "
+        "plan are tested role by role, with another organization, in "
+        "tests/system/transition/test_api_and_pages.py",
+        "api": "nested under its system: /systems/{id}/transitions/ (list, preview, move, "
+        "plan), tested role by role in tests/system/transition/test_api_and_pages.py",
+    },
     "system.adoptedstandard": {
         "views": "managed on the system page: adopt and drop are tested in "
         "tests/system/test_views.py",

@@ -427,7 +427,7 @@ def test_the_system_home_query_count_does_not_grow_with_assessment_items(client,
     )
     for system in (small, large):
         create_assessment(system, title=f"Gap of {system.name}", actor=personas.manager)
-    assert Standard.objects.count() == 7
+    assert Standard.objects.count() == 9
     n_items = [GapItem.objects.filter(assessment__system=s).count() for s in (small, large)]
     assert n_items[1] > 5 * n_items[0] > 0
     login(client, personas.manager)

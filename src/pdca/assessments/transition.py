@@ -20,8 +20,8 @@ from pdca.assessments.services import ITEM_FIELDS, _build, _create_items, _item_
 from pdca.core.activity import record_activity, record_create
 from pdca.standards.models import Requirement
 from pdca.standards.selectors import with_descendants
-from pdca.system.models import Exclusion
 from pdca.system import hooks
+from pdca.system.models import Exclusion
 from pdca.system.transition.types import (
     CARRIED,
     KEPT,
@@ -80,7 +80,11 @@ def carry_gap_items(system: ManagementSystem, tmap: TransitionMap) -> Section:
             # Work on a changed requirement does not carry: its item opens as not started.
             outcome = CARRIED if outcome_of(lines) == CARRIED and sources else OPENED
             source = sources[0] if sources else None
-            owner = source.owner.get_full_name() or source.owner.email if source and source.owner else ""
+            owner = (
+                source.owner.get_full_name() or source.owner.email
+                if source and source.owner
+                else ""
+            )
             moves.append(
                 Move(
                     f"{assessment.title}: {requirement.number} {requirement.title}",
@@ -161,7 +165,11 @@ def _continue(assessment: GapAssessment, tmap: TransitionMap, actor: User) -> Ga
     _build(successor)
     by_req = _by_requirement(assessment)
     excluded = with_descendants(
-        set(Exclusion.objects.filter(system=assessment.system).values_list("requirement_id", flat=True))
+        set(
+            Exclusion.objects.filter(system=assessment.system).values_list(
+                "requirement_id", flat=True
+            )
+        )
     )
     for item in successor.items.select_related("requirement").prefetch_related("covers"):
         covers = list(item.covers.all())
@@ -231,19 +239,19 @@ def transition_gaps(system: ManagementSystem, diff: Diff) -> list[dict[str, Any]
                     items.setdefault(r.pk, item)
     rows = []
     for requirement_id, line in wanted.items():
-        item = items.get(requirement_id)
+        found = items.get(requirement_id)
         rows.append(
             {
                 "line": line,
-                "item": item,
-                "status": item.get_status_display() if item else "",
-                "status_code": item.status if item else "",
-                "owner": (item.owner.get_full_name() or item.owner.email)
-                if item and item.owner
+                "item": found,
+                "status": found.get_status_display() if found else "",
+                "status_code": found.status if found else "",
+                "owner": (found.owner.get_full_name() or found.owner.email)
+                if found and found.owner
                 else "",
-                "owner_email": item.owner.email if item and item.owner else "",
-                "target_date": item.target_date if item else None,
-                "url": reverse("assessments:item_detail", args=[item.pk]) if item else "",
+                "owner_email": found.owner.email if found and found.owner else "",
+                "target_date": found.target_date if found else None,
+                "url": reverse("assessments:item_detail", args=[found.pk]) if found else "",
             }
         )
     return rows

@@ -252,6 +252,13 @@ def _link_editions(file: CatalogFile, report: FileReport) -> None:
         report.changes.append(f"transition: {', '.join(changed)} updated")
 
 
+def _line_sort_key(old: Requirement | None, new: Requirement | None) -> str:
+    """In the new edition's order; a removed requirement sorts where it stood in the old."""
+    anchor = new or old
+    assert anchor is not None  # the catalog check refuses a line with neither
+    return anchor.sort_key + ("" if new else "~") + (old.sort_key if old else "")
+
+
 def _load_transition(file: CatalogFile, report: FileReport) -> None:
     data = file.data
     old_std = Standard.objects.get(code=data["source"])
@@ -272,7 +279,7 @@ def _load_transition(file: CatalogFile, report: FileReport) -> None:
             "change": item["relation"],
             "note": item.get("note", "").strip(),
             "source_file": file.name,
-            "sort_key": (new or old).sort_key + ("" if new else "~") + (old.sort_key if old else ""),
+            "sort_key": _line_sort_key(old, new),
         }
         line = current.get(key)
         if line is None:

@@ -12,9 +12,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.system_edit, name="system_edit"),
     path("<int:pk>/standards/", views.standard_adopt, name="standard_adopt"),
     path("<int:pk>/standards/<int:adoption_pk>/drop/", views.standard_drop, name="standard_drop"),
-    path(
-        "<int:pk>/transition/<slug:code>/", transition_views.transition, name="transition"
-    ),
+    path("<int:pk>/transition/<slug:code>/", transition_views.transition, name="transition"),
     path("<int:pk>/exclusions/new/", views.exclusion_add, name="exclusion_add"),
     path(
         "<int:pk>/exclusions/<int:exclusion_pk>/remove/",

@@ -138,10 +138,11 @@ def system_detail(request, pk: int):
     )
     can_change = may(user, "change", system)
     successors = {
-        s.replaces_id: s for s in Standard.objects.filter(replaces__in=[a.standard for a in adoptions])
+        s.replaces_id: s
+        for s in Standard.objects.filter(replaces__in=[a.standard for a in adoptions])
     }
     for adoption in adoptions:
-        adoption.next_edition = successors.get(adoption.standard_id)
+        setattr(adoption, "next_edition", successors.get(adoption.standard_id))  # noqa: B010
     return render(
         request,
         "system/system_detail.html",
@@ -154,9 +155,7 @@ def system_detail(request, pk: int):
             "adoptable": (
                 Standard.objects.exclude(pk__in=[s.pk for s in standards])
                 .exclude(replaces__in=standards)
-                .order_by(
-                    "name", "edition"
-                )
+                .order_by("name", "edition")
                 if can_change
                 else []
             ),

@@ -28,21 +28,21 @@ from pdca.system.transition.types import Section
 router = Router(tags=["systems"])
 
 
-class EditionOut(Schema):
+class TransitionEditionOut(Schema):
     code: str
     full_name: str = Field(description="Name and edition with its amendments")
     provisional: bool = Field(description="The catalog is not yet verified against the standard")
 
 
-class NextEditionOut(Schema):
-    current: EditionOut
-    next: EditionOut
+class TransitionNextEditionOut(Schema):
+    current: TransitionEditionOut
+    next: TransitionEditionOut
     transition_ends: dt.date | None = Field(description="Certificates to the current edition end")
     new_certificates_until: dt.date | None
     dates_provisional: bool
 
 
-class SectionCountsOut(Schema):
+class TransitionSectionCountsOut(Schema):
     key: str
     title: str
     counts: dict[str, int] = Field(description="Moves per outcome: carried, reopened, opened, kept")
@@ -54,15 +54,15 @@ class SystemTransitionOut(Schema):
     new_standard: str = Field(alias="new_standard.code")
     done_on: dt.date
     done_by: str | None = Field(None, alias="done_by.email")
-    summary: list[SectionCountsOut]
+    summary: list[TransitionSectionCountsOut]
 
 
 class TransitionsOut(Schema):
-    next_editions: list[NextEditionOut]
+    next_editions: list[TransitionNextEditionOut]
     done: list[SystemTransitionOut]
 
 
-class MoveOut(Schema):
+class TransitionMoveOut(Schema):
     subject: str
     old: str
     new: str
@@ -72,25 +72,25 @@ class MoveOut(Schema):
     owner: str
 
 
-class PreviewSectionOut(Schema):
+class TransitionPreviewSectionOut(Schema):
     key: str
     title: str
     explanation: str
     counts: dict[str, int]
-    moves: list[MoveOut]
+    moves: list[TransitionMoveOut]
 
 
 class TransitionPreviewOut(Schema):
     old_standard: str
     new_standard: str
-    sections: list[PreviewSectionOut]
+    sections: list[TransitionPreviewSectionOut]
 
 
 class TransitionCreate(Schema):
     to: str = Field(description="The new edition's code, e.g. iso9001-2026")
 
 
-class PlanGapOut(Schema):
+class TransitionPlanGapOut(Schema):
     number: str
     title: str
     change: str
@@ -108,11 +108,15 @@ class TransitionPlanOut(Schema):
     transition_ends: dt.date | None
     dates_provisional: bool
     readiness_percent: float | None
-    gaps: list[PlanGapOut]
+    gaps: list[TransitionPlanGapOut]
 
 
 def _edition(standard: Standard) -> dict:
-    return {"code": standard.code, "full_name": standard.full_name, "provisional": standard.provisional}
+    return {
+        "code": standard.code,
+        "full_name": standard.full_name,
+        "provisional": standard.provisional,
+    }
 
 
 def _section(section: Section) -> dict:
@@ -152,9 +156,7 @@ def list_transitions(request, system_id: int):
     }
 
 
-@router.get(
-    "/systems/{system_id}/transitions/preview/", response=responses(TransitionPreviewOut)
-)
+@router.get("/systems/{system_id}/transitions/preview/", response=responses(TransitionPreviewOut))
 def preview(request, system_id: int, to: str):
     """What moving to `to` would carry, register by register; nothing is written (system
     managers only: 403 for other members)."""
@@ -167,9 +169,7 @@ def preview(request, system_id: int, to: str):
     }
 
 
-@router.post(
-    "/systems/{system_id}/transitions/", response=responses(SystemTransitionOut, 201)
-)
+@router.post("/systems/{system_id}/transitions/", response=responses(SystemTransitionOut, 201))
 def create_transition(request, system_id: int, payload: TransitionCreate):
     """Adopt the new edition, retire the one it replaces and carry every register across, in
     one step (409 when already done)."""
@@ -181,9 +181,7 @@ def create_transition(request, system_id: int, payload: TransitionCreate):
     return Status(201, transition_system(system, new, actor=request.auth))
 
 
-@router.get(
-    "/systems/{system_id}/transitions/{code}/plan/", response=responses(TransitionPlanOut)
-)
+@router.get("/systems/{system_id}/transitions/{code}/plan/", response=responses(TransitionPlanOut))
 def transition_plan(request, system_id: int, code: str):
     """After the move: what is new, who owns each gap, readiness for the new edition and the
     deadline."""

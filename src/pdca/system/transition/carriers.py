@@ -7,9 +7,10 @@ as well, so what another system (or the history) reads of the old edition stays 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
+from django.db import models
 
 from pdca.core.activity import record_activity, record_create
 from pdca.core.models import RequirementLinked
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 def _url(obj) -> str:
     try:
         return obj.get_absolute_url()
-    except (AttributeError, Exception):  # noqa: BLE001  (a register without a page of its own)
+    except (AttributeError, Exception):
         return ""
 
 
@@ -88,7 +89,7 @@ def exclusions(system: ManagementSystem, tmap: TransitionMap) -> Section:
     )
 
 
-def _linked_models() -> list[type]:
+def _linked_models() -> list[type[models.Model]]:
     return [
         model
         for model in apps.get_models()
@@ -96,15 +97,19 @@ def _linked_models() -> list[type]:
     ]
 
 
+def _through(model: type[models.Model]) -> tuple[Any, str]:
+    """The table of a register's requirement links, and the column naming the entry."""
+    return model.requirements.through, f"{model._meta.model_name}_id"  # type: ignore[attr-defined]
+
+
 def requirement_links(system: ManagementSystem, tmap: TransitionMap) -> Section:
     """Every register entry of the organization linked to an old requirement gains links to
     its new requirements (one query per register, two when it has links to move)."""
     old_ids = tmap.old_ids
     moves: list[Move] = []
-    todo: list[tuple[type, list[tuple[int, int]]]] = []
+    todo: list[tuple[type[models.Model], list[tuple[int, int]]]] = []
     for model in _linked_models():
-        through = model._meta.get_field("requirements").remote_field.through
-        column = model._meta.model_name + "_id"
+        through, column = _through(model)
         pairs = list(
             through.objects.filter(
                 requirement_id__in=old_ids,
@@ -151,8 +156,7 @@ def requirement_links(system: ManagementSystem, tmap: TransitionMap) -> Section:
 
     def apply(actor: User) -> None:
         for model, add in todo:
-            through = model._meta.get_field("requirements").remote_field.through
-            column = model._meta.model_name + "_id"
+            through, column = _through(model)
             through.objects.bulk_create(
                 [through(**{column: entry_id, "requirement_id": rid}) for entry_id, rid in add]
             )

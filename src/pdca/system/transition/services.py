@@ -72,7 +72,8 @@ def _check(system: ManagementSystem, new: Standard) -> TransitionMap:
             "to", f"{new} replaces no edition in the catalog: adopt it as a new standard."
         )
     adoptions = {
-        a.standard_id: a for a in AdoptedStandard.objects.filter(system=system, standard__in=[old, new])
+        a.standard_id: a
+        for a in AdoptedStandard.objects.filter(system=system, standard__in=[old, new])
     }
     if new.pk in adoptions and adoptions[new.pk].dropped_on is None:
         raise Conflict(f"{system} already adopts {new}.", code="already_adopted")

@@ -93,6 +93,3 @@ def plan(request, system, new: Standard, done):
             ],
         },
     )
-
-
-
