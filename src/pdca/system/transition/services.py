@@ -102,7 +102,8 @@ def transition_system(system: ManagementSystem, new: Standard, *, actor: User) -
     """Adopt `new`, retire the edition it replaces, and carry every register across along the
     catalog's mapping."""
     require(actor, "change", system)
-    lock_for_update(system)
+    # Serializes moves of one system: the second finds the new edition adopted and is refused.
+    lock_for_update(system, check=False)
     tmap = _check(system, new)
     sections = _sections(system, tmap)
     today = timezone.localdate()
