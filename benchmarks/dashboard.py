@@ -500,7 +500,13 @@ def _organization(slug: str, size: Size) -> dict[str, Any]:
         "reviews": _reviews(org, system, people, size, today),
         "gap_assessments": len(size.assessments),
     }
-    _ORGS[slug] = {"org": org, "system": system, "top": people["top"], "counts": counts}
+    _ORGS[slug] = {
+        "org": org,
+        "system": system,
+        "top": people["top"],
+        "manager": people["manager"],
+        "counts": counts,
+    }
     return _ORGS[slug]
 
 
@@ -614,4 +620,42 @@ def add(benchmark: Callable, timed_with_queries: Callable, median_seconds: Calla
 
         of(large)()
         figures = timed_with_queries(of(large), repeat=5)
+        return _figures(figures.pop("value"), large, _queries(of(small)), **figures)
+
+    # Moving the same system to ISO 9001:2026: the preview, and the move itself (rolled back, so
+    # that each repetition moves the same data).
+    @benchmark("transition_preview_2000_people", "ms")
+    def transition_preview_bench() -> dict:
+        from pdca.standards.models import Standard
+        from pdca.system.transition.services import preview_transition
+
+        large, small = _large(), _small()
+        new = Standard.objects.get(code="iso9001-2026")
+
+        def of(data):
+            return lambda: preview_transition(data["system"], new, actor=data["manager"])
+
+        moves = of(large)().total
+        figures = timed_with_queries(of(large), repeat=5)
+        return _figures(figures.pop("value"), large, _queries(of(small)), moves=moves, **figures)
+
+    @benchmark("transition_move_2000_people", "ms")
+    def transition_move_bench() -> dict:
+        from django.db import transaction
+
+        from pdca.standards.models import Standard
+        from pdca.system.transition.services import transition_system
+
+        large, small = _large(), _small()
+        new = Standard.objects.get(code="iso9001-2026")
+
+        def of(data):
+            def call():
+                with transaction.atomic():
+                    transition_system(data["system"], new, actor=data["manager"])
+                    transaction.set_rollback(True)
+
+            return call
+
+        figures = timed_with_queries(of(large), repeat=3)
         return _figures(figures.pop("value"), large, _queries(of(small)), **figures)
