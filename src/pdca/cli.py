@@ -270,7 +270,6 @@ def _add_subcommands() -> None:
     from pdca.core.registers.cli import app as registers_app
     from pdca.risks.soa.cli import app as soa_app
     from pdca.standards.cli import app as standards_app
-
     from pdca.system.cli import app as system_app
 
     app.add_typer(standards_app, name="standards")

@@ -78,7 +78,17 @@ def test_detail_has_sites_events_and_verification_url(client, personas):
         ("active", "suspended"),
     ]
     assert data["verification_url"].endswith("/verify/NB-000009/")
-    assert data["standards"] == [{"code": "iso9001-2015", "name": "ISO 9001", "edition": "2015"}]
+    catalog = f.standard("iso9001-2015")
+    assert [
+        {k: s[k] for k in ("code", "name", "edition", "full_name")} for s in data["standards"]
+    ] == [
+        {
+            "code": "iso9001-2015",
+            "name": "ISO 9001",
+            "edition": "2015",
+            "full_name": catalog.full_name,
+        }
+    ]
 
 
 def test_transition_records_activity_from_the_api(client, personas):

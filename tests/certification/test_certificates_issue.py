@@ -31,6 +31,10 @@ def decider(personas):
     return personas.users[Role.CERTIFICATION_DECISION_MAKER]
 
 
+#: An edition no newer one replaces in the catalog: renewals years ahead meet no transition.
+LASTING = ("iso27001-2022",)
+
+
 def _issue(cycle, on, decider, kind=K.INITIAL):
     decision = f.decision(cycle, on, kind=kind, by=decider)
     return issue_certificate(decision, actor=decider), decision
@@ -139,9 +143,9 @@ def test_second_initial_decision_on_a_certified_cycle_is_refused(body, decider):
 
 
 def test_recertification_renews_with_a_revision_and_keeps_the_rhythm(body, decider):
-    first_cycle = f.cycle(f.client(body))
+    first_cycle = f.cycle(f.client(body), codes=LASTING)
     old, _ = _issue(first_cycle, dt.date(2026, 5, 4), decider)
-    second_cycle = f.cycle(first_cycle.client, previous=first_cycle)
+    second_cycle = f.cycle(first_cycle.client, previous=first_cycle, codes=LASTING)
     new, _ = _issue(second_cycle, dt.date(2029, 3, 1), decider, kind=K.RECERTIFICATION)
     old.refresh_from_db()
     assert new.number == "NB-000001-R1"
@@ -156,9 +160,9 @@ def test_recertification_renews_with_a_revision_and_keeps_the_rhythm(body, decid
 
 
 def test_leap_day_certificate_renews_to_the_leap_rhythm(body, decider):
-    first_cycle = f.cycle(f.client(body))
+    first_cycle = f.cycle(f.client(body), codes=LASTING)
     old, _ = _issue(first_cycle, dt.date(2028, 2, 29), decider)
-    second_cycle = f.cycle(first_cycle.client, previous=first_cycle)
+    second_cycle = f.cycle(first_cycle.client, previous=first_cycle, codes=LASTING)
     new, _ = _issue(second_cycle, dt.date(2030, 12, 1), decider, kind=K.RECERTIFICATION)
     assert old.expires_on == dt.date(2031, 2, 28)
     assert new.expires_on == dt.date(2034, 2, 28)
@@ -178,12 +182,12 @@ def test_recertification_after_expiry_is_refused_and_points_to_restoration(body,
 
 
 def _expired(body, decider, on=dt.date(2026, 5, 4)):
-    first_cycle = f.cycle(f.client(body))
+    first_cycle = f.cycle(f.client(body), codes=LASTING)
     old, _ = _issue(first_cycle, on, decider)
     Certificate.objects.filter(pk=old.pk).update(
         status=S.EXPIRED, status_changed_on=old.expires_on + dt.timedelta(days=1)
     )
-    return old, f.cycle(first_cycle.client, previous=first_cycle)
+    return old, f.cycle(first_cycle.client, previous=first_cycle, codes=LASTING)
 
 
 def test_restoration_within_six_months_of_expiry_renews_the_expired_certificate(body, decider):

@@ -43,6 +43,7 @@ def _clients_at_every_point_of_their_cycles(northbridge):
         "Oakfield Plastics",
         "Pennine Engineering",
         "Riverside Print",
+        "Calder Coatings",
     }
     harbour = Application.objects.get(client=clients["Harbour Foods"])
     assert harbour.status == Application.Status.SUBMITTED
@@ -95,6 +96,33 @@ def _impartiality_risks_and_a_declared_conflict(northbridge):
     assert conflict.client.name == "Harbour Foods"
 
 
+def _a_certificate_to_iso14001_2015_in_transition(northbridge):
+    """Calder Coatings' ISO 14001:2015 certificate moves to ISO 14001:2026 at its first
+    surveillance, and the lead auditor has the transition training (with the 2026 catalog)."""
+    from pdca.certification.models import CycleAudit
+    from pdca.certification.services.impartiality import candidates
+    from pdca.people.models import TrainingRecord
+    from pdca.standards.models import Standard
+
+    cert = Certificate.objects.get(client__name="Calder Coatings")
+    assert [s.code for s in cert.standards.all()] == ["iso14001-2015"]
+    assert cert.accredited and cert.status == "active"
+    new = Standard.objects.filter(code="iso14001-2026", replaces__code="iso14001-2015").first()
+    planned = CycleAudit.objects.filter(cycle=cert.cycle, transition_to__isnull=False)
+    trained = TrainingRecord.objects.filter(organization=northbridge, kind="transition")
+    if new is None:
+        assert not planned.exists() and not trained.exists()
+        return
+    item = planned.get()
+    assert (item.kind, item.sequence, item.audit_id) == ("surveillance", 1, None)
+    assert list(item.transition_to.all()) == [new]
+    assert item.due_date <= new.transition_ends
+    assert [(r.person.email, r.standard) for r in trained] == [("lead@northbridge.example", new)]
+    by_email = {c.email: c for c in candidates(item, "lead")}
+    assert by_email["lead@northbridge.example"].qualified is True
+    assert by_email["auditor@northbridge.example"].untrained == [new.full_name]
+
+
 def _loading_twice_changes_nothing(northbridge):
     from pdca.demo import load_demo
 
@@ -108,4 +136,5 @@ def test_the_northbridge_demo(northbridge):
     _clients_at_every_point_of_their_cycles(northbridge)
     _acme_stage_2_is_over_and_the_decision_waits(northbridge)
     _impartiality_risks_and_a_declared_conflict(northbridge)
+    _a_certificate_to_iso14001_2015_in_transition(northbridge)
     _loading_twice_changes_nothing(northbridge)

@@ -91,6 +91,7 @@ def test_api_shows_the_public_facts_and_nothing_else(client, body):
         "scope",
         "sites",
         "standards",
+        "transitions",
         "issued_on",
         "original_issued_on",
         "expires_on",

@@ -39,8 +39,15 @@ def carry_audits(system: ManagementSystem, tmap: TransitionMap) -> Section:
         subject = f"Audit {audit}"
         if audit.status not in NOT_STARTED:
             moves.append(
-                Move(subject, str(tmap.old), "", "same", KEPT, "Under way or done: it keeps "
-                     "the edition it audits.", url)
+                Move(
+                    subject,
+                    str(tmap.old),
+                    "",
+                    "same",
+                    KEPT,
+                    "Under way or done: it keeps the edition it audits.",
+                    url,
+                )
             )
             continue
         old_reqs = [r for r in audit.requirements.all() if r.standard_id == tmap.old.pk]

@@ -1,6 +1,7 @@
-"""API of the auditor pool and team selection: each person's qualifications, records and audit
-log, the candidates for a programme audit's team (qualified and free of conflicts first), and
-adding one (a conflicted person is refused with the reason, 422)."""
+"""API of the auditor pool and team selection: each person's qualifications, transition
+training, records and audit log, the candidates for a programme audit's team (qualified and
+free of conflicts first), and adding one (a conflicted person is refused with the reason, 422;
+a competence gap is a warning). Recording a person's transition training for a new edition."""
 
 from __future__ import annotations
 
@@ -16,10 +17,12 @@ from pdca.audits.models import AuditTeamMember
 from pdca.audits.services import add_team_member
 from pdca.certification.models import CycleAudit
 from pdca.certification.services.auditor_pool import PoolMember, auditor_pool, declared_conflicts
-from pdca.certification.services.impartiality import candidates
+from pdca.certification.services.impartiality import candidates, competence_warnings
 from pdca.core.api import Id, Input, Text, organization_for, responses
 from pdca.core.exceptions import ValidationFailed
 from pdca.core.permissions import scope
+from pdca.people.models import TrainingRecord
+from pdca.people.services.transition_training import record_transition_training
 from pdca.tenancy.models import Membership
 
 router = Router(tags=["certification"])
@@ -74,12 +77,26 @@ class ConflictOut(Schema):
     ended_on: dt.date | None
 
 
+class TransitionTrainingOut(Schema):
+    id: int = Field(description="Training record id")
+    standard: str = Field(description="Code of the new edition, e.g. iso14001-2026")
+    full_name: str = Field(description="e.g. ISO 14001:2026")
+    title: str
+    provider: str
+    completed_on: dt.date | None
+    expires_on: dt.date | None
+    result: Literal["planned", "passed", "attended", "failed"]
+
+
 class AuditorOut(Schema):
     user: int
     person: str
     email: str
     role: str
     qualifications: list[PoolQualificationOut]
+    transition_training: list[TransitionTrainingOut] = Field(
+        description="Transition training for new editions (needed to audit them)"
+    )
     records: int = Field(description="Training records kept for the person")
     audits: int
     days: int
@@ -101,6 +118,9 @@ class CandidateOut(Schema):
     email: str
     qualified: bool
     missing: list[str] = Field(description="Standards without a valid qualification")
+    untrained: list[str] = Field(
+        description="New editions audited without the person's transition training for them"
+    )
     conflicts: list[str] = Field(description="Declared ties that refuse the person")
     familiarity: str
     on_team: bool
@@ -116,6 +136,35 @@ class CbTeamMemberOut(Schema):
     audit: int
     user: int
     role: str
+    warnings: list[str] = Field(
+        description="Competence gaps of the person for this audit (qualification, transition "
+        "training): added all the same"
+    )
+
+
+class TransitionTrainingIn(Input):
+    standard: Text = Field(max_length=60, description="Code of the new edition, e.g. iso14001-2026")
+    completed_on: dt.date
+    provider: Text = Field("", max_length=200)
+    title: Text = Field("", max_length=200, description="Default: Transition training: <edition>")
+    hours: float | None = Field(None, ge=0, le=9999)
+    result: Literal["passed", "attended"] = "passed"
+    certificate_number: Text = Field("", max_length=100)
+    notes: Text = Field("", max_length=5000)
+
+
+def _training(record: TrainingRecord) -> dict:
+    assert record.standard is not None
+    return {
+        "id": record.pk,
+        "standard": record.standard.code,
+        "full_name": record.standard.full_name,
+        "title": record.title,
+        "provider": record.provider,
+        "completed_on": record.completed_on,
+        "expires_on": record.expires_on,
+        "result": record.result,
+    }
 
 
 def _auditor(member: PoolMember) -> dict:
@@ -135,6 +184,7 @@ def _auditor(member: PoolMember) -> dict:
             }
             for q in member.qualifications
         ],
+        "transition_training": [_training(r) for r in member.transition_training],
         "records": member.records,
         "audits": len(member.log),
         "days": member.total_days,
@@ -219,6 +269,7 @@ def list_candidates(request, cycle_audit_id: Id, query: Query[CandidateQuery]):
             "email": c.email,
             "qualified": c.qualified,
             "missing": c.missing,
+            "untrained": c.untrained,
             "conflicts": c.conflicts,
             "familiarity": c.familiarity,
             "on_team": c.on_team,
@@ -234,7 +285,8 @@ def list_candidates(request, cycle_audit_id: Id, query: Query[CandidateQuery]):
 )
 def add_member(request, cycle_audit_id: Id, payload: TeamIn):
     """Put one of the body's people on the audit's team; refused (422, code
-    `conflict_of_interest`) with each declared tie that is still a threat."""
+    `conflict_of_interest`) with each declared tie that is still a threat. A missing
+    qualification or transition training is answered as a warning."""
     cycle_audit = _scheduled(request, cycle_audit_id)
     audit = cycle_audit.audit
     assert audit is not None
@@ -249,5 +301,46 @@ def add_member(request, cycle_audit_id: Id, payload: TeamIn):
         audit, membership.user, payload.role, actor=request.auth
     )
     return Status(
-        201, {"id": member.pk, "audit": audit.pk, "user": member.user_id, "role": member.role}
+        201,
+        {
+            "id": member.pk,
+            "audit": audit.pk,
+            "user": member.user_id,
+            "role": member.role,
+            "warnings": competence_warnings(cycle_audit, membership.user, payload.role),
+        },
     )
+
+
+@router.post(
+    "/cb/auditors/{user_id}/transition-training/",
+    response=responses(TransitionTrainingOut, 201),
+    operation_id="record_cb_transition_training",
+)
+def record_training(
+    request, user_id: Id, payload: TransitionTrainingIn, query: Query[AuditorPoolQuery]
+):
+    """Record that a person of the pool took the transition training for a new edition of a
+    standard (`standard`, one that replaces an earlier edition): they need it before auditing
+    that edition. The body's managers record it; 422 names the field (an unknown standard, one
+    that replaces no earlier edition)."""
+    from decimal import Decimal
+
+    organization = organization_for(request.auth, query.organization, may_view=CycleAudit)
+    if not auditor_pool(organization, person_id=user_id):
+        raise Http404("No such auditor.")
+    record = record_transition_training(
+        organization,
+        actor=request.auth,
+        person=user_id,
+        standard=payload.standard,
+        completed_on=payload.completed_on,
+        provider=payload.provider,
+        title=payload.title,
+        hours=Decimal(str(payload.hours)) if payload.hours is not None else None,
+        result=payload.result,
+        certificate_number=payload.certificate_number,
+        notes=payload.notes,
+    )
+    record = TrainingRecord.objects.select_related("standard").get(pk=record.pk)
+    return Status(201, _training(record))

@@ -24,7 +24,8 @@ from pdca.certification.services.certificate_queries import (
     certificate_rows,
     filter_certificates,
 )
-from pdca.certification.services.certificate_transitions import transition_certificate
+from pdca.certification.services.certificate_transitions import IN_FORCE, transition_certificate
+from pdca.certification.services.editions import standard_facts, transitions_of, urgent
 from pdca.core.api import Id, Input, Page, Text, organization_for, responses
 from pdca.core.concurrency import announce
 from pdca.core.views import file_response
@@ -37,10 +38,33 @@ PDF_CONTENT_TYPE = "application/pdf"
 # --- schemas ----------------------------------------------------------------------------------
 
 
+class CertificateEditionTransitionOut(Schema):
+    standard: str = Field(description="Code of the edition being replaced, e.g. iso14001-2015")
+    full_name: str = Field(description="e.g. ISO 14001:2015+A1:2024")
+    successor: str = Field(description="Code of the edition replacing it, e.g. iso14001-2026")
+    successor_full_name: str = Field(description="e.g. ISO 14001:2026")
+    ends: dt.date | None = Field(
+        description="Certificates to the replaced edition are not valid after this date"
+    )
+    new_certificates_until: dt.date | None = Field(
+        description="Last date for a new or renewed certificate to the replaced edition"
+    )
+    provisional: bool = Field(description="The dates are not confirmed yet")
+    ended: bool = Field(description="The transition has ended (today)")
+    note: str
+    text: str = Field(description="The transition in one sentence, as the pages show it")
+
+
 class CertificateStandardRef(Schema):
     code: str
     name: str = Field(description="e.g. ISO 9001")
     edition: str
+    edition_label: str = Field(description="The edition with its amendments: 2015+A1:2024")
+    full_name: str = Field(description="How the certificate names it: ISO 9001:2015+A1:2024")
+    provisional: bool = Field(description="The catalog of this edition is provisional")
+    transition: CertificateEditionTransitionOut | None = Field(
+        description="The move to the edition replacing this one; null when none does"
+    )
 
 
 class CertificateSiteRef(Schema):
@@ -74,6 +98,10 @@ class CertificateOut(Schema):
     accreditation_body: str
     accreditation_number: str
     previous: str | None = Field(description="Number of the certificate this one replaces")
+    transition: CertificateEditionTransitionOut | None = Field(
+        description="For a certificate in force or suspended, the transition of its editions "
+        "with the earliest end (each standard has its own); null when none is replaced"
+    )
 
 
 class CertificateEventOut(Schema):
@@ -82,6 +110,8 @@ class CertificateEventOut(Schema):
     on: dt.date
     reason: str
     by: str | None = Field(description="E-mail of who made the change; null for the daily job")
+    standards_from: list[str] = Field(description="A transfer: edition codes before it")
+    standards_to: list[str] = Field(description="A transfer: edition codes after it")
 
 
 class CertificateDetailOut(CertificateOut):
@@ -101,6 +131,9 @@ class CertificateFilter(Schema):
     client: Id | None = Field(None, description="Client id")
     accredited: bool | None = None
     q: Text | None = Field(None, max_length=200, description="Words of number, client, scope")
+    in_transition: bool | None = Field(
+        None, description="To an edition a newer one replaces (true), or to none (false)"
+    )
 
 
 class CertificateTransitionIn(Input):
@@ -136,6 +169,10 @@ class CertificateProposalFilter(Schema):
 
 
 def _out(cert: Certificate) -> dict[str, Any]:
+    today = timezone.localdate()
+    standards = list(cert.standards.all())
+    live = cert.status in (*IN_FORCE, Certificate.Status.SUSPENDED)
+    first = urgent(transitions_of(standards)) if live else None
     return {
         "id": cert.pk,
         "organization": cert.organization.slug,
@@ -147,7 +184,7 @@ def _out(cert: Certificate) -> dict[str, Any]:
         },
         "client_name": cert.client_name,
         "standards": [
-            {"code": s.code, "name": s.name, "edition": s.edition} for s in cert.standards.all()
+            {k: v for k, v in standard_facts(s, today).items() if k != "title"} for s in standards
         ],
         "scope": cert.scope,
         "issued_on": cert.issued_on,
@@ -161,6 +198,7 @@ def _out(cert: Certificate) -> dict[str, Any]:
         "accreditation_body": cert.accreditation_body,
         "accreditation_number": cert.accreditation_number,
         "previous": cert.previous.number if cert.previous_id and cert.previous else None,
+        "transition": first.as_dict(today) if first is not None else None,
     }
 
 
@@ -177,6 +215,8 @@ def _detail(cert: Certificate) -> dict[str, Any]:
                 "on": e.on,
                 "reason": e.reason,
                 "by": e.by.email if e.by else None,
+                "standards_from": e.standards_from,
+                "standards_to": e.standards_to,
             }
             for e in cert.events.select_related("by").order_by("on", "id")
         ],
@@ -240,6 +280,7 @@ def list_certificates(request, filters: Query[CertificateFilter]):
         client=filters.client,
         accredited=filters.accredited,
         q=filters.q or "",
+        in_transition=filters.in_transition,
     )
     return _Page(filter_certificates(rows, chosen, timezone.localdate()))
 
@@ -252,7 +293,8 @@ def list_certificates(request, filters: Query[CertificateFilter]):
 def list_proposals(request, filters: Query[CertificateProposalFilter]):
     """What the rules propose today for the body's certificates: suspension for overdue
     surveillance, withdrawal for a suspension past the body's limit, expiry past the last
-    valid day (the daily job carries out the expiry). Each is done with the transition
+    valid day (the daily job carries out the expiry) or once the transition of one of its
+    editions has ended without a transfer. Each is done with the transition
     endpoint, with a reason. Give `organization` when you belong to several."""
     org = organization_for(request.auth, filters.organization, may_view=Certificate)
     return [_proposal(p) for p in certificate_proposals(org, filters.on or timezone.localdate())]
@@ -276,7 +318,8 @@ def get_certificate(request, certificate_id: int):
 def transition(request, certificate_id: int, payload: CertificateTransitionIn):
     """Change the certificate's status (the body's managers), with a reason: suspend, restore
     (`active`), withdraw, reduce the scope (`scope_reduced` with `scope` and/or `sites`), or
-    expire after the last valid day. Renewal happens only through a decision. A move the
+    expire after the last valid day (or after the end of the transition of one of its
+    editions). Renewal and the transfer to a new edition happen only through a decision. A move the
     workflow does not allow answers 409 with its code (`invalid_transition`,
     `renewal_by_decision`, `not_yet_expired`, `past_expiry`, `date_before_last_change`); bad
     input 422 naming the field. With `If-Match`, a change based on an older version is 412."""

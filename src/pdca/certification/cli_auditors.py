@@ -1,8 +1,11 @@
-"""`pdca cb auditors …` and `pdca cb team …`: the auditor pool, and a programme audit's team
-(candidates first, then adding one; a conflicted person is refused with the reason)."""
+"""`pdca cb auditors …` and `pdca cb team …`: the auditor pool (and recording a person's
+transition training for a new edition), and a programme audit's team (candidates first, then
+adding one; a conflicted person is refused with the reason, a competence gap is warned
+about)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 import typer
@@ -73,6 +76,9 @@ def list_auditors(org: OrgOption, fmt: FormatOption = "table") -> None:
                 + (f" until {q.expires_on}" if q.expires_on else "")
                 for q in m.qualifications
             ],
+            "transition_training": [
+                r.standard.code for r in m.transition_training if r.standard is not None
+            ],
             "records": m.records,
             "audits": len(m.log),
             "days": m.total_days,
@@ -88,6 +94,11 @@ def list_auditors(org: OrgOption, fmt: FormatOption = "table") -> None:
                 "qualifications",
                 "Qualifications",
                 text=lambda r: "; ".join(r["qualifications"]) or "–",
+            ),
+            Column(
+                "transition_training",
+                "Transition training",
+                text=lambda r: ", ".join(r["transition_training"]) or "–",
             ),
             Column("records", "Records"),
             Column("audits", "Audits"),
@@ -180,6 +191,7 @@ def team_candidates(
             "email": c.email,
             "qualified": c.qualified,
             "missing": c.missing,
+            "untrained": c.untrained,
             "conflicts": c.conflicts,
             "familiarity": c.familiarity,
             "on_team": c.on_team,
@@ -192,6 +204,11 @@ def team_candidates(
             Column("email", "E-mail"),
             Column("qualified", "Qualified"),
             Column("missing", "Not qualified for", text=lambda r: ", ".join(r["missing"]) or "–"),
+            Column(
+                "untrained",
+                "No transition training for",
+                text=lambda r: ", ".join(r["untrained"]) or "–",
+            ),
             Column("conflicts", "Conflicts", text=lambda r: "; ".join(r["conflicts"]) or "–"),
             Column("familiarity", "Familiarity", text=lambda r: r["familiarity"] or "–"),
             Column("on_team", "On the team"),
@@ -243,3 +260,75 @@ def team_add(
         err.print(f"[red]{escape(exc.message)}")
         raise typer.Exit(1) from None
     console.print(f"{membership.user.email} joined the team of {found} as {role}.", markup=False)
+    from pdca.certification.services.impartiality import competence_warnings
+
+    for warning in competence_warnings(found, membership.user, role):
+        err.print(f"Warning: {escape(warning)}", highlight=False)
+
+
+@auditors_app.command("train")
+def record_training(
+    email: Annotated[
+        str, typer.Argument(help="The person's e-mail (`pdca cb auditors list` shows them)")
+    ],
+    org: OrgOption,
+    standard: Annotated[
+        str,
+        typer.Option(
+            "--standard",
+            help="Code of the new edition, e.g. iso14001-2026 (`pdca standards list`)",
+        ),
+    ],
+    completed_on: Annotated[
+        dt.datetime, typer.Option("--completed-on", formats=["%Y-%m-%d"], help="YYYY-MM-DD")
+    ],
+    actor_email: Annotated[
+        str | None, typer.Option("--as", help="E-mail of the manager recording it")
+    ] = None,
+    provider: Annotated[str, typer.Option(help="Who gave the training")] = "",
+    hours: Annotated[float | None, typer.Option(min=0, max=9999)] = None,
+    result: Annotated[str, typer.Option(help="passed or attended")] = "passed",
+) -> None:
+    """Record a person's transition training for a new edition of a standard: they need it
+    before auditing that edition."""
+    _setup()
+    from decimal import Decimal
+
+    from pdca.core.cli_support import actor_or_exit, organization_or_exit
+    from pdca.core.context import channel
+    from pdca.core.exceptions import ServiceError, ValidationFailed
+    from pdca.people.services.transition_training import record_transition_training
+    from pdca.tenancy.models import Membership
+
+    organization = organization_or_exit(org)
+    if actor_email is None:
+        err.print("[red]Say who records it: --as EMAIL (a CB manager).")
+        raise typer.Exit(2)
+    actor = actor_or_exit(actor_email)
+    membership = Membership.objects.filter(
+        organization=organization, user__email__iexact=email
+    ).first()
+    if membership is None:
+        err.print(f"[red]{escape(email)} is not a member of {escape(org)}.")
+        raise typer.Exit(1)
+    try:
+        with channel("cli"):
+            record = record_transition_training(
+                organization,
+                actor=actor,
+                person=membership.user_id,
+                standard=standard,
+                completed_on=completed_on.date(),
+                provider=provider,
+                hours=Decimal(str(hours)) if hours is not None else None,
+                result=result,
+            )
+    except ValidationFailed as exc:
+        for error in exc.errors:
+            err.print(f"[red]{escape(error.field or 'input')}: {escape(error.message)}")
+        err.print("[red]Refused; nothing was written.")
+        raise typer.Exit(1) from None
+    except ServiceError as exc:
+        err.print(f"[red]{escape(exc.message)}")
+        raise typer.Exit(1) from None
+    console.print(f"Recorded for {email}: {record.title} (record {record.pk}).", markup=False)

@@ -85,12 +85,21 @@ def _certificate(value: str, actor: Any):
 
 
 def _row(cert: Any) -> dict[str, Any]:
+    from django.utils import timezone
+
+    from pdca.certification.services.editions import transitions_of
+
+    today = timezone.localdate()
+    live = cert.status in ("active", "scope_reduced", "suspended")
     return {
         "id": cert.pk,
         "number": cert.number,
         "body": cert.organization.slug,
         "client": cert.client_name,
-        "standards": [f"{s.name}:{s.edition}" for s in cert.standards.all()],
+        "standards": [s.full_name for s in cert.standards.all()],
+        "transition": [t.sentence(today) for t in transitions_of(cert.standards.all())]
+        if live
+        else [],
         "status": cert.status,
         "status_changed_on": cert.status_changed_on,
         "issued_on": cert.issued_on,
@@ -102,7 +111,8 @@ def _row(cert: Any) -> dict[str, Any]:
 ROW_COLUMNS = [
     Column("number", "Number"),
     Column("client", "Client"),
-    Column("standards", "Standards"),
+    Column("standards", "Standards", text=lambda r: ", ".join(r["standards"])),
+    Column("transition", "Transition", text=lambda r: " ".join(r["transition"]) or "–"),
     Column("status", "Status"),
     Column("issued_on", "Issued"),
     Column("expires_on", "Valid until"),
@@ -128,10 +138,18 @@ def list_certificates(
         bool | None, typer.Option("--accredited/--not-accredited", help="Accreditation")
     ] = None,
     q: Annotated[str, typer.Option("--q", help="Words of the number, client or scope")] = "",
+    in_transition: Annotated[
+        bool | None,
+        typer.Option(
+            "--in-transition/--current-edition",
+            help="To an edition a newer one replaces, or to none",
+        ),
+    ] = None,
     actor_email: AsOption = None,
     fmt: FormatOption = "table",
 ) -> None:
-    """The certificate register, newest first."""
+    """The certificate register, newest first, each standard named in full with the transition
+    to a newer edition where one replaces it."""
     _setup()
     from django.utils import timezone
 
@@ -140,6 +158,7 @@ def list_certificates(
         CertificateFilters,
         filter_certificates,
     )
+    from pdca.certification.services.editions import standards_prefetch
     from pdca.core.cli_support import organization_or_none, visible
 
     if status and status not in Certificate.Status.values:
@@ -150,7 +169,7 @@ def list_certificates(
     rows = (
         visible(Certificate.objects.all(), organization=organization, actor=actor)
         .select_related("organization")
-        .prefetch_related("standards")
+        .prefetch_related(standards_prefetch())
         .order_by("-issued_on", "-pk")
     )
     filters = CertificateFilters(
@@ -160,6 +179,7 @@ def list_certificates(
         client=client,
         accredited=accredited,
         q=q,
+        in_transition=in_transition,
     )
     found = [_row(c) for c in filter_certificates(rows, filters, timezone.localdate())]
     print_rows(
@@ -200,6 +220,11 @@ def show_certificate(cert: CertArg, actor_email: AsOption = None, fmt: FormatOpt
             "to": e.to_status,
             "reason": e.reason,
             "by": e.by.email if e.by else "daily job",
+            "editions": (
+                f"{', '.join(e.standards_from)} → {', '.join(e.standards_to)}"
+                if e.standards_to
+                else ""
+            ),
         }
         for e in found.events.select_related("by").order_by("on", "id")
     ]
@@ -219,6 +244,7 @@ def show_certificate(cert: CertArg, actor_email: AsOption = None, fmt: FormatOpt
             Column("from", "From"),
             Column("to", "To"),
             Column("reason", "Reason"),
+            Column("editions", "Editions"),
             Column("by", "By"),
         ],
         "table",
@@ -320,7 +346,8 @@ def proposals_command(
     fmt: FormatOption = "table",
 ) -> None:
     """What the rules propose for the body's certificates: suspension for overdue
-    surveillance, withdrawal after the suspension limit, expiry past the last valid day."""
+    surveillance, withdrawal after the suspension limit, expiry past the last valid day or
+    after the end of the transition of one of its editions."""
     _setup()
     from django.utils import timezone
 

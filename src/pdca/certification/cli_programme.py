@@ -1,4 +1,4 @@
-"""`pdca cb` commands of the certification body's programme: `cycles list|show|open`,
+"""`pdca cb` commands of the certification body's programme: `cycles list|show|open|transition`,
 `programme` (the calendar), `findings list|answer|accept|reject|verify` and `decide`. Every
 command that asks for an id has a list that shows it; writes act as `--as EMAIL`."""
 
@@ -93,6 +93,7 @@ def _audit_rows(items, today: dt.date) -> list[dict[str, Any]]:
             "status": pa.status_of(i, today),
             "planned_days": i.planned_days,
             "delivered_days": i.delivered_days,
+            "transition_to": sorted(s.code for s in i.transition_to.all()),
         }
         for i in items
     ]
@@ -101,7 +102,14 @@ def _audit_rows(items, today: dt.date) -> list[dict[str, Any]]:
 AUDIT_COLUMNS = [
     Column("id", "Id"),
     Column("client", "Client"),
-    Column("audit", "Audit"),
+    Column(
+        "audit",
+        "Audit",
+        text=lambda r: (
+            r["audit"]
+            + (f" + transition to {', '.join(r['transition_to'])}" if r["transition_to"] else "")
+        ),
+    ),
     Column("due", "Due by"),
     Column("start", "Held"),
     Column("lead", "Lead"),
@@ -114,6 +122,7 @@ def list_cycles(org: OrgOption, fmt: FormatOption = "table") -> None:
     """The body's cycles: id, client, number, status, decision and expiry."""
     _setup()
     from pdca.certification.models import CertificationCycle
+    from pdca.certification.services.editions import standards_prefetch
     from pdca.core.cli_support import organization_or_exit
 
     organization = organization_or_exit(org)
@@ -124,12 +133,13 @@ def list_cycles(org: OrgOption, fmt: FormatOption = "table") -> None:
             "number": c.number,
             "status": c.status,
             "standards": [s.code for s in c.standards.all()],
+            "in_transition": [s.code for s in c.standards.all() if s.successor is not None],
             "decision_date": c.decision_date,
             "expiry_date": c.expiry_date,
         }
         for c in CertificationCycle.objects.filter(organization=organization)
         .select_related("client")
-        .prefetch_related("standards")
+        .prefetch_related(standards_prefetch())
         .order_by("client__name", "-number")
     ]
     print_rows(
@@ -139,6 +149,12 @@ def list_cycles(org: OrgOption, fmt: FormatOption = "table") -> None:
             Column("client", "Client"),
             Column("number", "Cycle"),
             Column("status", "Status"),
+            Column("standards", "Standards", text=lambda r: ", ".join(r["standards"])),
+            Column(
+                "in_transition",
+                "In transition",
+                text=lambda r: ", ".join(r["in_transition"]) or "–",
+            ),
             Column("decision_date", "Decided"),
             Column("expiry_date", "Expires"),
         ],
@@ -158,7 +174,8 @@ def show_cycle(
     from django.utils import timezone
 
     from pdca.certification.models import CertificationCycle, CycleAudit
-    from pdca.certification.services import finding_reviews
+    from pdca.certification.services import finding_reviews, transitions
+    from pdca.certification.services import programme_audits as pa
     from pdca.core.cli_support import organization_or_exit
 
     organization = organization_or_exit(org)
@@ -167,14 +184,26 @@ def show_cycle(
     items = (
         CycleAudit.objects.filter(cycle=found)
         .select_related("cycle__client", "audit", "audit__lead_auditor")
-        .prefetch_related("cycle__standards")
+        .prefetch_related("cycle__standards", "transition_to")
         .order_by("due_date")
     )
     rows = _audit_rows(items, today)
     late = finding_reviews.needs_new_stage2(found, today)
+    moving = transitions.cycle_transitions(found)
+    options = [
+        {"id": i.pk, "audit": pa.label_of(i), "due": i.due_date}
+        for i in transitions.transition_options(found, moving)
+    ]
     if fmt == "json":
         print_json(
-            {"id": found.pk, "client": found.client.name, "audits": rows, "needs_new_stage2": late}
+            {
+                "id": found.pk,
+                "client": found.client.name,
+                "audits": rows,
+                "needs_new_stage2": late,
+                "transitions": [t.as_dict(today) for t in moving],
+                "transition_options": options,
+            }
         )
         return
     console.print(f"[bold]{escape(str(found))}[/] ({found.get_status_display()})")
@@ -182,6 +211,15 @@ def show_cycle(
     if late:
         console.print(
             "A major of stage 2 missed the six-month verification: a new stage 2 is needed."
+        )
+    for t in moving:
+        console.print(f"{t.standard.full_name}: {t.sentence(today)}", markup=False)
+    if options:
+        console.print(
+            "The transition audit may be combined with (`pdca cb cycles transition "
+            f"{found.pk} --combine-with ID`): "
+            + "; ".join(f"{o['id']} {o['audit']} due by {o['due']}" for o in options),
+            markup=False,
         )
 
 
@@ -203,6 +241,58 @@ def open_cycle(
     actor = _actor(actor_email, "a CB manager")
     cycle = _run(lambda: open_(found, actor=actor, with_stage1=with_stage1))
     console.print(f"Cycle {cycle.pk} opened ({cycle}).", markup=False)
+
+
+@cycles_app.command("transition")
+def plan_transition(
+    cycle: Annotated[int, typer.Argument(help="Cycle id (`pdca cb cycles list`)")],
+    org: OrgOption,
+    combine_with: Annotated[
+        int | None,
+        typer.Option(
+            help="Id of a surveillance or recertification audit of the cycle to hold the "
+            "transition with (`pdca cb cycles show` lists them)"
+        ),
+    ] = None,
+    due: DateOption = None,
+    to: Annotated[
+        list[str] | None,
+        typer.Option(help="Code of a new edition (repeatable; default: every one)"),
+    ] = None,
+    reason: Annotated[str, typer.Option(help="A note")] = "",
+    actor_email: AsOption = None,
+) -> None:
+    """Plan the transition audit of a cycle to a replaced edition: combined with a planned
+    audit due before the end of the transition (--combine-with), or a separate one due by
+    --due (default: the end of the transition)."""
+    _setup()
+    from pdca.certification.models import CertificationCycle
+    from pdca.certification.services import programme_audits as pa
+    from pdca.certification.services.transitions import plan_transition_audit
+    from pdca.core.cli_support import organization_or_exit
+    from pdca.core.context import channel
+
+    found = _get(
+        CertificationCycle, organization_or_exit(org), cycle, "`pdca cb cycles list` lists them."
+    )
+    actor = _actor(actor_email, "a CB manager")
+    with channel("cli"):
+        item = _run(
+            lambda: plan_transition_audit(
+                found,
+                actor=actor,
+                combine_with=combine_with,
+                due_date=due.date() if due else None,
+                to=to,
+                reason=reason,
+            )
+        )
+    targets = ", ".join(s.full_name for s in item.transition_to.all())
+    console.print(
+        f"{pa.label_of(item)} (id {item.pk}) carries the transition to {targets}, due by "
+        f"{item.due_date}.",
+        markup=False,
+    )
 
 
 def programme(
@@ -390,7 +480,9 @@ def decide(
     cycle: Annotated[int, typer.Argument(help="Cycle id (`pdca cb cycles list`)")],
     org: OrgOption,
     outcome: Annotated[str, typer.Option(help="granted or refused")],
-    kind: Annotated[str | None, typer.Option(help="initial, recertification, ...")] = None,
+    kind: Annotated[
+        str | None, typer.Option(help="initial, recertification, ..., transition")
+    ] = None,
     notes: Annotated[str, typer.Option(help="Why (required for a refusal)")] = "",
     on: DateOption = None,
     actor_email: AsOption = None,

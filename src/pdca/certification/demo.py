@@ -12,7 +12,11 @@ cycles, built through the services (so every step is in its activity log):
 - Oakfield Plastics: certified fourteen months ago, first surveillance overdue (proposed for
   suspension);
 - Pennine Engineering: suspended, the second surveillance not allowed;
-- Riverside Print: recertified before expiry (its first certificate renewed).
+- Riverside Print: recertified before expiry (its first certificate renewed);
+- Calder Coatings: certified to ISO 14001:2015 ten months ago and, with ISO 14001:2026 in the
+  catalog, in transition: its transition audit is combined with the first surveillance, due
+  in about two months, and the lead auditor has the transition training for ISO 14001:2026.
+  (Without the 2026 catalog the client is only certified.)
 
 Also the body's profile and accreditation, its auditors' qualifications, declared conflicts
 and its impartiality risks. Audits held in the past are moved through the audits workflow and
@@ -58,8 +62,10 @@ from pdca.certification.services.programme_audits import (
     record_stage1_outcome,
     schedule_audit,
 )
+from pdca.certification.services.transitions import plan_transition_audit, transition_options
 from pdca.core.registers.services import create_entry
 from pdca.people.models import Qualification
+from pdca.people.services.transition_training import record_transition_training
 from pdca.risks.registers import RISKS
 from pdca.standards.models import Standard
 from pdca.tenancy.models import Organization
@@ -279,6 +285,7 @@ def load(context: dict) -> None:
     )
     _pennine(demo)
     _riverside(demo)
+    _calder(demo)
 
 
 def _body(demo: _Demo) -> None:
@@ -294,12 +301,15 @@ def _body(demo: _Demo) -> None:
         signatory_title="Scheme manager",
     )
     since = dt.date(2019, 4, 1)
-    for code, sectors in (
+    scopes = [
         ("iso9001-2015", ""),
         ("iso14001-2015", "14, 17, 19, 28"),
         ("iso45001-2018", "17, 19, 28, 31"),
         ("iso27001-2022", ""),
-    ):
+    ]
+    if _new_edition() is not None:
+        scopes.append(("iso14001-2026", "14, 17, 19, 28"))
+    for code, sectors in scopes:
         create_entry(
             SCOPES,
             demo.org,
@@ -564,3 +574,46 @@ def _riverside(demo: _Demo) -> None:
         on=demo.ago(10),
         actor=demo.p["decider"],
     )
+
+
+def _new_edition() -> Standard | None:
+    """ISO 14001:2026 when the catalog holds it as the edition replacing ISO 14001:2015."""
+    found = Standard.objects.filter(code="iso14001-2026").first()
+    if found is None or found.replaces is None or found.replaces.code != "iso14001-2015":
+        return None
+    return found
+
+
+def _calder(demo: _Demo) -> None:
+    """A certificate to ISO 14001:2015 in transition, its audit planned with the surveillance."""
+    cycle = demo.certify(
+        "Calder Coatings",
+        "17",
+        ("iso14001-2015",),
+        "Powder coating of fabricated steel parts",
+        decided=demo.ago(300),
+        personnel=45,
+        complexity="medium",
+    )
+    new = _new_edition()
+    if new is None:
+        return
+    manager = demo.p["manager"]
+    record_transition_training(
+        demo.org,
+        actor=manager,
+        person=demo.p["lead"],
+        standard=new,
+        completed_on=demo.ago(40),
+        provider="Northbridge Academy",
+        title="ISO 14001:2026 transition for auditors",
+        hours=Decimal("7"),
+    )
+    options = transition_options(cycle)
+    if options:
+        plan_transition_audit(
+            cycle,
+            actor=manager,
+            combine_with=options[0],
+            reason="Transition to ISO 14001:2026 at the first surveillance.",
+        )

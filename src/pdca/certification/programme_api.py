@@ -41,8 +41,15 @@ from pdca.certification.programme_schemas import (
     ScheduledOut,
     SpecialAuditIn,
     Stage1OutcomeIn,
+    TransitionAuditIn,
 )
-from pdca.certification.services import calendar, cycles, decisions, finding_reviews
+from pdca.certification.services import (
+    calendar,
+    cycles,
+    decisions,
+    finding_reviews,
+    transitions,
+)
 from pdca.certification.services import programme_audits as audits
 from pdca.core.api import Page, responses
 from pdca.core.exceptions import ValidationFailed
@@ -63,8 +70,10 @@ def _cycles(user) -> QuerySet[CertificationCycle]:
 
 
 def _cycle_audits(user) -> QuerySet[CycleAudit]:
-    return scope(CycleAudit.objects.all(), user).select_related(
-        "cycle__client", "audit", "audit__lead_auditor"
+    return (
+        scope(CycleAudit.objects.all(), user)
+        .select_related("cycle__client", "audit", "audit__lead_auditor")
+        .prefetch_related("transition_to")
     )
 
 
@@ -93,6 +102,10 @@ def _detail(request, cycle_id: int) -> CertificationCycle:
     cycle._reviews = list(_reviews(request.auth).filter(finding__audit_id__in=held))  # type: ignore[attr-defined]
     cycle._decisions = decisions.decisions_of(cycle)  # type: ignore[attr-defined]
     cycle._needs_new_stage2 = finding_reviews.needs_new_stage2(cycle)  # type: ignore[attr-defined]
+    found = transitions.cycle_transitions(cycle)
+    today = timezone.localdate()
+    cycle._transitions = [t.as_dict(today) for t in found]  # type: ignore[attr-defined]
+    cycle._transition_options = transitions.transition_options(cycle, found)  # type: ignore[attr-defined]
     return cycle
 
 
@@ -149,7 +162,9 @@ def cycle_checklist(
 
 @router.post("/cb/cycles/{cycle_id}/decisions/", response=responses(DecisionOut, 201))
 def decide(request, cycle_id: int, payload: DecisionIn):
-    """Take the certification decision (decision makers who were on no audit team of it)."""
+    """Take the certification decision (decision makers who were on no audit team of it). A
+    granted `transition` decision moves the certificate to the new edition; a grant that would
+    issue a certificate to an edition no longer certified is refused (409 `edition_replaced`)."""
     cycle = _mine(CertificationCycle, request, cycle_id)
     decision = decisions.decide(
         cycle,
@@ -170,6 +185,30 @@ def add_special_audit(request, cycle_id: int, payload: SpecialAuditIn):
     cycle = _mine(CertificationCycle, request, cycle_id)
     item = cycles.add_special_audit(
         cycle, payload.kind, payload.due_date, payload.reason, actor=request.auth
+    )
+    return Status(201, _cycle_audits(request.auth).get(pk=item.pk))
+
+
+@router.post(
+    "/cb/cycles/{cycle_id}/transition-audit/",
+    response=responses(CycleAuditOut, 201),
+    operation_id="plan_cb_transition_audit",
+)
+def plan_transition_audit(request, cycle_id: int, payload: TransitionAuditIn):
+    """Plan the audit of the client's move to the new edition of a standard: combined with a
+    surveillance or recertification audit due before the end of the transition
+    (`combine_with`, one of the cycle's `transition_options`), or a separate transition audit
+    due by `due_date` (default: the end of the transition). 409 with its code when refused
+    (`not_certified`, `no_transition`, `transition_ended`, `already_planned`); 422 naming the
+    field (`after_deadline`, `not_combinable`, `not_a_successor`)."""
+    cycle = _mine(CertificationCycle, request, cycle_id)
+    item = transitions.plan_transition_audit(
+        cycle,
+        actor=request.auth,
+        combine_with=payload.combine_with,
+        due_date=payload.due_date,
+        to=payload.to,
+        reason=payload.reason,
     )
     return Status(201, _cycle_audits(request.auth).get(pk=item.pk))
 

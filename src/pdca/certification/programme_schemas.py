@@ -2,10 +2,12 @@
 
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated
 
 from ninja import Schema
 from pydantic import Field
 
+from pdca.certification.certificate_api import CertificateEditionTransitionOut
 from pdca.certification.models import (
     CertificationCycle,
     CertificationDecision,
@@ -57,10 +59,18 @@ class CycleAuditOut(Schema):
     stage1_outcome: str
     stage1_concerns: str
     reason: str
+    transition_to: list[str] = Field(
+        description="Codes of the new editions this audit moves the certificate to (a "
+        "transition audit, or a surveillance or recertification combined with one)"
+    )
 
     @staticmethod
     def resolve_label(obj: CycleAudit) -> str:
         return audits.label_of(obj)
+
+    @staticmethod
+    def resolve_transition_to(obj: CycleAudit) -> list[str]:
+        return sorted(s.code for s in obj.transition_to.all())
 
     @staticmethod
     def resolve_status(obj: CycleAudit) -> str:
@@ -133,6 +143,12 @@ class DecisionOut(Schema):
     certificate: int | None = Field(alias="certificate_id")
 
 
+class TransitionOptionOut(Schema):
+    id: int = Field(description="Programme audit id, for `combine_with`")
+    label: str
+    due_date: dt.date
+
+
 class CycleDetail(CycleOut):
     audits: list[CycleAuditOut]
     reviews: list[FindingReviewOut]
@@ -140,6 +156,24 @@ class CycleDetail(CycleOut):
     needs_new_stage2: bool = Field(
         description="A major of stage 2 missed the six-month verification: hold a new stage 2"
     )
+    transitions: list[CertificateEditionTransitionOut] = Field(
+        description="The cycle's editions that newer ones replace, most urgent first"
+    )
+    transition_options: list[TransitionOptionOut] = Field(
+        description="Surveillance and recertification audits due before the end of the "
+        "transition, with which the transition audit may be combined"
+    )
+
+    @staticmethod
+    def resolve_transitions(obj: CertificationCycle) -> list:
+        return obj._transitions  # type: ignore[attr-defined]
+
+    @staticmethod
+    def resolve_transition_options(obj: CertificationCycle) -> list:
+        return [
+            {"id": item.pk, "label": audits.label_of(item), "due_date": item.due_date}
+            for item in obj._transition_options  # type: ignore[attr-defined]
+        ]
 
     @staticmethod
     def resolve_audits(obj: CertificationCycle) -> list:
@@ -236,12 +270,33 @@ class ActionsVerifiedIn(Input):
 class DecisionIn(Input):
     kind: CertificationDecision.Kind | None = Field(
         None,
-        description="Initial, recertification, restoration or scope change (default: "
-        "what the cycle calls for)",
+        description="Initial, recertification, restoration, scope change or transition to a "
+        "new edition (default: what the cycle calls for)",
     )
     outcome: CertificationDecision.Outcome
     notes: Text = Field("", max_length=20_000, description="Required for a refusal")
     on: dt.date | None = Field(None, description="The decision's date (default today)")
+
+
+class TransitionAuditIn(Input):
+    combine_with: Id | None = Field(
+        None,
+        description="A surveillance or recertification audit of the cycle (one of its "
+        "`transition_options`) to hold the transition with; leave out for a separate "
+        "transition audit",
+    )
+    due_date: dt.date | None = Field(
+        None,
+        description="A separate transition audit: due by this date (default: the end of the "
+        "transition)",
+    )
+    to: list[Annotated[Text, Field(max_length=60)]] | None = Field(
+        None,
+        max_length=20,
+        description="Codes of the new editions (default: every one replacing a standard of the "
+        "cycle)",
+    )
+    reason: Text = Field("", max_length=20_000)
 
 
 class FindingReviewFilter(Schema):

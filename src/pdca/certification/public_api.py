@@ -25,11 +25,32 @@ router = Router(tags=["verification"], auth=None)
 MAX_LIMIT = 100
 
 
+class PublicTransition(Schema):
+    standard: str = Field(description="Code of the edition being replaced")
+    full_name: str
+    successor: str = Field(description="Code of the edition replacing it")
+    successor_full_name: str = Field(description="e.g. ISO 14001:2026")
+    ends: dt.date | None = Field(
+        description="Certificates to the replaced edition are not valid after this date"
+    )
+    new_certificates_until: dt.date | None
+    provisional: bool = Field(description="The dates are not confirmed yet")
+    ended: bool
+    note: str
+    text: str = Field(description="The transition in one sentence")
+
+
 class PublicStandard(Schema):
     code: str
     name: str = Field(description="e.g. ISO 9001")
     edition: str
+    edition_label: str = Field(description="The edition with its amendments: 2015+A1:2024")
+    full_name: str = Field(description="e.g. ISO 9001:2015+A1:2024")
     title: str
+    provisional: bool = Field(description="The catalog of this edition is provisional")
+    transition: PublicTransition | None = Field(
+        description="The move to the edition replacing this one; null when none does"
+    )
 
 
 class PublicSite(Schema):
@@ -41,13 +62,19 @@ class PublicCertificate(Schema):
     number: str
     status: Certificate.Status
     status_label: str
-    valid: bool = Field(description="True only when active (or active with a reduced scope)")
+    valid: bool = Field(
+        description="True only when active (or active with a reduced scope) and to no edition "
+        "whose transition has ended"
+    )
     status_date: dt.date = Field(description="Since when the status holds")
     status_text: str = Field(description="The status in one sentence")
     client_name: str
     scope: str
     sites: list[PublicSite]
     standards: list[PublicStandard]
+    transitions: list[str] = Field(
+        description="The transitions of its editions to newer ones, one sentence each"
+    )
     issued_on: dt.date
     original_issued_on: dt.date
     expires_on: dt.date = Field(description="Last day of validity")
@@ -66,6 +93,7 @@ class PublicRegisterRow(Schema):
     status_date: dt.date
     client_name: str
     standards: list[PublicStandard]
+    transitions: list[str]
     expires_on: dt.date
     certification_body: str
     accredited: bool

@@ -37,8 +37,12 @@ LINE_FIELDS = ("applicable", "justification", "implementation", "owner_id", "not
 
 def carry_soa(system: ManagementSystem, tmap: TransitionMap) -> Section:
     org = system.organization_id
-    old_soa = StatementOfApplicability.objects.filter(organization_id=org, standard=tmap.old).first()
-    exists = StatementOfApplicability.objects.filter(organization_id=org, standard=tmap.new).exists()
+    old_soa = StatementOfApplicability.objects.filter(
+        organization_id=org, standard=tmap.old
+    ).first()
+    exists = StatementOfApplicability.objects.filter(
+        organization_id=org, standard=tmap.new
+    ).exists()
     controls = list(annex_controls(tmap.new)) if old_soa is not None and not exists else []
     old_lines = (
         {
@@ -52,7 +56,9 @@ def carry_soa(system: ManagementSystem, tmap: TransitionMap) -> Section:
     plan: list[tuple[int, ControlApplicability | None, str, str]] = []
     for control in controls:
         lines = tmap.sources(control.pk)
-        sources = [old_lines[line.old.pk] for line in lines if line.old and line.old.pk in old_lines]
+        sources = [
+            old_lines[line.old.pk] for line in lines if line.old and line.old.pk in old_lines
+        ]
         outcome = outcome_of(lines)
         if outcome == CARRIED and not sources:
             outcome = OPENED
@@ -120,7 +126,11 @@ def carry_soa(system: ManagementSystem, tmap: TransitionMap) -> Section:
                 ).values_list("risk_id", "requirement_id")
             )
             through.objects.bulk_create(
-                [through(risk_id=r, requirement_id=q) for r, q in risk_add if (r, q) not in existing]
+                [
+                    through(risk_id=r, requirement_id=q)
+                    for r, q in risk_add
+                    if (r, q) not in existing
+                ]
             )
             for risk in risks.values():
                 record_activity(

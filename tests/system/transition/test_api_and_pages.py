@@ -34,7 +34,9 @@ def test_preview_and_move_by_role(client, scene, personas, role):
     preview = client.get(f"{API}/systems/{scene.system.pk}/transitions/preview/?to={NEW}")
     html = client.get(page(scene.system))
     move = client.post(
-        f"{API}/systems/{scene.system.pk}/transitions/", {"to": NEW}, content_type="application/json"
+        f"{API}/systems/{scene.system.pk}/transitions/",
+        {"to": NEW},
+        content_type="application/json",
     )
     if role in IMPLEMENTERS:
         assert preview.status_code == 200, preview.content
@@ -146,7 +148,15 @@ def test_pages_and_api_do_not_grow_with_rows(client, personas, catalog):
 
 def test_cli_dry_run_then_move(scene, personas):
     runner = CliRunner()
-    args = ["system", "transition", str(scene.system.pk), "--to", NEW, "--as", personas.manager.email]
+    args = [
+        "system",
+        "transition",
+        str(scene.system.pk),
+        "--to",
+        NEW,
+        "--as",
+        personas.manager.email,
+    ]
     dry = runner.invoke(app, [*args, "--dry-run", "--format", "json"])
     assert dry.exit_code == 0, dry.output
     data = json.loads(dry.output)

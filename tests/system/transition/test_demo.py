@@ -27,7 +27,10 @@ def test_the_demo_moves_acme_quality_to_2026_and_the_integrated_system_loses_not
     assert Exclusion.objects.filter(system=moved, requirement__standard__code="iso9001-2026")
 
     system = ManagementSystem.objects.get(name="Acme integrated management system")
-    old, new = Standard.objects.get(code="iso14001-2015"), Standard.objects.get(code="iso14001-2026")
+    old, new = (
+        Standard.objects.get(code="iso14001-2015"),
+        Standard.objects.get(code="iso14001-2026"),
+    )
     open_before = list(system.assessments.filter(status="open"))
     items_before = {
         a.pk: sorted(a.items.values_list("pk", "status", "owner_id", "notes", "evidence"))

@@ -75,9 +75,9 @@ def test_the_old_assessment_is_closed_untouched(scene, personas):
     )
     assert (
         sorted(
-            GapItem.covers.through.objects.filter(
-                gapitem__assessment=scene.assessment
-            ).values_list("gapitem_id", "requirement_id")
+            GapItem.covers.through.objects.filter(gapitem__assessment=scene.assessment).values_list(
+                "gapitem_id", "requirement_id"
+            )
         )
         == old_covers
     )
@@ -99,13 +99,13 @@ def test_each_new_requirement_is_assessed_once_as_its_mapping_says(scene, person
     )
     assert len(covered) == len(set(covered))
     leaves_2026 = {
-        r.pk
-        for r in std(NEW).requirements.filter(retired=False)
-        if not r.children.exists()
+        r.pk for r in std(NEW).requirements.filter(retired=False) if not r.children.exists()
     }
     assert leaves_2026 <= set(covered)
     assert not set(covered) & set(std("iso9001-2015").requirements.values_list("pk", flat=True))
-    for line in EditionMapping.objects.filter(old_standard=std("iso9001-2015"), new__in=leaves_2026):
+    for line in EditionMapping.objects.filter(
+        old_standard=std("iso9001-2015"), new__in=leaves_2026
+    ):
         item = new.items.get(covers=line.new)
         lines = EditionMapping.objects.filter(old_standard=std("iso9001-2015"), new=line.new)
         if item.status == GapItem.Status.NOT_APPLICABLE:
@@ -119,13 +119,15 @@ def test_each_new_requirement_is_assessed_once_as_its_mapping_says(scene, person
 def test_carried_work_keeps_status_owner_notes_and_dates(scene, personas):
     transition_system(scene.system, std(NEW), actor=personas.manager)
     item = item_of(successor(scene), NEW, "7.1.5.1")
-    assert (item.status, item.owner, item.notes) == ("implemented", personas.manager, "Work on 7.1.5.1")
+    assert (item.status, item.owner, item.notes) == (
+        "implemented",
+        personas.manager,
+        "Work on 7.1.5.1",
+    )
     assert item.target_date is not None
 
 
-def test_a_split_requirement_opens_not_started_with_the_change_note_and_its_owner(
-    scene, personas
-):
+def test_a_split_requirement_opens_not_started_with_the_change_note_and_its_owner(scene, personas):
     transition_system(scene.system, std(NEW), actor=personas.manager)
     new = successor(scene)
     for number in ("6.1.2", "6.1.3"):

@@ -11,8 +11,8 @@ from pdca.core.models import OrgOwned
 class Certificate(OrgOwned):
     """A certificate issued to a client: its number, standards and editions, scope and sites,
     dates, whether it is accredited (and by whom), and its status, which changes only through
-    recorded transitions (suspended, withdrawn, expired, renewed, scope reduced) with a reason
-    and date. Anyone may verify it by its number."""
+    recorded transitions (suspended, withdrawn, expired, renewed, scope reduced, transferred to
+    a new edition) with a reason and date. Anyone may verify it by its number."""
 
     record_type = "certification"
 
@@ -76,8 +76,9 @@ class Certificate(OrgOwned):
 
 
 class CertificateEvent(OrgOwned):
-    """One change of a certificate's status (or scope): from what, to what, when, why, by
-    whom. The certificate's history; the public page shows the current status and its date."""
+    """One change of a certificate's status (or scope, or its transfer to a new edition of a
+    standard, with the editions before and after): from what, to what, when, why, by whom. The
+    certificate's history; the public page shows the current status and its date."""
 
     record_type = "certification"
 
@@ -88,6 +89,12 @@ class CertificateEvent(OrgOwned):
     reason = models.CharField(max_length=500)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    standards_from = models.JSONField(
+        default=list, blank=True, help_text="A transfer: the codes of the editions before it"
+    )
+    standards_to = models.JSONField(
+        default=list, blank=True, help_text="A transfer: the codes of the editions after it"
     )
 
     class Meta:

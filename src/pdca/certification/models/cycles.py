@@ -67,7 +67,9 @@ class CertificationCycle(OrgOwned):
 class CycleAudit(OrgOwned):
     """One audit of a cycle's programme: due by a date the rules set, then scheduled as an
     audit of the certification body (plan, checklist, findings, report). A stage 1's outcome
-    decides whether stage 2 may go ahead."""
+    decides whether stage 2 may go ahead. An audit with `transition_to` also audits the move
+    of the client's system to a new edition of a standard, before that edition's transition
+    ends."""
 
     record_type = "certification"
 
@@ -78,6 +80,7 @@ class CycleAudit(OrgOwned):
         RECERTIFICATION = "recertification", "Recertification"
         SPECIAL = "special", "Special audit"
         SHORT_NOTICE = "short_notice", "Short-notice audit"
+        TRANSITION = "transition", "Transition audit"
 
     class Stage1Outcome(models.TextChoices):
         READY = "ready", "Ready for stage 2"
@@ -107,6 +110,13 @@ class CycleAudit(OrgOwned):
     stage1_concerns = models.TextField(blank=True)
     cancelled_reason = models.CharField(max_length=300, blank=True, editable=False)
     reason = models.TextField(blank=True, help_text="Why a special or short-notice audit")
+    transition_to = models.ManyToManyField(
+        "standards.Standard",
+        blank=True,
+        related_name="+",
+        help_text="The new editions this audit moves the certificate to: a transition audit, "
+        "or a surveillance or recertification combined with one",
+    )
 
     class Meta:
         ordering = ["organization", "due_date"]
@@ -185,8 +195,9 @@ class FindingReview(OrgOwned):
 
 class CertificationDecision(OrgOwned):
     """The independent decision on a cycle (initial, recertification, restoration or scope
-    change), taken by someone who was not on its audit team, against the checklist; a refusal
-    lists what is missing. Granting one issues or renews the certificate."""
+    change, transition to a new edition), taken by someone who was not on its audit team,
+    against the checklist; a refusal lists what is missing. Granting one issues or renews the
+    certificate, or for a transition moves it to the new edition."""
 
     record_type = "certification"
 
@@ -195,6 +206,7 @@ class CertificationDecision(OrgOwned):
         RECERTIFICATION = "recertification", "Recertification"
         RESTORATION = "restoration", "Restoration after expiry"
         SCOPE_CHANGE = "scope_change", "Scope change"
+        TRANSITION = "transition", "Transition to a new edition"
 
     class Outcome(models.TextChoices):
         GRANTED = "granted", "Granted"

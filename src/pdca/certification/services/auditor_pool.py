@@ -3,7 +3,9 @@
 
 The days of an audit are its calendar days (first to last day), counted for each person on its
 team in their role and for each of its standards: an integrated audit of two standards counts
-its days for both, as an auditor's log does. Five queries, whatever the size of the pool.
+its days for both, as an auditor's log does. Each person's transition training (for new
+editions of standards) is listed with the qualifications. Six queries, whatever the size of the
+pool.
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ class PoolMember:
     role: str
     role_label: str
     qualifications: list[Qualification] = field(default_factory=list)
+    transition_training: list[TrainingRecord] = field(default_factory=list)
     records: int = 0
     log: list[LogEntry] = field(default_factory=list)
 
@@ -111,6 +114,17 @@ def auditor_pool(organization, *, person_id: int | None = None) -> list[PoolMemb
         .order_by("standard__code", "kind")
     ):
         members[qualification.person_id].qualifications.append(qualification)
+    for record in (
+        TrainingRecord.objects.filter(
+            organization=organization,
+            person_id__in=ids,
+            kind=TrainingRecord.Kind.TRANSITION,
+            archived_at__isnull=True,
+        )
+        .select_related("standard")
+        .order_by("standard__code", "-completed_on", "pk")
+    ):
+        members[record.person_id].transition_training.append(record)
     for row in (
         TrainingRecord.objects.filter(organization=organization, person_id__in=ids)
         .values("person_id")

@@ -130,6 +130,7 @@ def calendar_rows(
         qs.select_related("cycle__client", "audit", "audit__lead_auditor")
         .prefetch_related(
             Prefetch("cycle__standards", queryset=Standard.objects.order_by("code")),
+            Prefetch("transition_to", queryset=Standard.objects.order_by("code")),
         )
         .order_by("when", "cycle__client__name", "pk")
     )

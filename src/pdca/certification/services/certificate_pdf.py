@@ -1,4 +1,5 @@
-"""The certificate as a PDF: the body's logo, the client, standards with editions, scope,
+"""The certificate as a PDF: the body's logo, the client, standards named in full (edition and
+amendments, with the transition to a newer edition when one replaces it), scope,
 sites (an annex page when there are more than a few), the dates, the accreditation statement
 (or that it is issued without accreditation), the signatory, and a QR code pointing to the
 public verification page. A certificate that is no longer valid says so across its top."""
@@ -15,7 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pdca.certification.models import Certificate
+from pdca.certification.services.certificate_public import transition_sentences, valid_on
 from pdca.certification.services.certificates import body_profile
+from pdca.certification.services.editions import standards_query
 from pdca.core.permissions import require
 
 #: Sites printed on the certificate itself; more go to an annex page.
@@ -52,11 +55,14 @@ def certificate_context(certificate: Certificate) -> dict[str, Any]:
     profile = body_profile(certificate.organization)
     sites = list(certificate.sites.order_by("-is_central", "name"))
     url = verification_url(certificate.number)
+    today = timezone.localdate()
     return {
         "certificate": certificate,
         "body": certificate.organization,
         "profile": profile,
-        "standards": list(certificate.standards.order_by("name", "edition")),
+        "standards": list(standards_query().filter(pk__in=certificate.standards.values("pk"))),
+        "valid": valid_on(certificate, today),
+        "transitions": transition_sentences(certificate, today),
         "sites": sites,
         "sites_on_face": sites if len(sites) <= SITES_ON_FACE else [],
         "annex": len(sites) > SITES_ON_FACE,

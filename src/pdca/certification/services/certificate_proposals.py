@@ -8,6 +8,10 @@ people decide (except expiry, which the daily job carries out).
 - A certificate (in force or suspended) past its last valid day → expire it. The daily job does
   this one itself, with the reason "Expired without recertification"; the client may still be
   restored by a restoration decision until `dates.restoration_deadline`.
+- A certificate (in force or suspended) to an edition whose transition to a newer one has ended
+  (past the new edition's `transition_ends`) and that was not transferred → propose expiry, from
+  the day after the end. Proposed, not done by the job: the dates are catalog data, sometimes
+  provisional, and the body confirms them before it acts.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from pdca.certification.models import Certificate, CycleAudit
 from pdca.certification.services import dates
 from pdca.certification.services.certificate_transitions import IN_FORCE, transition_certificate
 from pdca.certification.services.certificates import body_profile
+from pdca.certification.services.editions import standards_prefetch, transitions_of
 
 S = Certificate.Status
 
@@ -113,13 +118,57 @@ def _past_expiry(organization: Any, today: dt.date) -> list[Proposal]:
     ]
 
 
+def _transition_ended(organization: Any, today: dt.date) -> list[Proposal]:
+    """Certificates still to an edition whose transition ended before `today` (two queries)."""
+    rows = (
+        _base(organization)
+        .filter(
+            status__in=(*IN_FORCE, S.SUSPENDED),
+            expires_on__gte=today,
+            standards__replaced_by__transition_ends__lt=today,
+        )
+        .distinct()
+        .prefetch_related(standards_prefetch())
+    )
+    found = []
+    for cert in rows:
+        ended = [t for t in transitions_of(cert.standards.all()) if t.ended(today)]
+        if not ended:
+            continue
+        first = ended[0]
+        assert first.ends is not None
+        mark = " (provisional date)" if first.provisional else ""
+        found.append(
+            Proposal(
+                certificate=cert,
+                action="expire",
+                to_status=S.EXPIRED,
+                since=first.ends + dt.timedelta(days=1),
+                reason=(
+                    f"Not transferred to {first.successor.full_name} by the end of the "
+                    f"transition, {first.ends}{mark}"
+                ),
+            )
+        )
+    return found
+
+
 def certificate_proposals(organization: Any, today: dt.date) -> list[Proposal]:
-    """Every proposal for the body's certificates on `today`, oldest first (three queries,
-    whatever the number of certificates)."""
+    """Every proposal for the body's certificates on `today`, oldest first (five queries,
+    whatever the number of certificates). A certificate proposed for expiry gets no other
+    proposal."""
+    expiring = [*_past_expiry(organization, today), *_transition_ended(organization, today)]
+    ending = {p.certificate.pk for p in expiring}
     found = [
-        *_past_expiry(organization, today),
-        *_suspended_too_long(organization, today),
-        *_overdue_surveillance(organization, today),
+        *expiring,
+        *(
+            p
+            for p in (
+                *_suspended_too_long(organization, today),
+                *_overdue_surveillance(organization, today),
+            )
+            if p.certificate.pk not in ending
+        ),
     ]
     return sorted(found, key=lambda p: (p.since, p.certificate.number))
 

@@ -1,9 +1,12 @@
 """What anyone may learn about a certificate without signing in, and the public register.
 
 The public facts are the certificate's number, status (valid or not) and the date of that
-status, the client's name as printed, the scope, the sites (name and country), the standards,
-the validity dates, the certification body's name and the accreditation. Nothing else: no
-ids, no contacts or addresses, no history, no reason for a suspension or a withdrawal.
+status, the client's name as printed, the scope, the sites (name and country), the standards
+(each named in full with its amendments, `ISO 9001:2015+A1:2024`, and the transition to the
+edition replacing it, when one does), the validity dates, the certification body's name and the
+accreditation. Nothing else: no ids, no contacts or addresses, no history, no reason for a
+suspension or a withdrawal. A certificate to an edition whose transition has ended is not
+valid, whatever its recorded status (reference 8), until the body transfers or expires it.
 
 Verification by number works for every certificate kept here. The searchable register lists
 the certificates of the bodies whose profile has `public_register` on (a replaced certificate
@@ -16,6 +19,7 @@ holds across processes; with the default local-memory cache it holds per process
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -24,8 +28,14 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
 from pdca.certification.models import Certificate, CertificationBodyProfile
+from pdca.certification.services.editions import (
+    standard_facts,
+    standards_prefetch,
+    transitions_of,
+)
 
 S = Certificate.Status
 
@@ -40,14 +50,37 @@ def find_certificate(number: str) -> Certificate | None:
         return None
     return (
         Certificate.objects.select_related("organization", "renewal")
-        .prefetch_related("standards", "sites")
+        .prefetch_related(standards_prefetch(), "sites")
         .filter(number__iexact=number)
         .first()
     )
 
 
-def _status_sentence(cert: Certificate) -> str:
-    day = cert.status_changed_on.isoformat()
+def valid_on(cert: Certificate, on: dt.date) -> bool:
+    """In force, and to no edition whose transition has ended by `on`."""
+    return cert.is_valid and not any(t.ended(on) for t in transitions_of(cert.standards.all()))
+
+
+def transition_sentences(cert: Certificate, on: dt.date) -> list[str]:
+    """The transitions of the certificate's editions, one sentence each, for a certificate
+    that is not final (in force or suspended)."""
+    if cert.status not in (S.ACTIVE, S.SCOPE_REDUCED, S.SUSPENDED):
+        return []
+    return [t.sentence(on) for t in transitions_of(cert.standards.all())]
+
+
+def _status_sentence(cert: Certificate, on: dt.date | None = None) -> str:
+    """The status in words; a certificate in force to an edition whose transition has ended
+    is described by that end (the transitions still running are in `transitions`)."""
+    on = on or timezone.localdate()
+    if cert.is_valid:
+        ended = [t.sentence(on) for t in transitions_of(cert.standards.all()) if t.ended(on)]
+        if ended:
+            return " ".join(ended)
+    return _status_only(cert, cert.status_changed_on.isoformat())
+
+
+def _status_only(cert: Certificate, day: str) -> str:
     if cert.status == S.ACTIVE:
         return f"Valid: issued on {cert.issued_on.isoformat()}, valid until {cert.expires_on}."
     if cert.status == S.SCOPE_REDUCED:
@@ -64,13 +97,14 @@ def _status_sentence(cert: Certificate) -> str:
 def public_facts(cert: Certificate) -> dict[str, Any]:
     """The certificate as the public sees it (see the module docstring)."""
     renewal = getattr(cert, "renewal", None) if cert.status == S.RENEWED else None
+    today = timezone.localdate()
     return {
         "number": cert.number,
         "status": cert.status,
         "status_label": cert.get_status_display(),
-        "valid": cert.is_valid,
+        "valid": valid_on(cert, today),
         "status_date": cert.status_changed_on,
-        "status_text": _status_sentence(cert),
+        "status_text": _status_sentence(cert, today),
         "client_name": cert.client_name,
         "scope": cert.scope,
         "sites": [
@@ -78,9 +112,10 @@ def public_facts(cert: Certificate) -> dict[str, Any]:
             for site in sorted(cert.sites.all(), key=lambda s: (not s.is_central, s.name))
         ],
         "standards": [
-            {"code": s.code, "name": s.name, "edition": s.edition, "title": s.title}
+            standard_facts(s, today)
             for s in sorted(cert.standards.all(), key=lambda s: (s.name, s.edition))
         ],
+        "transitions": transition_sentences(cert, today),
         "issued_on": cert.issued_on,
         "original_issued_on": cert.original_issued_on,
         "expires_on": cert.expires_on,
@@ -109,7 +144,7 @@ def register_rows(query: RegisterQuery) -> QuerySet[Certificate]:
         Certificate.objects.filter(organization_id__in=listed_bodies().values("organization_id"))
         .exclude(status=S.RENEWED)
         .select_related("organization")
-        .prefetch_related("standards")
+        .prefetch_related(standards_prefetch())
         .order_by("client_name", "number")
     )
     for word in query.q.split()[:8]:
@@ -123,17 +158,16 @@ def register_rows(query: RegisterQuery) -> QuerySet[Certificate]:
 
 def register_row(cert: Certificate) -> dict[str, Any]:
     """One line of the public register (the facts without scope and sites)."""
+    today = timezone.localdate()
     return {
         "number": cert.number,
         "status": cert.status,
         "status_label": cert.get_status_display(),
-        "valid": cert.is_valid,
+        "valid": valid_on(cert, today),
         "status_date": cert.status_changed_on,
         "client_name": cert.client_name,
-        "standards": [
-            {"code": s.code, "name": s.name, "edition": s.edition, "title": s.title}
-            for s in cert.standards.all()
-        ],
+        "standards": [standard_facts(s, today) for s in cert.standards.all()],
+        "transitions": transition_sentences(cert, today),
         "expires_on": cert.expires_on,
         "certification_body": cert.organization.name,
         "accredited": cert.accredited,

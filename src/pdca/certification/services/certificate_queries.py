@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from pdca.certification.models import Certificate
+from pdca.certification.services.editions import standards_prefetch
 from pdca.core.permissions import scope
 
 S = Certificate.Status
@@ -26,17 +27,19 @@ class CertificateFilters:
     client: int | None = None  # client id
     accredited: bool | None = None
     q: str = ""  # words of the number or the client's name
+    in_transition: bool | None = None  # to an edition a newer one replaces (True), or not
 
 
 def certificate_rows(user: Any, organization: Any = None) -> QuerySet[Certificate]:
     """The certificates `user` may read (of `organization` when given), ready for a list
-    (client and body joined, standards prefetched), newest first."""
+    (client and body joined, standards prefetched with the editions replacing them), newest
+    first."""
     rows = scope(Certificate.objects.all(), user)
     if organization is not None:
         rows = rows.filter(organization=organization)
     return (
         rows.select_related("client", "organization")
-        .prefetch_related("standards")
+        .prefetch_related(standards_prefetch())
         .order_by("-issued_on", "-pk")
     )
 
@@ -58,6 +61,11 @@ def filter_certificates(
         rows = rows.filter(client_id=filters.client)
     if filters.accredited is not None:
         rows = rows.filter(accredited=filters.accredited)
+    if filters.in_transition is not None:
+        replaced = Certificate.objects.filter(standards__replaced_by__isnull=False).values("pk")
+        rows = (
+            rows.filter(pk__in=replaced) if filters.in_transition else rows.exclude(pk__in=replaced)
+        )
     for word in filters.q.split()[:8]:
         rows = rows.filter(
             Q(number__icontains=word) | Q(client_name__icontains=word) | Q(scope__icontains=word)
@@ -87,6 +95,7 @@ def parse_filters(data: Any) -> tuple[CertificateFilters, dict[str, str]]:
         else:
             errors["client"] = "Not a client."
     accredited = {"yes": True, "no": False}.get((data.get("accredited") or "").strip())
+    in_transition = {"yes": True, "no": False}.get((data.get("in_transition") or "").strip())
     return (
         CertificateFilters(
             status=status,
@@ -95,6 +104,39 @@ def parse_filters(data: Any) -> tuple[CertificateFilters, dict[str, str]]:
             client=client,
             accredited=accredited,
             q=(data.get("q") or "").strip()[:200],
+            in_transition=in_transition,
         ),
         errors,
     )
+
+
+@dataclass(frozen=True)
+class TransitionSummary:
+    """One edition being replaced, and how many of the body's certificates (in force or
+    suspended) still name it."""
+
+    transition: Any  # editions.EditionTransition
+    certificates: int
+
+
+def transition_summary(organization: Any) -> list[TransitionSummary]:
+    """The editions in transition that the body's certificates still name, most urgent first
+    (two queries)."""
+    from django.db.models import Count
+
+    from pdca.certification.services.editions import standards_query, transitions_of
+
+    counts = dict(
+        Certificate.objects.filter(
+            organization=organization,
+            status__in=(S.ACTIVE, S.SCOPE_REDUCED, S.SUSPENDED),
+            standards__replaced_by__isnull=False,
+        )
+        .values_list("standards")
+        .annotate(n=Count("pk", distinct=True))
+        .values_list("standards", "n")
+    )
+    if not counts:
+        return []
+    found = transitions_of(standards_query().filter(pk__in=list(counts)))
+    return [TransitionSummary(t, counts[t.standard.pk]) for t in found]

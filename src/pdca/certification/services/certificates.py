@@ -12,6 +12,11 @@ replaces (`previous`) and turns that one to `renewed`. A client's certificate is
 recognisable across its cycles while every issued document has a number of its own, which is
 what the public verification page looks up.
 
+Editions: no certificate is issued to an edition whose transition has ended, and no new or
+renewed one (initial, recertification, restoration) after the new edition's
+`new_certificates_until` (`edition_replaced`, see services.editions). A granted transition
+decision issues nothing: it transfers the certificate in force (services.transitions).
+
 Scope: a reduction decided by the body (usually to end a suspension) changes the certificate
 in place, status `scope_reduced`, with the new scope text and sites; a granted scope-change
 decision (an extension, or a reduction decided by the decision maker) issues a new revision
@@ -40,6 +45,7 @@ from pdca.certification.services.certificate_transitions import (
     record_event,
     transition_certificate,
 )
+from pdca.certification.services.editions import issuing_problem, standards_query
 from pdca.core.activity import record_activity, record_create, snapshot
 from pdca.core.concurrency import lock_for_update, serialize_on
 from pdca.core.exceptions import Conflict
@@ -191,6 +197,12 @@ def issue_certificate(decision: CertificationDecision, *, actor: Any) -> Certifi
     so no permission is checked here."""
     if decision.outcome != CertificationDecision.Outcome.GRANTED:
         raise _refuse("Only a granted decision issues a certificate.", "decision_not_granted")
+    if decision.kind == K.TRANSITION:
+        raise _refuse(
+            "A transition decision transfers the certificate in force to the new edition; it "
+            "issues none.",
+            "transfer_not_issue",
+        )
     cycle = CertificationCycle.objects.select_related("client", "application").get(
         pk=decision.cycle_id
     )
@@ -202,9 +214,12 @@ def issue_certificate(decision: CertificationDecision, *, actor: Any) -> Certifi
     _check_predecessor(decision.kind, previous, decided_on)
     if previous is not None and decision.kind == K.INITIAL:
         previous = None  # an initial decision after a withdrawal starts afresh
+    standards = list(standards_query().filter(pk__in=cycle.standards.values("pk")))
+    problem = issuing_problem(standards, decided_on, renewal=decision.kind != K.SCOPE_CHANGE)
+    if problem:
+        raise _refuse(problem, "edition_replaced")
     profile = body_profile(organization, create=True)
     client = cycle.client
-    standards = list(cycle.standards.all())
     sites = list(cycle.sites.all())
     sectors = client.sector_codes or (cycle.application.sector_codes if cycle.application else "")
     check = check_accreditation(organization, standards, sectors, decided_on)

@@ -6,6 +6,12 @@ issued, every major's plan accepted and actions verified (within six months of s
 initial certification), every minor's plan accepted, scope and sites confirmed, the audit time
 delivered as planned or the deviation justified. A refusal is recorded with its notes. A grant
 issues (or renews) the certificate and plans the surveillance audits.
+
+A transition decision (the client moves to a new edition of a standard, reference 8) rests on
+the cycle's latest transition audit, checks the same items against the new editions, and that
+it is taken before the transition ends with the certificate in force; its grant transfers the
+certificate (`services.transitions`). No other grant may issue a certificate to an edition
+whose new certificates are no longer allowed (`edition_replaced`, `services.editions`).
 """
 
 from __future__ import annotations
@@ -25,7 +31,8 @@ from pdca.certification.models import (
     FindingReview,
 )
 from pdca.certification.permissions import DECIDERS
-from pdca.certification.services import cycles, dates
+from pdca.certification.services import cycles, dates, transitions
+from pdca.certification.services.editions import issuing_problem, standards_query
 from pdca.certification.services.programme_audits import REPORTED, label_of
 from pdca.core.activity import record_create
 from pdca.core.concurrency import lock_for_update
@@ -56,14 +63,28 @@ class ChecklistItem:
 
 def default_kind(cycle: CertificationCycle) -> str:
     if cycle.decision_date:
-        return D.SCOPE_CHANGE
+        return D.TRANSITION if transition_pending(cycle) else D.SCOPE_CHANGE
     return D.RECERTIFICATION if cycle.previous_id else D.INITIAL
+
+
+def transition_pending(cycle: CertificationCycle) -> bool:
+    """Whether a transition audit of the cycle moves one of its current editions on."""
+    found = transitions.cycle_transitions(cycle)
+    if not found:
+        return False
+    successors = [t.successor.pk for t in found]
+    return CycleAudit.objects.filter(
+        cycle=cycle, transition_to__in=successors, cancelled_reason=""
+    ).exists()
 
 
 def deciding_audit(cycle: CertificationCycle, kind: str | None = None) -> CycleAudit | None:
     """The audit a decision rests on: the latest stage 2 of an initial cycle, the latest
-    recertification audit of a renewal, the latest special audit of a scope change."""
+    recertification audit of a renewal, the latest special audit of a scope change, the
+    latest transition audit (or audit combined with one) of a transition."""
     kind = kind or default_kind(cycle)
+    if kind == D.TRANSITION:
+        return transitions.latest_transition_audit(cycle)
     table: dict[str, tuple[str, ...]] = {
         D.INITIAL: (K.STAGE2,),
         D.RECERTIFICATION: (K.RECERTIFICATION,),
@@ -182,8 +203,15 @@ def decision_checklist(
         problems.append("no standard is listed")
     if deciding is not None and deciding.audit is not None:
         audited = set(deciding.audit.standards.values_list("pk", flat=True))
-        if audited != standard_ids:
-            problems.append("the audit's standards differ from the cycle's")
+        expected = standard_ids
+        if kind == D.TRANSITION:
+            expected = {s.pk for s in transitions.audited_standards(deciding)}
+        if audited != expected:
+            problems.append(
+                "the audit's standards differ from the new editions"
+                if kind == D.TRANSITION
+                else "the audit's standards differ from the cycle's"
+            )
     items.append(
         ChecklistItem(
             "scope_confirmed",
@@ -252,7 +280,48 @@ def decision_checklist(
     )
     if cycle.previous_id and kind in (D.RECERTIFICATION, D.RESTORATION):
         items.append(_renewal_item(cycle, kind, on))
+    if kind == D.TRANSITION:
+        items.append(_transition_item(cycle, deciding, on))
     return items
+
+
+def _transition_item(
+    cycle: CertificationCycle, deciding: CycleAudit | None, on: dt.date
+) -> ChecklistItem:
+    """A transition is decided before it ends, on a certificate in force."""
+    from pdca.certification.services.certificate_transitions import IN_FORCE
+    from pdca.certification.services.certificates import current_certificate
+
+    label = "Within the transition period, on a certificate in force"
+    targets = {s.pk for s in deciding.transition_to.all()} if deciding is not None else set()
+    found = [t for t in transitions.cycle_transitions(cycle) if t.successor.pk in targets]
+    if not found:
+        return ChecklistItem(
+            "transition_window", label, False, "No transition audit to a new edition."
+        )
+    ended = [t for t in found if t.ended(on)]
+    if ended:
+        return ChecklistItem(
+            "transition_window",
+            label,
+            False,
+            "; ".join(t.sentence(on) for t in ended),
+        )
+    certificate = current_certificate(cycle)
+    if certificate is None or certificate.status not in IN_FORCE:
+        state = certificate.get_status_display().lower() if certificate else "none"
+        return ChecklistItem(
+            "transition_window", label, False, f"No certificate in force to transfer ({state})."
+        )
+    moves = "; ".join(
+        f"to {t.successor.full_name}"
+        + (f" by {t.ends:%Y-%m-%d}" if t.ends else "")
+        + (" (provisional date)" if t.provisional else "")
+        for t in found
+    )
+    return ChecklistItem(
+        "transition_window", label, True, f"Certificate {certificate.number} in force, {moves}."
+    )
 
 
 def _renewal_item(cycle: CertificationCycle, kind: str, on: dt.date) -> ChecklistItem:
@@ -296,6 +365,17 @@ def _check_kind(cycle: CertificationCycle, kind: str, on: dt.date) -> None:
         raise Conflict(
             "An initial decision is taken once, on a first cycle.", code="wrong_decision_kind"
         )
+    if kind == D.TRANSITION:
+        if not cycle.decision_date:
+            raise Conflict(
+                "A transition is decided on a certified cycle; decide this one to the new "
+                "edition directly.",
+                code="not_certified",
+            )
+        if not transitions.cycle_transitions(cycle):
+            raise Conflict(
+                "No standard of the cycle is replaced by a newer edition.", code="no_transition"
+            )
     if kind in (D.RECERTIFICATION, D.RESTORATION):
         if not cycle.previous_id:
             raise Conflict(
@@ -345,6 +425,12 @@ def decide(
     if cycle.status == CertificationCycle.Status.ENDED:
         raise Conflict("The cycle has ended.", code="cycle_ended")
     _check_kind(cycle, kind, on)
+    granted = outcome == CertificationDecision.Outcome.GRANTED
+    if granted and kind != D.TRANSITION:
+        standards = standards_query().filter(pk__in=cycle.standards.values("pk"))
+        problem = issuing_problem(standards, on, renewal=kind != D.SCOPE_CHANGE)
+        if problem:
+            raise Conflict(problem, code="edition_replaced")
     checklist = decision_checklist(cycle, actor, on, kind=kind)
     by_code = {item.code: item for item in checklist}
     independent = by_code["decider_independent"]
@@ -353,7 +439,6 @@ def decide(
             f"You may not decide on this cycle (rule DEC-01): {independent.detail}",
             code="decider_not_independent",
         )
-    granted = outcome == CertificationDecision.Outcome.GRANTED
     missing = [item for item in checklist if not item.ok]
     if granted and missing:
         raise Conflict(
@@ -372,7 +457,9 @@ def decide(
         notes=notes,
     )
     record_create(actor=actor, obj=decision)
-    if granted:
+    if granted and kind == D.TRANSITION:
+        transitions.transfer_certificate(decision, actor=actor)
+    elif granted:
         from pdca.certification.services.certificates import issue_certificate
 
         issue_certificate(decision, actor=actor)

@@ -18,6 +18,12 @@ A lead auditor who already led audits of the same client in an earlier cycle is 
 (familiarity), not refused: 17021-1 sets no rotation rule ([M]). Qualifications (people's
 `Qualification` rows, kinds auditor, lead auditor, technical expert) are shown and warned about;
 a certification body decides who is competent, and the decision checklist is where it shows.
+
+A new edition of a standard (one replacing an earlier edition in the catalog, such as ISO
+14001:2026) is audited only by people with transition training for it (a training record of
+kind `transition`, `pdca.people.services.transition_training`): its lack is warned about like
+a missing qualification, on the candidates and when the person is added. For a new edition a
+qualification for the edition it replaces counts, as the transition training carries it over.
 """
 
 from __future__ import annotations
@@ -35,9 +41,12 @@ from pdca.audits.models import Audit, AuditTeamMember
 from pdca.certification.hooks import ConsultancyPeriod, recorded_consultancy
 from pdca.certification.models import ConflictOfInterest, CycleAudit
 from pdca.certification.services.dates import anniversary
+from pdca.certification.services.transitions import audited_standards
 from pdca.core.exceptions import FieldError, ValidationFailed
 from pdca.core.roles import Role
 from pdca.people.models import Qualification
+from pdca.people.services.transition_training import trained_for
+from pdca.standards.models import Standard
 from pdca.tenancy.models import Membership
 
 #: Years after a consultancy, an implementation or an employment ends before the person may
@@ -225,13 +234,24 @@ class Candidate:
     role: str
     qualifications: list[Qualification] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    untrained: list[str] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
     led_before: list[str] = field(default_factory=list)
     on_team: bool = False
 
     @property
     def qualified(self) -> bool:
-        return not self.missing
+        return not self.missing and not self.untrained
+
+    @property
+    def gaps(self) -> list[str]:
+        """What the person lacks for this audit, in the words a warning shows."""
+        found = []
+        if self.missing:
+            found.append(f"not qualified for {', '.join(self.missing)}")
+        if self.untrained:
+            found.append(f"no transition training for {', '.join(self.untrained)}")
+        return found
 
     @property
     def may_join(self) -> bool:
@@ -256,16 +276,86 @@ def _valid(qualification: Qualification, on: dt.date) -> bool:
     )
 
 
+#: Team roles that audit, and so need transition training for a new edition.
+AUDITING_ROLES = (AuditTeamMember.Role.LEAD, AuditTeamMember.Role.AUDITOR)
+
+
+def _competence(
+    organization_id: int, ids: list[int], standards: list[Standard], day: dt.date
+) -> tuple[dict[int, list[Qualification]], dict[int, set[int]]]:
+    """The people's valid qualifications, and the new editions among `standards` they hold
+    transition training for (two queries)."""
+    held: dict[int, list[Qualification]] = defaultdict(list)
+    for qualification in Qualification.objects.filter(
+        organization_id=organization_id, person_id__in=ids
+    ).select_related("standard"):
+        if _valid(qualification, day):
+            held[qualification.person_id].append(qualification)
+    new = [s.pk for s in standards if s.replaces_id]
+    return held, trained_for(organization_id, ids, new, day)
+
+
+def _gaps(
+    standards: list[Standard],
+    kinds: tuple[str, ...],
+    role: str,
+    own: list[Qualification],
+    trained: set[int],
+) -> tuple[list[str], list[str]]:
+    """(standards without a qualifying qualification, new editions without transition
+    training). A qualification for the edition a new one replaces counts for it."""
+    missing = [
+        standard.full_name
+        for standard in standards
+        if kinds
+        and not any(
+            q.standard_id in (standard.pk, standard.replaces_id) and q.kind in kinds for q in own
+        )
+    ]
+    untrained = [
+        standard.full_name
+        for standard in standards
+        if role in AUDITING_ROLES and standard.replaces_id and standard.pk not in trained
+    ]
+    return missing, untrained
+
+
+def competence_warnings(cycle_audit: CycleAudit, user: Any, role: str) -> list[str]:
+    """What `user` lacks to audit `cycle_audit` in `role` (qualification, transition
+    training), as warnings for the person who adds them; empty when nothing."""
+    audit = cycle_audit.audit
+    day = audit.start_date if audit else cycle_audit.due_date
+    standards = audited_standards(cycle_audit)
+    held, trained = _competence(cycle_audit.organization_id, [user.pk], standards, day)
+    missing, untrained = _gaps(
+        standards,
+        QUALIFYING_KINDS.get(role, ()),
+        role,
+        held.get(user.pk, []),
+        trained.get(user.pk, set()),
+    )
+    person = _person(user)
+    warnings = []
+    if missing:
+        warnings.append(f"{person} holds no valid qualification for {', '.join(missing)}.")
+    if untrained:
+        warnings.append(
+            f"{person} has no transition training for {', '.join(untrained)}: record it "
+            "before they audit the new edition."
+        )
+    return warnings
+
+
 def candidates(cycle_audit: CycleAudit, role: str, *, on: dt.date | None = None) -> list[Candidate]:
     """The certification body's people who could join `cycle_audit`'s team in `role`: those
-    qualified for every standard of the cycle and free of conflicts first, then the others with
-    what they lack. The same queries (the recorded consultancy's among them) whatever the
-    number of people."""
+    qualified for every standard of the audit (with transition training for a new edition) and
+    free of conflicts first, then the others with what they lack. The same queries (the
+    recorded consultancy's among them) whatever the number of people."""
     cycle = cycle_audit.cycle
     audit = cycle_audit.audit
     day = on or (audit.start_date if audit else cycle_audit.due_date)
     organization_id = cycle.organization_id
-    standards = list(cycle.standards.all())
+    standards = audited_standards(cycle_audit)
     members = list(
         Membership.objects.filter(
             organization_id=organization_id, role__in=TEAM_ROLES, user__is_active=True
@@ -273,12 +363,7 @@ def candidates(cycle_audit: CycleAudit, role: str, *, on: dt.date | None = None)
     )
     ids = [m.user_id for m in members]
     kinds = QUALIFYING_KINDS.get(role, ())
-    held: dict[int, list[Qualification]] = defaultdict(list)
-    for qualification in Qualification.objects.filter(
-        organization_id=organization_id, person_id__in=ids
-    ).select_related("standard"):
-        if _valid(qualification, day):
-            held[qualification.person_id].append(qualification)
+    held, trained = _competence(organization_id, ids, standards, day)
     conflicts = conflicts_with(cycle.client_id, ids, day, recorded_periods(cycle.client, day))
     led: dict[int, list[str]] = defaultdict(list)
     earlier = (
@@ -294,11 +379,9 @@ def candidates(cycle_audit: CycleAudit, role: str, *, on: dt.date | None = None)
     result = []
     for membership in members:
         own = held.get(membership.user_id, [])
-        missing = [
-            str(standard)
-            for standard in standards
-            if kinds and not any(q.standard_id == standard.pk and q.kind in kinds for q in own)
-        ]
+        missing, untrained = _gaps(
+            standards, kinds, role, own, trained.get(membership.user_id, set())
+        )
         result.append(
             Candidate(
                 user_id=membership.user_id,
@@ -307,6 +390,7 @@ def candidates(cycle_audit: CycleAudit, role: str, *, on: dt.date | None = None)
                 role=membership.role,
                 qualifications=own,
                 missing=missing,
+                untrained=untrained,
                 conflicts=conflicts.get(membership.user_id, []),
                 led_before=led.get(membership.user_id, [])
                 if role == AuditTeamMember.Role.LEAD

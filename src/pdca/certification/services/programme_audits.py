@@ -18,7 +18,7 @@ from pdca.audits.models import Audit
 from pdca.audits.registers import AUDITS
 from pdca.audits.services import add_team_member
 from pdca.certification.models import CertificationCycle, CycleAudit
-from pdca.certification.services import cycles
+from pdca.certification.services import cycles, transitions
 from pdca.core.activity import record_update, snapshot
 from pdca.core.concurrency import lock_for_update
 from pdca.core.exceptions import Conflict, FieldError, ValidationFailed
@@ -52,6 +52,7 @@ AUDIT_TYPE: dict[str, str] = {
     K.RECERTIFICATION: Audit.Type.RECERTIFICATION,
     K.SPECIAL: Audit.Type.SPECIAL,
     K.SHORT_NOTICE: Audit.Type.SPECIAL,
+    K.TRANSITION: Audit.Type.SPECIAL,
 }
 SHORT_CODE: dict[str, str] = {
     K.STAGE1: "S1",
@@ -60,6 +61,7 @@ SHORT_CODE: dict[str, str] = {
     K.RECERTIFICATION: "RC",
     K.SPECIAL: "SP",
     K.SHORT_NOTICE: "SN",
+    K.TRANSITION: "TR",
 }
 
 
@@ -137,26 +139,35 @@ def _check_dates(start_date: Any, end_date: Any) -> None:
 
 
 def _code(item: CycleAudit) -> str:
-    """S1, S2, SV1, SV2, RC, SP1...; a repeated stage 2 is S2-2."""
+    """S1, S2, SV1, SV2, RC, SP1, TR1...; a repeated stage 2 is S2-2."""
     code = SHORT_CODE[item.kind]
-    if item.kind in (K.SURVEILLANCE, K.SPECIAL, K.SHORT_NOTICE):
+    if item.kind in (K.SURVEILLANCE, K.SPECIAL, K.SHORT_NOTICE, K.TRANSITION):
         return f"{code}{item.sequence}"
     return code if item.sequence == 1 else f"{code}-{item.sequence}"
 
 
 def _audit_fields(item: CycleAudit, cycle: CertificationCycle) -> dict[str, Any]:
+    """The audit's fields; a transition audit (or one combined with a transition) audits the
+    new editions in place of the old ones."""
     client = cycle.client
     label = label_of(item)
-    standards = list(cycle.standards.order_by("code"))
+    standards = transitions.audited_standards(item)
+    targets = list(item.transition_to.all())
     days = f", {item.planned_days} auditor-days planned" if item.planned_days is not None else ""
+    objectives = f"{label} of {client.name}, certification cycle {cycle.number}{days}."
+    if targets:
+        names = ", ".join(s.full_name for s in targets)
+        if item.kind != K.TRANSITION:
+            label = f"{label} and transition"
+        objectives += f" Transition to {names}: the system's conformity to the new edition."
     return {
         "reference": f"{client.reference}-{cycle.number}-{_code(item)}"[:30],
         "title": f"{label}: {client.name}"[:200],
         "audit_type": AUDIT_TYPE[item.kind],
         "standards": standards,
         "scope": cycle.scope,
-        "objectives": f"{label} of {client.name}, certification cycle {cycle.number}{days}.",
-        "criteria": ", ".join(str(s) for s in standards),
+        "objectives": objectives[:2000],
+        "criteria": ", ".join(s.full_name for s in standards),
     }
 
 

@@ -105,7 +105,8 @@ class TrainingRecord(Archivable, OrgOwned):
     qualification, an experience entry or audit logged, or an assessment on the job; with the
     provider, dates, result, certificate, expiry, the evidence file, and whether the action
     was effective (7.2 c). A certification body holds the same records for its auditors, per
-    standard and technical area."""
+    standard and technical area, among them the transition training an auditor needs for a new
+    edition of a standard (kind `transition`, `standard` the new edition) before auditing it."""
 
     record_type = "training"
 
@@ -116,6 +117,7 @@ class TrainingRecord(Archivable, OrgOwned):
         EXPERIENCE = "experience", "Experience"
         AUDIT = "audit", "Audit logged"
         ASSESSMENT = "assessment", "Assessment on the job"
+        TRANSITION = "transition", "Transition training"
 
     class Result(models.TextChoices):
         PLANNED = "planned", "Planned"

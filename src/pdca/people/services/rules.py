@@ -83,6 +83,20 @@ def validate_record(record: TrainingRecord) -> None:
         errors.append(FieldError("audit_role", "Only an audit logged has a role in the audit."))
     if record.score is not None and record.score > 100:
         errors.append(FieldError("score", "A score is a percentage, at most 100."))
+    if record.kind == Kind.TRANSITION:
+        if record.standard is None:
+            errors.append(
+                FieldError("standard", "Choose the new edition the training is for.", "required")
+            )
+        elif record.standard.replaces_id is None:
+            errors.append(
+                FieldError(
+                    "standard",
+                    f"{record.standard.full_name} replaces no earlier edition: transition "
+                    "training is for a new edition.",
+                    "not_a_new_edition",
+                )
+            )
     if record.recognized_by and not record.provider_recognized:
         errors.append(
             FieldError("provider_recognized", "Tick it when you name who recognizes the provider.")

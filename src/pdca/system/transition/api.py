@@ -87,7 +87,7 @@ class TransitionPreviewOut(Schema):
 
 
 class TransitionCreate(Schema):
-    to: str = Field(description="The new edition's code, e.g. iso9001-2026")
+    to: str = Field(max_length=60, description="The new edition's code, e.g. iso9001-2026")
 
 
 class TransitionPlanGapOut(Schema):

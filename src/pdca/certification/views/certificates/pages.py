@@ -28,8 +28,10 @@ from pdca.certification.services.certificate_queries import (
     certificate_rows,
     filter_certificates,
     parse_filters,
+    transition_summary,
 )
-from pdca.certification.services.certificate_transitions import transition_certificate
+from pdca.certification.services.certificate_transitions import IN_FORCE, transition_certificate
+from pdca.certification.services.editions import standards_query, transitions_of
 from pdca.certification.views.certificates.forms import TransitionForm, move_choices
 from pdca.core.exceptions import ServiceError
 from pdca.core.permissions import may
@@ -74,6 +76,7 @@ def certificate_list(request: MemberRequest) -> HttpResponse:
     rows = filter_certificates(certificate_rows(request.user, org), filters, today)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     may_change = may(request.user, "change", Certificate, organization=org)
+    live = (*IN_FORCE, Certificate.Status.SUSPENDED)
     clients = (
         Certificate.objects.filter(organization=org)
         .order_by("client__name")
@@ -85,11 +88,21 @@ def certificate_list(request: MemberRequest) -> HttpResponse:
         "certification/certificates/list.html",
         {
             "page": page,
+            "rows": [
+                {
+                    "c": c,
+                    "transitions": [t.sentence(today) for t in transitions_of(c.standards.all())]
+                    if c.status in live
+                    else [],
+                }
+                for c in page.object_list
+            ],
+            "transition_summary": transition_summary(org),
             "filters": filters,
             "filter_errors": errors,
             "statuses": Certificate.Status.choices,
             "standards": Standard.objects.order_by("name", "edition").only(
-                "code", "name", "edition"
+                "code", "name", "edition", "amendments"
             ),
             "client_options": _client_options(clients, filters.client),
             "proposals": certificate_proposals(org, today) if may_change else [],
@@ -110,11 +123,33 @@ def _detail(
 ) -> HttpResponse:
     may_change = may(request.user, "change", cert)
     moves = move_choices(cert) if may_change else []
+    today = timezone.localdate()
+    standards = list(standards_query().filter(pk__in=cert.standards.values("pk")))
+    live = cert.status in (*IN_FORCE, Certificate.Status.SUSPENDED)
+    transitions = transitions_of(standards) if live else []
+    events = list(cert.events.select_related("by").order_by("on", "id"))
+    codes = {code for e in events for code in (*e.standards_from, *e.standards_to)}
+    names = {s.code: s.full_name for s in Standard.objects.filter(code__in=codes)} if codes else {}
     context: dict[str, Any] = {
         "certificate": cert,
-        "standards": list(cert.standards.order_by("name", "edition")),
+        "standards": standards,
+        "transitions": [
+            {"t": t, "text": t.sentence(today), "ended": t.ended(today)} for t in transitions
+        ],
+        "valid": cert.is_valid and not any(t.ended(today) for t in transitions),
+        "events": [
+            {
+                "e": e,
+                "transfer": (
+                    ", ".join(names.get(c, c) for c in e.standards_from),
+                    ", ".join(names.get(c, c) for c in e.standards_to),
+                )
+                if e.standards_to
+                else None,
+            }
+            for e in events
+        ],
         "sites": list(cert.sites.order_by("-is_central", "name")),
-        "events": list(cert.events.select_related("by").order_by("on", "id")),
         "decisions": list(cert.decisions.select_related("decided_by").order_by("decided_on")),
         "renewal": Certificate.objects.filter(previous=cert).only("pk", "number").first(),
         "history": history_of(cert, request.user)[:50],

@@ -63,7 +63,7 @@ def register(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": [register_row(c) for c in page.object_list],
             "standards": Standard.objects.order_by("name", "edition").only(
-                "code", "name", "edition"
+                "code", "name", "edition", "amendments"
             ),
         },
     )

@@ -48,6 +48,14 @@ class SpecialForm(StyledFormMixin, forms.Form):
     reason = forms.CharField(max_length=20_000, widget=TEXT)
 
 
+class TransitionAuditForm(StyledFormMixin, forms.Form):
+    """Plan the transition audit: combined with a planned audit (its id), or separate."""
+
+    combine_with = forms.IntegerField(required=False, min_value=1)
+    due_date = forms.DateField(required=False, widget=DATE)
+    reason = forms.CharField(required=False, max_length=20_000, widget=TEXT)
+
+
 class RepeatForm(StyledFormMixin, forms.Form):
     kind = forms.ChoiceField(
         choices=[(CycleAudit.Kind.STAGE1, "Stage 1"), (CycleAudit.Kind.STAGE2, "Stage 2")]

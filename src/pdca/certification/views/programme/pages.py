@@ -25,8 +25,15 @@ from pdca.certification.models import (
     CycleAudit,
     FindingReview,
 )
-from pdca.certification.services import calendar, cycles, decisions, finding_reviews
+from pdca.certification.services import (
+    calendar,
+    cycles,
+    decisions,
+    finding_reviews,
+    transitions,
+)
 from pdca.certification.services import programme_audits as audits
+from pdca.certification.services.editions import standards_prefetch
 from pdca.certification.views.programme import forms as f
 from pdca.core.exceptions import PermissionDenied, ServiceError, ValidationFailed
 from pdca.core.permissions import may, scope
@@ -156,7 +163,7 @@ def cycle_list(request):
     qs = (
         scope(CertificationCycle.objects.filter(organization=request.organization), request.user)
         .select_related("client")
-        .prefetch_related("standards")
+        .prefetch_related(standards_prefetch())
         .order_by("client__name", "-number")
     )
     return render(
@@ -174,13 +181,24 @@ def _cycle(request, pk: int) -> CertificationCycle:
     )
 
 
+def _lead_options(cycle: CertificationCycle) -> list[tuple[Any, str]]:
+    """The lead auditor choices, read once: the select is shown on every row still to
+    schedule, and a form field would read them again for each."""
+    field = f.ScheduleForm(organization=cycle.organization).fields["lead_auditor"]
+    assert isinstance(field, forms.ModelChoiceField)
+    return [(value, str(label)) for value, label in field.iterator(field)]
+
+
 def cycle_context(request, cycle: CertificationCycle) -> dict[str, Any]:
     today = timezone.localdate()
     programme = list(
         CycleAudit.objects.filter(cycle=cycle)
         .select_related("audit", "audit__lead_auditor")
+        .prefetch_related("transition_to")
         .order_by("due_date", "kind", "sequence")
     )
+    found = transitions.cycle_transitions(cycle)
+    deadline = transitions.deadline_of(found)
     held = [a.audit_id for a in programme if a.audit_id]
     reviews = list(
         FindingReview.objects.filter(finding__audit_id__in=held)
@@ -195,6 +213,20 @@ def cycle_context(request, cycle: CertificationCycle) -> dict[str, Any]:
     return {
         "cycle": cycle,
         "standards": list(cycle.standards.order_by("code")),
+        "transitions": [
+            {"t": t, "text": t.sentence(today), "ended": t.ended(today)} for t in found
+        ],
+        "transition_options": [
+            {"item": item, "label": audits.label_of(item)}
+            for item in transitions.transition_options(cycle, found)
+        ],
+        "transition_audits": [
+            {"item": item, "label": audits.label_of(item), "status": audits.status_of(item, today)}
+            for item in programme
+            if item.transition_to.all() and not item.cancelled_reason
+        ],
+        "transition_form": f.TransitionAuditForm(initial={"due_date": deadline}),
+        "transition_deadline": deadline,
         "sites": list(cycle.sites.all()),
         "programme": [
             {
@@ -220,6 +252,7 @@ def cycle_context(request, cycle: CertificationCycle) -> dict[str, Any]:
         "can_review": can_review,
         "can_decide": can_decide,
         "schedule_form": f.ScheduleForm(organization=cycle.organization),
+        "lead_options": _lead_options(cycle),
         "outcome_form": f.OutcomeForm(),
         "days_form": f.DaysForm(),
         "special_form": f.SpecialForm(),
@@ -372,6 +405,27 @@ def special_audit(request, pk: int):
             cycle, d["kind"], d["due_date"], d["reason"], actor=request.user
         ),
         "Audit added to the programme.",
+    )
+
+
+@require_POST
+@member_required
+def transition_audit(request, pk: int):
+    """Plan the transition audit: combined with a surveillance or recertification audit due
+    before the end of the transition, or a separate one."""
+    cycle = _cycle(request, pk)
+    return _step(
+        request,
+        cycle,
+        f.TransitionAuditForm(request.POST),
+        lambda d: transitions.plan_transition_audit(
+            cycle,
+            actor=request.user,
+            combine_with=d["combine_with"],
+            due_date=None if d["combine_with"] else d["due_date"],
+            reason=d["reason"],
+        ),
+        "Transition audit planned.",
     )
 
 

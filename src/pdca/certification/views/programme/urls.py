@@ -11,6 +11,11 @@ urlpatterns: list[URLPattern] = [
     path("cb/applications/<int:pk>/open-cycle/", pages.cycle_open, name="cycle-open"),
     path("cb/cycles/<int:pk>/special/", pages.special_audit, name="cycle-special"),
     path("cb/cycles/<int:pk>/repeat/", pages.repeat_stage, name="cycle-repeat"),
+    path(
+        "cb/cycles/<int:pk>/transition-audit/",
+        pages.transition_audit,
+        name="cycle-transition-audit",
+    ),
     path("cb/cycles/<int:pk>/decide/", pages.decide, name="cycle-decide"),
     path("cb/cycle-audits/<int:pk>/schedule/", pages.schedule, name="cycle-audit-schedule"),
     path(
