@@ -225,3 +225,19 @@ def test_the_home_makes_the_same_queries_at_two_sizes(client, personas, catalog,
         assert response.status_code == 200
         counts.append(queries)
     assert counts[0] == counts[1]
+
+
+def test_a_cb_manager_sees_the_editions_their_certificates_must_leave(client, personas, catalog):
+    from tests.certification.edition_factories import NEW_NAME, OLD_NAME, certified, editions
+
+    manager = personas.users[Role.CB_MANAGER]
+    assert "editions" not in shown(home(client, manager))
+    editions()
+    certified(personas.cb)
+    certified(personas.cb)
+    sections = shown(home(client, manager))
+    assert sections["editions"] == [("2 certificates", f"{OLD_NAME} → {NEW_NAME}", False)]
+    html = home(client, manager).content.decode()
+    assert "provisional date" in html and "?in_transition=yes" in html
+    # Only the manager's home: auditors and decision makers see it on the certificates list.
+    assert "editions" not in shown(home(client, personas.users[Role.LEAD_AUDITOR]))

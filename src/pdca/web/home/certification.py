@@ -174,3 +174,38 @@ def answers_to_review(user: Any, org: Any, today: dt.date, *, everyone: bool) ->
         total=total,
         late=late,
     )
+
+
+def editions_in_transition(user: Any, org: Any, today: dt.date) -> Section | None:
+    """Editions being replaced that the body's certificates still name: how many certificates,
+    and the deadline (shown only when there are some)."""
+    from pdca.certification.models import Certificate
+    from pdca.certification.services.certificate_queries import transition_summary
+
+    if not may(user, "view", Certificate, organization=org):
+        return None
+    rows = transition_summary(org)
+    if not rows:
+        return None
+    items = []
+    for row in rows:
+        transition = row.transition
+        ends = transition.ends
+        items.append(
+            Item(
+                f"{transition.standard.full_name} → {transition.successor.full_name}",
+                url("certification:certificate-list") + "?in_transition=yes",
+                f"{row.certificates} certificate{'s' if row.certificates != 1 else ''}",
+                "warning",
+                transition.sentence(today),
+                ends,
+                overdue=transition.ended(today),
+            )
+        )
+    return section(
+        "editions",
+        "Editions in transition",
+        items,
+        link=link("Certificates", "certification:certificate-list"),
+        info=True,
+    )

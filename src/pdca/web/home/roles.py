@@ -87,6 +87,7 @@ def sections_for(user: Any, org: Any, role: str | None, today: dt.date) -> list[
             certification.answers_to_review(user, org, today, everyone=True),
             engagements.answers_to_check(user, org, today),
             certification.decisions_waiting(user, org),
+            certification.editions_in_transition(user, org, today),
             audits.audits_section(user, org, audits.my_audits(user, org), today),
             work.training(user, org, today),
         ]
