@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.db import models
+from django.urls import NoReverseMatch
 
 from pdca.core.activity import record_activity, record_create
 from pdca.core.models import RequirementLinked
@@ -28,10 +29,14 @@ if TYPE_CHECKING:
     from pdca.accounts.models import User
 
 
-def _url(obj) -> str:
+def _url(obj: models.Model) -> str:
+    """The entry's page, when its register gives it one."""
+    get_url = getattr(obj, "get_absolute_url", None)
+    if get_url is None:
+        return ""
     try:
-        return obj.get_absolute_url()
-    except (AttributeError, Exception):
+        return str(get_url())
+    except NoReverseMatch:
         return ""
 
 
