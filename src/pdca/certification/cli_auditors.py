@@ -294,9 +294,7 @@ def record_training(
     _setup()
     from decimal import Decimal
 
-    from pdca.core.cli_support import actor_or_exit, organization_or_exit
-    from pdca.core.context import channel
-    from pdca.core.exceptions import ServiceError, ValidationFailed
+    from pdca.core.cli_support import actor_or_exit, organization_or_exit, run_service
     from pdca.people.services.transition_training import record_transition_training
     from pdca.tenancy.models import Membership
 
@@ -311,24 +309,16 @@ def record_training(
     if membership is None:
         err.print(f"[red]{escape(email)} is not a member of {escape(org)}.")
         raise typer.Exit(1)
-    try:
-        with channel("cli"):
-            record = record_transition_training(
-                organization,
-                actor=actor,
-                person=membership.user_id,
-                standard=standard,
-                completed_on=completed_on.date(),
-                provider=provider,
-                hours=Decimal(str(hours)) if hours is not None else None,
-                result=result,
-            )
-    except ValidationFailed as exc:
-        for error in exc.errors:
-            err.print(f"[red]{escape(error.field or 'input')}: {escape(error.message)}")
-        err.print("[red]Refused; nothing was written.")
-        raise typer.Exit(1) from None
-    except ServiceError as exc:
-        err.print(f"[red]{escape(exc.message)}")
-        raise typer.Exit(1) from None
+    record = run_service(
+        lambda: record_transition_training(
+            organization,
+            actor=actor,
+            person=membership.user_id,
+            standard=standard,
+            completed_on=completed_on.date(),
+            provider=provider,
+            hours=Decimal(str(hours)) if hours is not None else None,
+            result=result,
+        )
+    )
     console.print(f"Recorded for {email}: {record.title} (record {record.pk}).", markup=False)
