@@ -25,6 +25,9 @@ CODES = {
     "iso22000-2018",
     "iso22301-2019",
 }
+#: The new editions (issue 21), beside the ones they replace; their own checks are in
+#: tests/standards/test_editions_data.py.
+NEW_EDITIONS = {"iso14001-2026", "iso9001-2026"}
 
 # Every clause number of every standard, in reading order.
 CLAUSES = {
@@ -439,9 +442,9 @@ def sentences(text: str) -> list[str]:
 # --- standards and their trees ----------------------------------------------------------------
 
 
-def test_exactly_the_seven_standards_are_loaded():
-    assert set(Standard.objects.values_list("code", flat=True)) == CODES
-    assert Standard.objects.count() == 7
+def test_exactly_the_seven_standards_and_the_two_new_editions_are_loaded():
+    assert set(Standard.objects.values_list("code", flat=True)) == CODES | NEW_EDITIONS
+    assert Standard.objects.count() == 9
 
 
 @pytest.mark.parametrize(
@@ -621,11 +624,11 @@ def test_no_standard_uses_a_core_clause_twice(code):
     assert [core for core, n in used.items() if n > 1] == []
 
 
-def test_competence_is_one_core_clause_shared_by_all_seven_standards():
+def test_competence_is_one_core_clause_shared_by_every_standard_and_edition():
     shared = Requirement.objects.filter(core__number="7.2").values_list(
         "standard__code", "number", "title"
     )
-    assert sorted(shared) == sorted((code, "7.2", "Competence") for code in CODES)
+    assert sorted(shared) == sorted((code, "7.2", "Competence") for code in CODES | NEW_EDITIONS)
 
 
 @pytest.mark.parametrize(
@@ -683,11 +686,13 @@ def test_requirements_sharing_a_core_clause_link_to_each_other():
     got = sorted((link.requirement.standard.code, link.requirement.number) for link in links)
     assert got == [
         ("iso14001-2015", "10.3"),
+        ("iso14001-2026", "10.1"),  # continual improvement is 10.1 in the new editions
         ("iso22000-2018", "10.2"),
         ("iso22301-2019", "10.2"),
         ("iso27001-2022", "10.1"),
         ("iso42001-2023", "10.1"),
         ("iso45001-2018", "10.3"),
+        ("iso9001-2026", "10.1"),
     ]
     assert {link.via for link in links} == {"core"}
 
@@ -746,7 +751,8 @@ def test_every_documented_information_item_is_maintain_or_retain_with_a_what():
         for r in Requirement.objects.exclude(documented_information=[])
         for item in r.documented_information
     ]
-    assert len(items) == 182
+    # 182 in the seven first editions, 15 in ISO 14001:2026 and 27 in ISO 9001:2026.
+    assert len(items) == 182 + 15 + 27
     for item in items:
         assert set(item) == {"type", "what"}
         assert item["type"] in {"maintain", "retain"}
@@ -781,5 +787,6 @@ def test_no_summary_repeats_its_title():
 
 def test_no_summary_is_empty_or_longer_than_600_characters():
     lengths = {label: len(s) for label, _, s in all_summaries()}
-    assert len(lengths) == 7 + 36 + 468 + 131
+    # standards, core clauses, clauses (49 and 91 of them in the two new editions), controls
+    assert len(lengths) == 9 + 36 + 468 + 49 + 91 + 131
     assert [label for label, n in lengths.items() if not 0 < n <= 600] == []

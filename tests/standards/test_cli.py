@@ -76,10 +76,12 @@ def line_of(text: str, line: str) -> int:
 
 STANDARDS = [
     ("iso14001-2015", "ISO 14001", "2015", "environment", "Environment", 45, 0),
+    ("iso14001-2026", "ISO 14001", "2026", "environment", "Environment", 49, 0),
     ("iso22000-2018", "ISO 22000", "2018", "food_safety", "Food safety", 116, 0),
     ("iso22301-2019", "ISO 22301", "2019", "business_continuity", "Business continuity", 76, 0),
     ("iso45001-2018", "ISO 45001", "2018", "ohs", "Occupational health and safety", 56, 0),
     ("iso9001-2015", "ISO 9001", "2015", "quality", "Quality", 91, 0),
+    ("iso9001-2026", "ISO 9001", "2026", "quality", "Quality", 91, 0),
     (
         "iso27001-2022",
         "ISO/IEC 27001",
@@ -91,6 +93,25 @@ STANDARDS = [
     ),
     ("iso42001-2023", "ISO/IEC 42001", "2023", "ai", "Artificial intelligence", 43, 38),
 ]
+#: code: (edition label, provisional, replaces, replaced by, transition ends of the successor)
+EDITIONS = {
+    "iso14001-2015": ("2015+A1:2024", False, None, "iso14001-2026", "2029-04-15"),
+    "iso14001-2026": ("2026", False, "iso14001-2015", None, None),
+    "iso22000-2018": ("2018+A1:2024", False, None, None, None),
+    "iso22301-2019": ("2019+A1:2024", False, None, None, None),
+    "iso45001-2018": ("2018+A1:2024", False, None, None, None),
+    "iso9001-2015": ("2015+A1:2024", False, None, "iso9001-2026", "2029-09-16"),
+    "iso9001-2026": ("2026", True, "iso9001-2015", None, None),
+    "iso27001-2022": ("2022+A1:2024", False, None, None, None),
+    "iso42001-2023": ("2023", False, None, None, None),
+}
+
+
+def editions_cell(code: str) -> str:
+    _, _, replaces, replaced_by, ends = EDITIONS[code]
+    if replaced_by:
+        return f"replaced by {replaced_by} (transition ends {ends}, provisional)"
+    return f"replaces {replaces}" if replaces else ""
 
 
 # --- help -------------------------------------------------------------------------------------
@@ -116,7 +137,7 @@ def test_the_standards_help_lists_every_subcommand():
     result = run("standards", "--help")
     assert result.exit_code == 0
     commands = re.findall(r"^│ (\w+) ", result.stdout, re.M)
-    assert commands == ["list", "show", "validate", "load"]
+    assert commands == ["list", "show", "diff", "validate", "load"]
 
 
 # --- list -------------------------------------------------------------------------------------
@@ -126,8 +147,15 @@ def test_list_shows_every_standard_with_its_counts():
     result = run("standards", "list")
     assert result.exit_code == 0, result.output
     assert table_rows(result.stdout) == [
-        [code, f"{name}:{edition}", str(clauses), str(controls), label]
-        for code, name, edition, _, label, clauses, controls in STANDARDS
+        [
+            code,
+            f"{name}:{EDITIONS[code][0]}" + (" (provisional)" if EDITIONS[code][1] else ""),
+            str(clauses),
+            str(controls),
+            label,
+            editions_cell(code),
+        ]
+        for code, name, _, _, label, clauses, controls in STANDARDS
     ]
     assert result.stderr == ""
 
@@ -140,8 +168,15 @@ def test_list_as_json_gives_every_standard_with_its_counts():
             "code": code,
             "name": name,
             "edition": edition,
+            "edition_label": EDITIONS[code][0],
+            "full_name": f"{name}:{EDITIONS[code][0]}",
             "title": Standard.objects.get(code=code).title,
             "discipline": discipline,
+            "provisional": EDITIONS[code][1],
+            "replaces": EDITIONS[code][2],
+            "replaced_by": EDITIONS[code][3],
+            "replaced_by_transition_ends": EDITIONS[code][4],
+            "replaced_by_transition_provisional": EDITIONS[code][3] is not None,
             "clauses": clauses,
             "controls": controls,
         }
@@ -168,7 +203,7 @@ def test_show_prints_the_clause_tree_then_the_annex_groups():
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0] == (
-        "ISO/IEC 27001:2022 Information security, cybersecurity and privacy protection — "
+        "ISO/IEC 27001:2022+A1:2024 Information security, cybersecurity and privacy protection — "
         "Information security management systems — Requirements"
     )
     shown = re.findall(r"[├└]── (\S+) ", result.stdout)
@@ -193,6 +228,14 @@ def test_show_as_json_gives_every_field_of_every_requirement():
         "name": "ISO/IEC 27001",
         "title": standard.title,
         "edition": "2022",
+        "edition_label": "2022+A1:2024",
+        "full_name": "ISO/IEC 27001:2022+A1:2024",
+        "amendments": standard.amendments,
+        "published_on": None,
+        "provisional": False,
+        "provisional_note": "",
+        "replaces": None,
+        "replaced_by": None,
         "publisher": "ISO/IEC",
         "discipline": "information_security",
         "structure": "hs-2021",
@@ -219,6 +262,7 @@ def test_show_as_json_gives_every_field_of_every_requirement():
             "adds": r.adds,
             "documented_information": r.documented_information,
             "retired": r.retired,
+            "provisional": r.provisional,
         }
         # Reading order: clauses 4 to 10, then the Annex controls.
         for r in sorted(rows, key=lambda r: (r.kind != "clause", r.sort_key))
@@ -267,7 +311,7 @@ def test_validate_of_every_shipped_file_exits_0():
     paths = [str(p) for p in sorted(CATALOG_DIR.glob("**/*.yaml"))]
     result = run("standards", "validate", *paths)
     assert result.exit_code == 0, result.output
-    assert result.stdout == "OK: 9 file(s) valid.\n"
+    assert result.stdout == "OK: 13 file(s) valid.\n"
 
 
 def test_validate_of_a_bad_file_prints_each_problem_as_file_line_message_and_exits_1(tmp_path):
@@ -314,13 +358,17 @@ def test_load_of_the_shipped_catalogs_is_idempotent_and_prints_the_report():
             for file, unchanged in [
                 ("harmonized-structure.yaml", 36),
                 ("iso14001-2015.yaml", 45),
+                ("iso14001-2026.yaml", 49),
                 ("iso22000-2018.yaml", 116),
                 ("iso22301-2019.yaml", 76),
                 ("iso27001-2022.yaml", 134),
                 ("iso42001-2023.yaml", 81),
                 ("iso45001-2018.yaml", 56),
                 ("iso9001-2015.yaml", 91),
+                ("iso9001-2026.yaml", 91),
+                ("iso14001-2015--iso14001-2026.yaml", 50),
                 ("iso27001-2022--iso42001-2023.yaml", 24),
+                ("iso9001-2015--iso9001-2026.yaml", 92),
             ]
         ]
         assert "Catalogs loaded" in result.stdout
@@ -358,11 +406,15 @@ def test_the_load_report_keeps_whole_file_names_on_a_narrow_terminal(monkeypatch
     assert files == [
         "harmonized-structure.yaml",
         "iso14001-2015.yaml",
+        "iso14001-2026.yaml",
         "iso22000-2018.yaml",
         "iso22301-2019.yaml",
         "iso27001-2022.yaml",
         "iso42001-2023.yaml",
         "iso45001-2018.yaml",
         "iso9001-2015.yaml",
+        "iso9001-2026.yaml",
+        "iso14001-2015--iso14001-2026.yaml",
         "iso27001-2022--iso42001-2023.yaml",
+        "iso9001-2015--iso9001-2026.yaml",
     ]

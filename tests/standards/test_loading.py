@@ -96,13 +96,17 @@ def make_reference_to(requirement: Requirement) -> Requirement:
 UNCHANGED = [
     ("harmonized-structure.yaml", "core", "harmonized-structure", 36),
     ("iso14001-2015.yaml", "standard", "iso14001-2015", 45),
+    ("iso14001-2026.yaml", "standard", "iso14001-2026", 49),
     ("iso22000-2018.yaml", "standard", "iso22000-2018", 116),
     ("iso22301-2019.yaml", "standard", "iso22301-2019", 76),
     ("iso27001-2022.yaml", "standard", "iso27001-2022", 134),
     ("iso42001-2023.yaml", "standard", "iso42001-2023", 81),
     ("iso45001-2018.yaml", "standard", "iso45001-2018", 56),
     ("iso9001-2015.yaml", "standard", "iso9001-2015", 91),
+    ("iso9001-2026.yaml", "standard", "iso9001-2026", 91),
+    ("iso14001-2015--iso14001-2026.yaml", "mapping", "iso14001-2015--iso14001-2026", 50),
     ("iso27001-2022--iso42001-2023.yaml", "mapping", "iso27001-2022--iso42001-2023", 24),
+    ("iso9001-2015--iso9001-2026.yaml", "mapping", "iso9001-2015--iso9001-2026", 92),
 ]
 
 
@@ -295,28 +299,30 @@ def test_a_removed_branch_deletes_what_it_can_and_retires_the_referred_leaf_and_
 
 
 def test_a_new_edition_is_a_new_standard_next_to_the_old(tmp_path):
-    path = tmp_path / "iso14001-2026.yaml"
+    # (2035: the shipped catalog already has ISO 14001:2026)
+    path = tmp_path / "iso14001-2035.yaml"
     path.write_text(
         shipped(EMS)
-        .replace("  code: iso14001-2015\n", "  code: iso14001-2026\n")
-        .replace('  edition: "2015"\n', '  edition: "2026"\n'),
+        .replace("  code: iso14001-2015\n", "  code: iso14001-2035\n")
+        .replace('  edition: "2015"\n', '  edition: "2035"\n'),
         encoding="utf-8",
     )
     old = state()["requirements"]
+    count = Standard.objects.count()
 
     reports = load_catalogs([path])
 
-    assert reports == [FileReport("iso14001-2026.yaml", "standard", "iso14001-2026", created=45)]
-    assert Standard.objects.count() == 8
-    assert Standard.objects.get(code="iso14001-2026").edition == "2026"
+    assert reports == [FileReport("iso14001-2035.yaml", "standard", "iso14001-2035", created=45)]
+    assert Standard.objects.count() == count + 1
+    assert Standard.objects.get(code="iso14001-2035").edition == "2035"
     assert [r for r in state()["requirements"] if r["id"] in {o["id"] for o in old}] == old
-    assert Requirement.objects.filter(standard__code="iso14001-2026").count() == 45
+    assert Requirement.objects.filter(standard__code="iso14001-2035").count() == 45
     # The new edition sits on the same core clauses, so it links to the old one.
     linked = {
         (link.requirement.standard.code, link.requirement.number)
         for link in selectors.links_of(req("iso14001-2015", "7.2"))
     }
-    assert ("iso14001-2026", "7.2") in linked
+    assert ("iso14001-2035", "7.2") in linked
 
 
 def test_a_mapping_file_reloaded_without_a_pair_deletes_that_pair(tmp_path):

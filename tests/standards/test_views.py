@@ -30,6 +30,9 @@ CODES = [
     "iso42001-2023",
     "iso45001-2018",
     "iso9001-2015",
+    # the new editions (issue 21)
+    "iso14001-2026",
+    "iso9001-2026",
 ]
 PAGES = [
     "/standards/",
@@ -219,14 +222,15 @@ def test_a_search_that_matches_nothing_says_so(employee):
 # --- a requirement ------------------------------------------------------------------------------
 
 
-def test_9001_competence_links_to_competence_in_the_six_other_standards(employee):
+def test_9001_competence_links_to_competence_in_every_other_standard(employee):
     response = employee.get("/standards/iso9001-2015/7.2/")
     html = response.content.decode()
     assert "<h1>7.2 Competence" in html
     others = [c for c in CODES if c != "iso9001-2015"]
-    assert sorted(link for link in requirement_links(response) if link.endswith("/7.2/")) == [
-        f"/standards/{code}/7.2/" for code in others
-    ]
+    # (9001:2026 7.2 is also linked once more, under "In other editions")
+    assert sorted({link for link in requirement_links(response) if link.endswith("/7.2/")}) == (
+        sorted(f"/standards/{code}/7.2/" for code in others)
+    )
     assert [link.requirement.standard.code for link in response.context["core_links"]] == sorted(
         others, key=lambda code: Standard.objects.get(code=code).name
     )
@@ -276,7 +280,7 @@ def test_the_integrated_view_has_a_row_per_core_clause_and_all_standards_by_defa
         s.code for s in Standard.objects.order_by("name", "edition")
     ]
     row = next(r for r in response.context["rows"] if r.core.number == "7.2")
-    assert [c.requirement.number for c in row.cells] == ["7.2"] * 7
+    assert [c.requirement.number for c in row.cells] == ["7.2"] * len(CODES)
 
 
 def test_the_integrated_view_shows_the_chosen_standards_only(employee):

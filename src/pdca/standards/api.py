@@ -1,10 +1,12 @@
-"""API of the standards catalog: standards, their requirement trees, requirements with their
-links, the integrated view and the mandatory documented information.
+"""API of the standards catalog: standards with their editions, their requirement trees,
+requirements with their links, the integrated view, the mandatory documented information, and
+the transition from an edition to the next.
 
 The catalog is shared reference data: every signed-in person may read all of it, and nobody
 writes it through the API (catalogs are loaded from files with `pdca standards load`).
 """
 
+import datetime as dt
 from typing import Annotated, Literal
 
 from django.shortcuts import get_object_or_404
@@ -15,6 +17,15 @@ from pydantic import Field, WithJsonSchema
 from pdca.core.api import Page, responses
 from pdca.core.exceptions import ValidationFailed
 from pdca.standards import selectors
+from pdca.standards.editions import selectors as editions
+from pdca.standards.editions.schemas import (
+    AmendmentOut,
+    ChangeKind,
+    EditionDiffOut,
+    EditionTransitionOut,
+    line_out,
+    transition_out,
+)
 from pdca.standards.models import Mapping, Requirement, Standard
 
 router = Router(tags=["standards"])
@@ -33,12 +44,40 @@ class StandardOut(Schema):
     name: str
     title: str
     edition: str
+    edition_label: str = Field(description="The edition with its amendments: 2015+A1:2024")
+    full_name: str = Field(description="ISO 9001:2015+A1:2024")
+    amendments: list[AmendmentOut] = Field(description="Amendments that are part of this edition")
+    published_on: dt.date | None
+    provisional: bool = Field(
+        description="The catalog of this edition rests on facts not yet verified against the "
+        "published standard"
+    )
+    provisional_note: str
     publisher: str
     discipline: Standard.Discipline
     structure: str
     summary: str
+    replaces: str | None = Field(description="Code of the edition this one replaces")
+    replaced_by: str | None = Field(description="Code of the edition that replaces this one")
+    transition: EditionTransitionOut | None = Field(
+        description="The transition from the replaced edition to this one (null when this "
+        "edition replaces none)"
+    )
     clause_count: int
     control_count: int
+
+    @staticmethod
+    def resolve_replaces(obj: Standard) -> str | None:
+        return obj.replaces.code if obj.replaces else None
+
+    @staticmethod
+    def resolve_replaced_by(obj: Standard) -> str | None:
+        successor = obj.successor
+        return successor.code if successor else None
+
+    @staticmethod
+    def resolve_transition(obj: Standard) -> dict | None:
+        return transition_out(obj)
 
 
 class GroupOut(Schema):
@@ -61,6 +100,9 @@ class RequirementNode(Schema):
     adds: str = Field(description="What this standard adds to the core clause")
     documented_information: list[DocumentedInformationOut]
     retired: bool
+    provisional: bool = Field(
+        description="Number, title or place not yet verified against the published standard"
+    )
 
 
 class StandardDetail(StandardOut):
@@ -68,6 +110,16 @@ class StandardDetail(StandardOut):
     requirements: list[RequirementNode] = Field(
         description="Clauses, then Annex controls group by group, in reading order"
     )
+
+    # The endpoint reads the tree once and hangs it on the standard (`tree_groups`,
+    # `tree_nodes`): the model's own `groups` and `requirements` are managers.
+    @staticmethod
+    def resolve_groups(obj: Standard) -> list[dict]:
+        return obj.tree_groups  # type: ignore[attr-defined]
+
+    @staticmethod
+    def resolve_requirements(obj: Standard) -> list[dict]:
+        return obj.tree_nodes  # type: ignore[attr-defined]
 
 
 class RequirementOut(Schema):
@@ -80,6 +132,9 @@ class RequirementOut(Schema):
     core: str | None = Field(description="Number of the Harmonized Structure core clause")
     summary: str
     documented_information: list[DocumentedInformationOut]
+    provisional: bool = Field(
+        description="Number, title or place not yet verified against the published standard"
+    )
 
     @staticmethod
     def resolve_standard(obj: Requirement) -> str:
@@ -198,7 +253,7 @@ class DocumentedItemOut(Schema):
 
 
 def _standard(code: str) -> Standard:
-    return get_object_or_404(selectors.standards(), code=code)
+    return get_object_or_404(editions.catalog(), code=code)
 
 
 def _node(r: Requirement, numbers: dict[int, str], group: str | None) -> dict:
@@ -216,6 +271,7 @@ def _node(r: Requirement, numbers: dict[int, str], group: str | None) -> dict:
         "adds": r.adds,
         "documented_information": r.documented_information,
         "retired": r.retired,
+        "provisional": r.provisional,
     }
 
 
@@ -224,7 +280,7 @@ def _chosen_standards(values: list[str]) -> list[Standard]:
     codes = list(dict.fromkeys(c.strip() for v in values for c in v.split(",") if c.strip()))
     if not codes:
         raise ValidationFailed.single("standards", "Name at least one standard code.", "required")
-    found = {s.code: s for s in selectors.standards().filter(code__in=codes)}
+    found = {s.code: s for s in editions.catalog().filter(code__in=codes)}
     unknown = [c for c in codes if c not in found]
     if unknown:
         raise ValidationFailed.single(
@@ -239,8 +295,9 @@ def _chosen_standards(values: list[str]) -> list[Standard]:
 @router.get("/standards/", response=responses(list[StandardOut]))
 @paginate(Page)
 def list_standards(request):
-    """The loaded standards with their numbers of clauses and Annex controls."""
-    return selectors.standards()
+    """The loaded standards with their numbers of clauses and Annex controls, their edition
+    (with amendments) and the editions they replace or are replaced by."""
+    return editions.catalog()
 
 
 @router.get("/standards/{code}/", response=responses(StandardDetail))
@@ -250,12 +307,13 @@ def get_standard(request, code: str):
     clauses, groups = selectors.tree(standard)
     controls = [(g, r) for g in groups for r in g.requirements.all()]
     numbers = {r.pk: r.number for r in clauses} | {r.pk: r.number for _, r in controls}
-    out = StandardOut.model_validate(standard, from_attributes=True).model_dump()
-    out["groups"] = [{"id": g.code, "title": g.title, "summary": g.summary} for g in groups]
-    out["requirements"] = [_node(r, numbers, None) for r in clauses] + [
+    standard.tree_groups = [  # type: ignore[attr-defined]  # read by StandardDetail
+        {"id": g.code, "title": g.title, "summary": g.summary} for g in groups
+    ]
+    standard.tree_nodes = [_node(r, numbers, None) for r in clauses] + [  # type: ignore[attr-defined]
         _node(r, numbers, g.code) for g, r in controls
     ]
-    return out
+    return standard
 
 
 @router.get("/requirements/", response=responses(list[RequirementOut]))
@@ -321,3 +379,29 @@ def documented_information(request, code: str):
         }
         for item in selectors.documented_information(standard)
     ]
+
+
+@router.get("/standards/{old}/transition/{new}/", response=responses(EditionDiffOut))
+def transition(
+    request,
+    old: str,
+    new: str,
+    change: list[ChangeKind] | None = Query(  # noqa: B008
+        None, description="Only lines of these changes (repeat the parameter for several)"
+    ),
+):
+    """The transition from edition `old` to edition `new`: every line (an old requirement, a
+    new one, or both) with its change and our note, the number of lines of each change, and
+    what is new. 404 when either code is unknown or the catalog has no transition between
+    them."""
+    diff = editions.diff_by_codes(old, new)
+    return {
+        "old": diff.old,
+        "new": diff.new,
+        "transition": transition_out(diff.new) if diff.transition else None,
+        "provisional": diff.provisional,
+        "total": diff.total,
+        "counts": diff.counts,
+        "whats_new": [line_out(line) for line in diff.whats_new],
+        "lines": [line_out(line) for line in diff.only(change or [])],
+    }

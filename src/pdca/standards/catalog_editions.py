@@ -41,7 +41,9 @@ def check_transition(file: CatalogFile, standards: dict[str, set[str]]) -> None:
     for side, code in (("source", src), ("target", dst)):
         if isinstance(code, str) and code not in standards:
             file.problems.append(
-                Problem(str(file.path), data.lines.get(side, 1), f"unknown {side} standard {code!r}")
+                Problem(
+                    str(file.path), data.lines.get(side, 1), f"unknown {side} standard {code!r}"
+                )
             )
     if file.problems:
         return
@@ -117,7 +119,9 @@ def check_replaces(files: list[CatalogFile], standards: dict[str, set[str]]) -> 
         if old == meta.get("code"):
             file.problems.append(Problem(str(file.path), line, "a standard cannot replace itself"))
         elif old not in standards:
-            file.problems.append(Problem(str(file.path), line, f"replaces unknown standard {old!r}"))
+            file.problems.append(
+                Problem(str(file.path), line, f"replaces unknown standard {old!r}")
+            )
         elif old in claimed:
             file.problems.append(
                 Problem(str(file.path), line, f"{old} is already replaced by {claimed[old]}")

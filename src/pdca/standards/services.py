@@ -256,7 +256,8 @@ def _line_sort_key(old: Requirement | None, new: Requirement | None) -> str:
     """In the new edition's order; a removed requirement sorts where it stood in the old."""
     anchor = new or old
     assert anchor is not None  # the catalog check refuses a line with neither
-    return anchor.sort_key + ("" if new else "~") + (old.sort_key if old else "")
+    # A space sorts below the "." of a sub-clause's key: 4 and its lines before 4.1.
+    return anchor.sort_key + " " + ("" if new else "~") + (old.sort_key if old else "")
 
 
 def _load_transition(file: CatalogFile, report: FileReport) -> None:

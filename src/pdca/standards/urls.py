@@ -8,6 +8,9 @@ app_name = "standards"
 urlpatterns = [
     path("", views.standard_list, name="list"),
     path("integrated/", views.integrated, name="integrated"),
+    path("<slug:old>/to/<slug:new>/", views.comparison, name="comparison"),
+    path("<slug:old>/to/<slug:new>/comparison.csv", views.comparison_csv, name="comparison_csv"),
+    path("<slug:old>/to/<slug:new>/comparison.xlsx", views.comparison_xlsx, name="comparison_xlsx"),
     path("<slug:code>/", views.standard_detail, name="detail"),
     path(
         "<slug:code>/documented-information/",
