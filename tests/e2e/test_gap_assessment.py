@@ -211,7 +211,8 @@ def test_the_page_of_all_seven_standards_fits_the_screen(
     page: Page, live_server, personas: Personas, catalog, screenshots: Path
 ):
     system = ManagementSystem.objects.create(organization=personas.org, name="Everything")
-    for standard in Standard.objects.all():
+    # The seven standards, each in its newest edition in the catalog.
+    for standard in Standard.objects.filter(replaced_by__isnull=True):
         AdoptedStandard.objects.create(
             organization=personas.org,
             system=system,
