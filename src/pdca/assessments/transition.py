@@ -39,6 +39,16 @@ if TYPE_CHECKING:
     from pdca.system.models import ManagementSystem
 
 
+#: Statuses from least to most advanced (not applicable stands apart, as the least).
+PROGRESS: list[str] = [
+    GapItem.Status.NOT_APPLICABLE,
+    GapItem.Status.NOT_STARTED,
+    GapItem.Status.PLANNED,
+    GapItem.Status.PARTIAL,
+    GapItem.Status.IMPLEMENTED,
+]
+
+
 def _leaves(standard_id: int) -> list[Requirement]:
     reqs = list(
         Requirement.objects.filter(standard_id=standard_id, retired=False).order_by("sort_key")
@@ -53,6 +63,11 @@ def _by_requirement(assessment: GapAssessment) -> dict[int, GapItem]:
         for r in item.covers.all():
             found.setdefault(r.pk, item)
     return found
+
+
+def _least_advanced_first(items: list[GapItem]) -> list[GapItem]:
+    """Merged requirements stand where the least advanced of them stood."""
+    return sorted(items, key=lambda i: PROGRESS.index(i.status) if i.status in PROGRESS else 0)
 
 
 def _sources(lines: list[Line], by_req: dict[int, GapItem]) -> list[GapItem]:
@@ -76,7 +91,7 @@ def carry_gap_items(system: ManagementSystem, tmap: TransitionMap) -> Section:
         by_req = _by_requirement(assessment)
         for requirement in new_leaves:
             lines = tmap.sources(requirement.pk)
-            sources = _sources(lines, by_req)
+            sources = _least_advanced_first(_sources(lines, by_req))
             # Work on a changed requirement does not carry: its item opens as not started.
             outcome = CARRIED if outcome_of(lines) == CARRIED and sources else OPENED
             source = sources[0] if sources else None
@@ -182,13 +197,17 @@ def _continue(assessment: GapAssessment, tmap: TransitionMap, actor: User) -> Ga
         requirement = new_reqs[0]
         lines = tmap.sources(requirement.pk)
         sources = _sources(lines, by_req)
+        sources = _least_advanced_first(sources)
         source = sources[0] if sources else None
         if outcome_of(lines) == CARRIED:
             _copy(item, source or (by_req.get(others[0].pk) if others else None))
             if len(sources) > 1:
                 item.notes = "\n".join(
-                    [item.notes, f"Merged in {tmap.new}: {notes_of(lines)}"]
-                ).strip()
+                    [
+                        *dict.fromkeys(s.notes for s in sources if s.notes),
+                        f"Merged in {tmap.new}: {notes_of(lines)}",
+                    ]
+                )
             item.save()
             continue
         note = _change_note(tmap, lines)

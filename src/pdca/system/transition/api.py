@@ -10,17 +10,15 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from pdca.core.api import responses
-from pdca.core.exceptions import NotFound, ValidationFailed
+from pdca.core.exceptions import ValidationFailed
 from pdca.core.permissions import require
-from pdca.standards.editions.selectors import diff
 from pdca.standards.models import Standard
-from pdca.system import hooks
 from pdca.system.api import _system
 from pdca.system.models import SystemTransition
 from pdca.system.transition.services import (
     next_editions,
     preview_transition,
-    transition_of,
+    transition_plan,
     transition_system,
 )
 from pdca.system.transition.types import Section
@@ -182,23 +180,20 @@ def create_transition(request, system_id: int, payload: TransitionCreate):
 
 
 @router.get("/systems/{system_id}/transitions/{code}/plan/", response=responses(TransitionPlanOut))
-def transition_plan(request, system_id: int, code: str):
+def get_transition_plan(request, system_id: int, code: str):
     """After the move: what is new, who owns each gap, readiness for the new edition and the
     deadline."""
     system = _system(request, system_id)
     new = _new(code)
-    done = transition_of(system, new)
-    if done is None or new.replaces is None:
-        raise NotFound(f"{system} has not moved to {new}.")
-    gaps = hooks.transition_gaps.call(system, diff(new.replaces, new))
-    _assessment, readiness = hooks.readiness_summary.call(system, [new])
+    found = transition_plan(system, new)
+    assert new.replaces is not None  # transition_plan refuses an edition that replaces none
     return {
         "old_standard": new.replaces.code,
         "new_standard": new.code,
-        "done_on": done.done_on,
+        "done_on": found.done.done_on,
         "transition_ends": new.transition_ends,
         "dates_provisional": new.transition_provisional,
-        "readiness_percent": readiness[0].get("percent") if readiness else None,
+        "readiness_percent": found.readiness_percent,
         "gaps": [
             {
                 "number": g["line"].new.number,
@@ -210,6 +205,6 @@ def transition_plan(request, system_id: int, code: str):
                 "owner": g["owner_email"] or None,
                 "target_date": g["target_date"],
             }
-            for g in gaps
+            for g in found.gaps
         ],
     }

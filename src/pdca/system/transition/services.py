@@ -8,8 +8,9 @@ history (its adoption keeps its dates, closed assessments keep their items).
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -18,7 +19,7 @@ from pdca.core.activity import record_activity
 from pdca.core.concurrency import lock_for_update
 from pdca.core.exceptions import Conflict, NotFound, ValidationFailed
 from pdca.core.permissions import require
-from pdca.standards.editions.selectors import diff
+from pdca.standards.editions.selectors import Diff, diff
 from pdca.standards.models import Standard
 from pdca.system import hooks
 from pdca.system.models import AdoptedStandard, ManagementSystem, SystemTransition
@@ -141,3 +142,43 @@ def transition_system(system: ManagementSystem, new: Standard, *, actor: User) -
 
 def transition_of(system: ManagementSystem, new: Standard) -> SystemTransition | None:
     return SystemTransition.objects.filter(system=system, new_standard=new).first()
+
+
+#: Gap statuses that still need work (an empty status: no open item covers the requirement).
+OPEN_GAP_STATUSES = frozenset({"not_started", "planned", "partial", ""})
+
+
+@dataclass
+class Plan:
+    """After the move: the new and changed requirements with their gap items, readiness for
+    the new edition, and who owns the open gaps."""
+
+    done: SystemTransition
+    diff: Diff
+    gaps: list[dict[str, Any]]
+    readiness_percent: float | None
+
+    @property
+    def open_gaps(self) -> list[dict[str, Any]]:
+        return [g for g in self.gaps if g["status_code"] in OPEN_GAP_STATUSES]
+
+    @property
+    def owners(self) -> list[tuple[str, int]]:
+        """Open gaps per owner, most first."""
+        found = Counter(g["owner"] or "No owner" for g in self.open_gaps)
+        return found.most_common()
+
+
+def transition_plan(system: ManagementSystem, new: Standard) -> Plan:
+    """The plan of a move done (NotFound before it), read in a fixed number of queries."""
+    done = transition_of(system, new)
+    if done is None or new.replaces is None:
+        raise NotFound(f"{system} has not moved to {new}.")
+    changes = diff(new.replaces, new)
+    _assessment, readiness = hooks.readiness_summary.call(system, [new])
+    return Plan(
+        done,
+        changes,
+        hooks.transition_gaps.call(system, changes),
+        readiness[0].get("percent") if readiness else None,
+    )

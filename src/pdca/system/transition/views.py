@@ -11,12 +11,11 @@ from django.views.decorators.http import require_http_methods
 
 from pdca.core.exceptions import ServiceError
 from pdca.core.views import member_required
-from pdca.standards.editions.selectors import diff
 from pdca.standards.models import Standard
-from pdca.system import hooks
 from pdca.system.transition.services import (
     preview_transition,
     transition_of,
+    transition_plan,
     transition_system,
 )
 from pdca.system.transition.types import OUTCOME_LABELS
@@ -38,7 +37,7 @@ def transition(request, pk: int, code: str):
     new = _new(code)
     done = transition_of(system, new)
     if done is not None:
-        return plan(request, system, new, done)
+        return plan(request, system, new)
     # Before the move, only those who may change the system see the preview (403 otherwise).
     system = _system(request, pk, "change")
     if request.method == "POST":
@@ -61,15 +60,8 @@ def transition(request, pk: int, code: str):
     )
 
 
-def plan(request, system, new: Standard, done):
-    assert new.replaces is not None
-    changes = diff(new.replaces, new)
-    gaps = hooks.transition_gaps.call(system, changes)
-    _assessment, readiness = hooks.readiness_summary.call(system, [new])
-    open_gaps = [g for g in gaps if g["status_code"] in ("not_started", "planned", "partial", "")]
-    owners: dict[str, int] = {}
-    for gap in open_gaps:
-        owners[gap["owner"] or "No owner"] = owners.get(gap["owner"] or "No owner", 0) + 1
+def plan(request, system, new: Standard):
+    found = transition_plan(system, new)
     return render(
         request,
         "system/transition_plan.html",
@@ -77,19 +69,15 @@ def plan(request, system, new: Standard, done):
             "system": system,
             "new": new,
             "old": new.replaces,
-            "done": done,
-            "diff": changes,
-            "gaps": gaps,
-            "open_gaps": len(open_gaps),
-            "owners": sorted(owners.items(), key=lambda kv: -kv[1]),
-            "readiness": readiness[0] if readiness else None,
+            "done": found.done,
+            "gaps": found.gaps,
+            "open_gaps": len(found.open_gaps),
+            "owners": found.owners,
+            "readiness_percent": found.readiness_percent,
             "outcomes": OUTCOME_LABELS,
             "summary": [
-                {
-                    "title": row["title"],
-                    "cells": [row["counts"].get(k, 0) for k in OUTCOME_LABELS],
-                }
-                for row in done.summary
+                {"title": row["title"], "cells": [row["counts"].get(k, 0) for k in OUTCOME_LABELS]}
+                for row in found.done.summary
             ],
         },
     )
