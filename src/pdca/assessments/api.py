@@ -21,7 +21,7 @@ from pdca.core.concurrency import announce
 from pdca.core.exceptions import FieldError, ValidationFailed
 from pdca.core.permissions import require, scope, visible_organization_ids
 from pdca.core.selectors import history_of
-from pdca.standards.models import Requirement
+from pdca.standards.models import Requirement, Standard
 from pdca.system.api import ScoreOut
 from pdca.system.models import ManagementSystem
 from pdca.system.services import active_standards
@@ -231,20 +231,32 @@ def _assessment(request, assessment_id: int) -> GapAssessment:
     return get_object_or_404(_assessments(request.auth), pk=assessment_id)
 
 
+#: What item responses read of a requirement and its standard: the catalog's long texts and
+#: JSON fields stay in the database (the seven-standard list reads ~1,400 requirements).
+_REQUIREMENT_FIELDS = ("id", "number", "title", "standard_id", "sort_key")
+_STANDARD_FIELDS = ("code", "name", "edition")
+
+
 def _covers() -> Prefetch:
     return Prefetch(
         "covers",
-        queryset=Requirement.objects.select_related("standard").order_by(
-            "standard__name", "standard__edition", "sort_key"
-        ),
+        queryset=Requirement.objects.select_related("standard")
+        .only(*_REQUIREMENT_FIELDS, *(f"standard__{f}" for f in _STANDARD_FIELDS))
+        .order_by("standard__name", "standard__edition", "sort_key"),
     )
 
 
 def _items(user) -> QuerySet[GapItem]:
+    heavy = [f"requirement__{f}" for f in ("summary", "adds", "documented_information")]
+    heavy += [
+        f"requirement__standard__{f.name}"
+        for f in Standard._meta.concrete_fields
+        if f.name not in ("id", *_STANDARD_FIELDS)
+    ]
     return scope(
-        GapItem.objects.select_related("requirement__standard", "owner").prefetch_related(
-            _covers()
-        ),
+        GapItem.objects.select_related("requirement__standard", "owner")
+        .defer(*heavy)
+        .prefetch_related(_covers()),
         user,
     ).order_by("assessment_id", "sort_key")
 

@@ -15,7 +15,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
-from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
@@ -32,37 +31,58 @@ _REQUIREMENT_FIELDS = ("id", "number", "title", "kind", "standard_id", "group_id
 def load_items(assessment: GapAssessment, *, pk: int | None = None) -> list[GapItem]:
     """The items of an assessment (or the one item `pk`), with their owners and the
     requirements they cover (`item.covered`), each with its standard and Annex group: five
-    queries, whatever
-    the number of items. Standards and groups are read once and shared rather than joined
-    onto each of the ~1,400 requirements an assessment of seven standards covers, whose model
-    instances would otherwise take most of the page's time."""
-    covers = Requirement.objects.only(*_REQUIREMENT_FIELDS).order_by(
-        "standard__name", "standard__edition", "sort_key"
-    )
+    queries, whatever the number of items.
+
+    The page reads this on every request, so it avoids what costs most per row: the coverage
+    comes from the link table as plain pairs (a prefetch would build two related managers and
+    a queryset per item), and standards and groups are read once and shared rather than
+    joined onto each of the ~1,400 requirements an assessment of seven standards covers."""
     found = GapItem.objects.filter(assessment=assessment).select_related("owner")
+    links = GapItem.covers.through.objects.filter(gapitem__assessment=assessment)
+    requirements = Requirement.objects.only(*_REQUIREMENT_FIELDS).filter(
+        gap_items__assessment=assessment
+    )
     if pk is not None:
         found = found.filter(pk=pk)
-    items = list(found.prefetch_related(Prefetch("covers", queryset=covers)))
-    standards = {s.pk: s for s in Standard.objects.defer("summary")}
-    groups = {g.pk: g for g in RequirementGroup.objects.defer("summary")}
+        links = links.filter(gapitem_id=pk)
+        requirements = requirements.filter(gap_items__pk=pk)
+    items = list(found)
+    pairs = list(links.values_list("gapitem_id", "requirement_id"))
+    by_pk = {r.pk: r for r in requirements}
+    standard_ids = {r.standard_id for r in by_pk.values()}
+    standards = {s.pk: s for s in Standard.objects.defer("summary").filter(pk__in=standard_ids)}
+    groups = {
+        g.pk: g
+        for g in RequirementGroup.objects.defer("summary").filter(standard_id__in=standard_ids)
+    }
+    for r in by_pk.values():
+        r.standard = standards[r.standard_id]
+        if r.group_id:
+            r.group = groups[r.group_id]
+    covered: dict[int, list[Requirement]] = {item.pk: [] for item in items}
+    for item_id, requirement_id in pairs:
+        covered[item_id].append(by_pk[requirement_id])
+    order = _covered_order()
     for item in items:
         # Kept as a plain list: each `item.covers` access builds a new related manager.
-        item.covered = list(item.covers.all())
-        for r in item.covered:
-            r.standard = standards[r.standard_id]
-            if r.group_id:
-                r.group = groups[r.group_id]
-            if r.pk == item.requirement_id:
-                item.requirement = r
+        item.covered = sorted(covered[item.pk], key=order)
+        named = by_pk.get(item.requirement_id)
+        if named is not None:
+            item.requirement = named
     # An item always covers the requirement that names it; should one not, read those at once.
     unnamed = [i for i in items if not GapItem.requirement.is_cached(i)]
     if unnamed:
-        named = Requirement.objects.select_related("standard", "group").in_bulk(
+        extra = Requirement.objects.select_related("standard", "group").in_bulk(
             [i.requirement_id for i in unnamed]
         )
         for item in unnamed:
-            item.requirement = named[item.requirement_id]
+            item.requirement = extra[item.requirement_id]
     return items
+
+
+def _covered_order():
+    """The order `item.covered` keeps: by standard (name, edition), then catalog order."""
+    return lambda r: (r.standard.name, r.standard.edition, r.sort_key)
 
 
 @functools.cache

@@ -135,11 +135,17 @@ def items_for_readiness(assessment: GapAssessment) -> QuerySet[GapItem]:
     )
 
 
+def _covered(item: GapItem) -> list[Requirement]:
+    covered = getattr(item, "covered", None)
+    return covered if covered is not None else list(item.covers.all())
+
+
 def _statuses_and_covers(assessment: GapAssessment, items) -> list[tuple[str, list[Requirement]]]:
-    """(status, requirements covered) of each item: from the given items (with their covers
-    prefetched), or read in two queries without building an object per link."""
+    """(status, requirements covered) of each item: from the given items (as `load_items` reads
+    them, or with their covers prefetched), or read in two queries without building an object
+    per link."""
     if items is not None:
-        return [(item.status, list(item.covers.all())) for item in items]
+        return [(item.status, _covered(item)) for item in items]
     links = GapItem.covers.through.objects.filter(gapitem__assessment=assessment)
     requirements = {
         r.pk: r
