@@ -21,7 +21,7 @@ from pdca.core.concurrency import announce
 from pdca.core.exceptions import FieldError, ValidationFailed
 from pdca.core.permissions import require, scope, visible_organization_ids
 from pdca.core.selectors import history_of
-from pdca.standards.models import Requirement, Standard
+from pdca.standards.models import Requirement
 from pdca.system.api import ScoreOut
 from pdca.system.models import ManagementSystem
 from pdca.system.services import active_standards
@@ -80,6 +80,14 @@ class CoverRef(Schema):
     number: str
 
 
+def _named_requirement(item: GapItem) -> Requirement:
+    """The requirement that names the item, from those it covers (read with it) when there."""
+    for r in getattr(item, "covered", ()):
+        if r.pk == item.requirement_id:
+            return r
+    return item.requirement
+
+
 def _overdue(item: GapItem, today: dt.date) -> bool:
     return (
         item.target_date is not None
@@ -92,7 +100,9 @@ class GapItemOut(Schema):
     id: int
     assessment: int = Field(alias="assessment_id")
     requirement: GapRequirementRef = Field(description="The requirement that names the item")
-    covers: list[CoverRef] = Field(description="Every requirement the item assesses")
+    covers: list[CoverRef] = Field(
+        alias="covered", description="Every requirement the item assesses"
+    )
     shared: bool = Field(description="Assessed once for several standards")
     status: GapItem.Status
     owner: str | None = Field(description="E-mail of the owner")
@@ -104,8 +114,12 @@ class GapItemOut(Schema):
     updated_at: dt.datetime
 
     @staticmethod
+    def resolve_requirement(obj: GapItem) -> Requirement:
+        return _named_requirement(obj)
+
+    @staticmethod
     def resolve_shared(obj: GapItem) -> bool:
-        return len({r.standard_id for r in obj.covers.all()}) > 1
+        return len({r.standard_id for r in obj.covered}) > 1
 
     @staticmethod
     def resolve_owner(obj: GapItem) -> str | None:
@@ -182,8 +196,12 @@ class PlanItemOut(Schema):
     overdue: bool
 
     @staticmethod
+    def resolve_requirement(obj: GapItem) -> Requirement:
+        return _named_requirement(obj)
+
+    @staticmethod
     def resolve_standards(obj: GapItem) -> list[str]:
-        return list(dict.fromkeys(r.standard.code for r in obj.covers.all()))
+        return list(dict.fromkeys(r.standard.code for r in obj.covered))
 
     @staticmethod
     def resolve_owner(obj: GapItem) -> str | None:
@@ -238,26 +256,21 @@ _STANDARD_FIELDS = ("code", "name", "edition")
 
 
 def _covers() -> Prefetch:
+    """An item's requirements as the list `item.covered` (not through `item.covers`, whose
+    related manager is built anew on each access: three times per item of a list)."""
     return Prefetch(
         "covers",
         queryset=Requirement.objects.select_related("standard")
         .only(*_REQUIREMENT_FIELDS, *(f"standard__{f}" for f in _STANDARD_FIELDS))
         .order_by("standard__name", "standard__edition", "sort_key"),
+        to_attr="covered",
     )
 
 
 def _items(user) -> QuerySet[GapItem]:
-    heavy = [f"requirement__{f}" for f in ("summary", "adds", "documented_information")]
-    heavy += [
-        f"requirement__standard__{f.name}"
-        for f in Standard._meta.concrete_fields
-        if f.name not in ("id", *_STANDARD_FIELDS)
-    ]
+    # The requirement naming an item is one of those it covers (GapItemOut.resolve_requirement).
     return scope(
-        GapItem.objects.select_related("requirement__standard", "owner")
-        .defer(*heavy)
-        .prefetch_related(_covers()),
-        user,
+        GapItem.objects.select_related("owner").prefetch_related(_covers()), user
     ).order_by("assessment_id", "sort_key")
 
 

@@ -26,6 +26,11 @@ from pdca.standards.models import Requirement, RequirementGroup, Standard, numbe
 
 #: What the item table and readiness read of a requirement.
 _REQUIREMENT_FIELDS = ("id", "number", "title", "kind", "standard_id", "group_id", "sort_key")
+#: What the page never shows of an owner (their name and e-mail are all it needs).
+_UNSHOWN_OWNER_FIELDS = tuple(
+    f"owner__{name}"
+    for name in ("password", "last_login", "is_superuser", "is_staff", "date_joined")
+)
 
 
 def load_items(assessment: GapAssessment, *, pk: int | None = None) -> list[GapItem]:
@@ -37,7 +42,11 @@ def load_items(assessment: GapAssessment, *, pk: int | None = None) -> list[GapI
     comes from the link table as plain pairs (a prefetch would build two related managers and
     a queryset per item), and standards and groups are read once and shared rather than
     joined onto each of the ~1,400 requirements an assessment of seven standards covers."""
-    found = GapItem.objects.filter(assessment=assessment).select_related("owner")
+    found = (
+        GapItem.objects.filter(assessment=assessment)
+        .select_related("owner")
+        .defer(*_UNSHOWN_OWNER_FIELDS)
+    )
     links = GapItem.covers.through.objects.filter(gapitem__assessment=assessment)
     requirements = Requirement.objects.only(*_REQUIREMENT_FIELDS).filter(
         gap_items__assessment=assessment
