@@ -5,12 +5,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PDCA_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test lint imports types format migrations-check pytest bench trust architecture install clean help
+.PHONY: demo test lint imports types format migrations-check pytest bench bench-scale trust architecture install clean help
 
 help:
 	@echo "make demo   install into .venv, set up var/pdca.sqlite3 with demo data, serve on :$${PDCA_PORT:-8000}"
 	@echo "make test   lint, import contracts, types, migration check and the whole test suite (DATABASE_URL selects the database)"
 	@echo "make bench  benchmarks; figures go to benchmarks/results/latest.json"
+	@echo "make bench-scale  pages, reports and writes at production scale on PostgreSQL (pdca_scale)"
 	@echo "make trust  the records-you-can-trust checks with a larger fuzzing budget, on PostgreSQL"
 
 $(STAMP): pyproject.toml
@@ -53,6 +54,12 @@ test: lint imports types migrations-check pytest
 
 bench: $(STAMP)
 	DJANGO_SETTINGS_MODULE=tests.settings PYTHONPATH=.:src $(BIN)/python -m benchmarks.run
+
+# pdca at production scale on PostgreSQL (docs/scaling.md): seeds the database pdca_scale with
+# `pdca seed-scale` when missing, then pages, API lists, a 500-finding report in a worker and API
+# writes against four gunicorn processes; figures in benchmarks/results/scale-postgresql.json.
+bench-scale: $(STAMP)
+	PYTHONPATH=.:src $(BIN)/python -m benchmarks.scale
 
 # Records an auditor can trust, measured: no record deletable, no lost update or silent
 # overwrite, no broken invariant under real threads, no server error or schema violation for

@@ -17,6 +17,7 @@ from pdca.engagements.api import router as engagements_router
 from pdca.environment.api import router as environment_router
 from pdca.food.api import router as food_router
 from pdca.improvement.api import router as improvement_router
+from pdca.interop.oscal.api import router as oscal_router
 from pdca.people.api import router as people_router
 from pdca.reviews.api import router as reviews_router
 from pdca.risks.api import router as risks_router
@@ -63,4 +64,5 @@ api.add_router("/", people_router)
 api.add_router("/", certification_router)
 api.add_router("/", reviews_router)
 api.add_router("/", engagements_router)
+api.add_router("/", oscal_router)
 api.add_router("/verify", verification_router)

@@ -307,6 +307,9 @@ def _add_subcommands() -> None:
 
     app.command("backup")(backup_command)
     app.command("restore")(restore_command)
+    from pdca.interop.oscal.cli import app as oscal_app
+
+    app.add_typer(oscal_app, name="oscal")
     from pdca.certification.cli import app as cb_app
     from pdca.certification.cli import audit_time_command
 
@@ -334,6 +337,9 @@ def _add_subcommands() -> None:
     app.add_typer(engagement_app, name="engagement")
     app.command("rehearse")(rehearse_command)
     app.command("portfolio")(portfolio_command)
+    from pdca.scale.cli import seed_scale_command
+
+    app.command("seed-scale")(seed_scale_command)
 
 
 _add_subcommands()

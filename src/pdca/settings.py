@@ -129,6 +129,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
+# Report jobs (PDFs) read from a replica of PostgreSQL when one is given; every other
+# read, and every write, goes to the primary (core/db_routing.py, docs/scaling.md).
+if os.environ.get("PDCA_REPLICA_DATABASE_URL", "").strip():
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["PDCA_REPLICA_DATABASE_URL"].strip(), conn_max_age=60
+    )
+    # Tests run against the primary's test database (the same rows).
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["pdca.core.db_routing.ReplicaRouter"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
@@ -280,8 +290,10 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = int(os.environ.get("PDCA_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("PDCA_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("PDCA_HSTS_PRELOAD", True)
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+    # Off only for plain-HTTP test setups on one machine (scripts/cluster.py): browsers
+    # would otherwise not send the cookies back over http://127.0.0.1.
+    SESSION_COOKIE_SECURE = env_bool("PDCA_SECURE_COOKIES", True)
+    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
     if env_bool("PDCA_SECURE_PROXY_SSL_HEADER"):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # /healthz must answer plain HTTP probes from a load balancer.

@@ -11,6 +11,7 @@ urlpatterns = [
     path("systems/", include("pdca.system.urls")),
     path("assessments/", include("pdca.assessments.urls")),
     path("jobs/", include("pdca.core.jobs.urls")),
+    path("oscal/", include("pdca.interop.urls")),
     path("", include("pdca.system.workspace_urls")),
     path("", include("pdca.risks.urls")),
     path("", include("pdca.environment.urls")),

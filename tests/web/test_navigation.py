@@ -115,7 +115,7 @@ def expected_menu(role: str) -> list[str]:
         ]
     if role in ENGAGEMENT_READERS:
         items += ["Engagements", "Stage 1 rehearsal"]
-    return [*items, "Standards", "Integrated view"]
+    return [*items, "Standards", "Integrated view", "OSCAL"]
 
 
 @dataclass

@@ -39,7 +39,7 @@ from pdca.certification.services.profile import (
     update_profile,
 )
 from pdca.core.activity_api import ActivityOut
-from pdca.core.api import Id, Input, Page, Text, organization_for, responses
+from pdca.core.api import Id, Input, Page, Serialized, Text, organization_for, responses
 from pdca.core.concurrency import announce
 from pdca.core.exceptions import FieldError, ValidationFailed
 from pdca.core.permissions import require, scope
@@ -410,7 +410,7 @@ def list_cb_applications(request, filters: Query[ApplicationFilter]):
         rows = rows.filter(standards__pk=values["standard"]).distinct()
     if "client" in values:
         rows = rows.filter(client_id=values["client"])
-    return [_application_out(a) for a in rows.order_by("-created_at", "-pk")]
+    return Serialized(rows.order_by("-created_at", "-pk"), _application_out)
 
 
 @router.post(

@@ -75,6 +75,7 @@ def seed_certification_body(
     clients: int = 1000,
     today: dt.date | None = None,
     progress: Callable[[int], None] | None = None,
+    findings_per_audit: int = FINDINGS_PER_AUDIT,
 ) -> SeedResult:
     """Build the body `slug` (refused if it exists) with `clients` clients and their history;
     `progress(n)` is told each client done."""
@@ -133,6 +134,7 @@ def seed_certification_body(
             leads,
             start_of_history,
             today,
+            findings_per_audit,
         )
         audits += counts[0]
         findings += counts[1]
@@ -142,7 +144,9 @@ def seed_certification_body(
     return SeedResult(org, clients, audits, findings, certificates)
 
 
-def _seed_clients(org, indexes, rng, standards, people, leads, history_start, today):
+def _seed_clients(
+    org, indexes, rng, standards, people, leads, history_start, today, per_audit=FINDINGS_PER_AUDIT
+):
     client_rows = _batched(
         Client,
         [
@@ -285,14 +289,14 @@ def _seed_clients(org, indexes, rng, standards, people, leads, history_start, to
             organization=org,
             audit=audit,
             number=n + 1,
-            grade=GRADES[n],
+            grade=GRADES[n % len(GRADES)],
             title=f"Finding {n + 1} of {audit.reference}",
             evidence="Records sampled on the day.",
             statement="What was found against the requirement.",
         )
         for audit in audit_rows
         if audit.status == Audit.Status.CLOSED
-        for n in range(FINDINGS_PER_AUDIT)
+        for n in range(per_audit)
     ]
     _batched(Finding, finding_rows)
     ends = {audit.pk: audit.end_date for audit in audit_rows}

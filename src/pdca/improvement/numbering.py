@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
-import re
+from django.db.models import DecimalField, Max
+from django.db.models.functions import Cast, Substr
 
 from pdca.improvement.models import Nonconformity
 
 PREFIX = "NC-"
-_NUMBERED = re.compile(r"^NC-(\d+)$")
 
 
 def next_reference(organization_id: int) -> str:
     """The next free NC-number. The caller holds the organization's row lock, so two people
-    reporting at once do not get the same one."""
-    taken = Nonconformity.objects.filter(
-        organization_id=organization_id, reference__startswith=PREFIX
-    ).values_list("reference", flat=True)
-    numbers = [int(m.group(1)) for ref in taken if (m := _NUMBERED.match(ref))]
-    return f"{PREFIX}{max(numbers, default=0) + 1:04d}"
+    reporting at once do not get the same one. The highest number is found by the database
+    (reading every reference took most of the time of reporting one, ten years in)."""
+    top = Nonconformity.objects.filter(
+        organization_id=organization_id, reference__regex=r"^NC-[0-9]+$"
+    ).aggregate(
+        n=Max(
+            Cast(
+                Substr("reference", len(PREFIX) + 1),
+                DecimalField(max_digits=40, decimal_places=0),
+            )
+        )
+    )["n"]
+    return f"{PREFIX}{int(top or 0) + 1:04d}"
 
 
 def lock_organization(organization_id: int) -> None:

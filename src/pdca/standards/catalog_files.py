@@ -259,12 +259,21 @@ def read_file(path: Path | str) -> CatalogFile:
         )
     kind = _kind(data)
     problems = [Problem(name, line, f"duplicate key {key!r}") for key, line in loader.duplicates]
+    file = CatalogFile(path, kind, data, checksum, problems)
+    problems.extend(schema_problems(file))
+    return file
+
+
+def schema_problems(file: CatalogFile) -> list[Problem]:
+    """What the file's JSON Schema finds wrong with its data."""
+    problems = []
     for error in sorted(
-        _validator(kind).iter_errors(data), key=lambda e: list(map(str, e.absolute_path))
+        _validator(file.kind).iter_errors(file.data),
+        key=lambda e: list(map(str, e.absolute_path)),
     ):
-        path_, message = _schema_message(error, data)
-        problems.append(Problem(name, _line_of(data, path_), message))
-    return CatalogFile(path, kind, data, checksum, problems)
+        path_, message = _schema_message(error, file.data)
+        problems.append(Problem(str(file.path), _line_of(file.data, path_), message))
+    return problems
 
 
 def _items(data: Any, key: str) -> list[LineDict]:

@@ -22,7 +22,10 @@ from pdca.standards.catalog_check import read_and_check
 from pdca.standards.catalog_files import (
     CORE_FILE,
     CatalogFile,
+    LineDict,
     Problem,
+    check_standard,
+    schema_problems,
     shipped_files,
 )
 from pdca.standards.models import (
@@ -394,3 +397,39 @@ def ensure_catalogs_loaded() -> None:
     """Load the shipped catalogs when the database has none (tests, first start)."""
     if not Standard.objects.exists():
         load_catalogs()
+
+
+def _line_dicts(value: object) -> object:
+    """Parsed data as the checks expect it (mappings that know their lines; here all line 0)."""
+    if isinstance(value, dict):
+        mapping = LineDict({k: _line_dicts(v) for k, v in value.items()})
+        mapping.lines = dict.fromkeys(value, 0)
+        return mapping
+    if isinstance(value, list):
+        return [_line_dicts(v) for v in value]
+    return value
+
+
+def load_catalog_data(data: dict, *, source: str, actor: User | None) -> Standard:
+    """Load one standard given as parsed data in the catalog file format (an import from
+    another format, such as OSCAL): checked like a file, refused whole with `CatalogInvalid`,
+    never updating a standard that already exists."""
+    file = CatalogFile(Path(source), "standard", _line_dicts(data), "")
+    file.problems.extend(schema_problems(file))
+    if not file.problems:
+        check_standard(file, {c.number for c in CoreClause.objects.all()})
+    code = data.get("standard", {}).get("code")
+    if Standard.objects.filter(code=code).exists():
+        file.problems.append(Problem(source, 0, f"the code {code} is already in use"))
+    if file.problems:
+        raise CatalogInvalid(file.problems)
+    report = FileReport(source, "standard", code)
+    with transaction.atomic():
+        standard = _load_standard(file, report)
+        record_activity(
+            actor=actor,
+            action="import",
+            obj=standard,
+            message=f"{source}: {report.created} requirement(s) imported",
+        )
+    return standard

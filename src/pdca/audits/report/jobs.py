@@ -49,7 +49,7 @@ def queue_draft_pdf(audit: Audit, *, actor: Any) -> Job:
     )
 
 
-@job_kind(DRAFT_PDF_KIND, title="Audit report draft (PDF)", link=_link)
+@job_kind(DRAFT_PDF_KIND, title="Audit report draft (PDF)", link=_link, reads_replica=True)
 def run_draft_pdf(job: Job, progress: Progress) -> JobOutcome:
     """The draft as PDF: the same bytes the report's renderer makes."""
     progress(0, 2, "Collecting the findings")

@@ -14,7 +14,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Sum
 
 from pdca.audits.models import Audit, AuditTeamMember
 from pdca.certification.models import ConflictOfInterest, CycleAudit
@@ -64,6 +64,14 @@ class PoolMember:
     transition_training: list[TrainingRecord] = field(default_factory=list)
     records: int = 0
     log: list[LogEntry] = field(default_factory=list)
+    #: Without the log (`auditor_pool(..., log=False)`): its length and days, counted by the
+    #: database.
+    log_audits: int | None = None
+    log_days: int | None = None
+
+    @property
+    def audits(self) -> int:
+        return len(self.log) if self.log_audits is None else self.log_audits
 
     def days_by(self) -> dict[tuple[str, str], int]:
         """{(standard, team role): days}."""
@@ -75,6 +83,8 @@ class PoolMember:
 
     @property
     def total_days(self) -> int:
+        if self.log_days is not None:
+            return self.log_days
         return sum(entry.days for entry in self.log)
 
     def standing(self, qualification: Qualification, on: dt.date) -> str:
@@ -88,8 +98,12 @@ class PoolMember:
         return "Valid"
 
 
-def auditor_pool(organization, *, person_id: int | None = None) -> list[PoolMember]:
-    """Everyone of the pool (or one person), with qualifications, records and audit log."""
+def auditor_pool(
+    organization, *, person_id: int | None = None, log: bool = True
+) -> list[PoolMember]:
+    """Everyone of the pool (or one person), with qualifications, records and audit log
+    (`log=False`: only the number of audits and days of the log, for the list page; a body's
+    auditors have hundreds of audits each)."""
     memberships = Membership.objects.filter(
         organization=organization, role__in=POOL_ROLES
     ).select_related("user")
@@ -131,9 +145,39 @@ def auditor_pool(organization, *, person_id: int | None = None) -> list[PoolMemb
         .annotate(n=Count("pk"))
     ):
         members[row["person_id"]].records = row["n"]
+    if not log:
+        for member in members.values():
+            member.log_audits, member.log_days = 0, 0
+        for row in _log_totals(organization, ids):
+            member = members[row["user_id"]]
+            member.log_audits = row["audits"]
+            member.log_days = row["span"].days + row["audits"] if row["span"] else row["audits"]
+        return sorted(members.values(), key=lambda m: m.person.lower())
     for entry_person, entry in _log_entries(organization, ids):
         members[entry_person].log.append(entry)
     return sorted(members.values(), key=lambda m: m.person.lower())
+
+
+def _log_totals(organization, ids: list[int]):
+    """Per person: the certification audits of their log and the days between their first
+    and last days (each audit's days are that plus one), as `_log_entries` would count them."""
+    return (
+        AuditTeamMember.objects.filter(
+            organization=organization,
+            user_id__in=ids,
+            audit__certification_audit__isnull=False,
+        )
+        .values("user_id")
+        .annotate(
+            audits=Count("pk"),
+            span=Sum(
+                ExpressionWrapper(
+                    F("audit__end_date") - F("audit__start_date"), output_field=DurationField()
+                )
+            ),
+        )
+        .order_by()
+    )
 
 
 def _log_entries(organization, ids: list[int]):

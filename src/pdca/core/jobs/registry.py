@@ -93,6 +93,9 @@ class JobKind:
     logged: bool = True
     #: (label, url) of the page the job is about, for a link back from the job page.
     link: Callable[[Any], tuple[str, str] | None] | None = None
+    #: A report that only reads: it reads from the replica when one is configured
+    #: (`core.db_routing`).
+    reads_replica: bool = False
 
 
 _kinds: dict[str, JobKind] = {}
@@ -106,6 +109,7 @@ def job_kind(
     priority: int = 0,
     logged: bool = True,
     link: Callable[[Any], tuple[str, str] | None] | None = None,
+    reads_replica: bool = False,
 ) -> Callable[[Callable[..., JobOutcome]], Callable[..., JobOutcome]]:
     """Register the decorated function `run(job, progress) -> JobOutcome` as kind `code`."""
 
@@ -121,6 +125,7 @@ def job_kind(
             priority=priority,
             logged=logged,
             link=link,
+            reads_replica=reads_replica,
         )
         return run
 

@@ -20,6 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from pdca.core.context import channel
+from pdca.core.db_routing import reading_from_replica
 from pdca.core.exceptions import FieldError, ServiceError, ValidationFailed
 from pdca.core.jobs.models import Job
 from pdca.core.jobs.registry import JobFailed, JobOutcome, get_kind
@@ -117,7 +118,8 @@ def run_kind(job: Job, progress: Callable[..., None], *, via: str | None = "task
         raise JobFailed(
             f"This version of pdca does not know jobs of the kind {job.kind!r}."
         ) from None
-    with channel(via) if via else contextlib.nullcontext():
+    reads = reading_from_replica() if kind.reads_replica else contextlib.nullcontext()
+    with channel(via) if via else contextlib.nullcontext(), reads:
         outcome = kind.run(job, progress)
     if not isinstance(outcome, JobOutcome):
         raise TypeError(f"job kind {job.kind!r} returned {type(outcome).__name__}")

@@ -19,7 +19,7 @@ from ninja.pagination import paginate
 from pydantic import BaseModel, Field, create_model
 
 from pdca.core.activity_api import ActivityOut
-from pdca.core.api import Id, Input, Page, Text, organization_for, responses
+from pdca.core.api import Id, Input, Page, Serialized, Text, organization_for, responses
 from pdca.core.concurrency import announce
 from pdca.core.exceptions import FieldError, ValidationFailed
 from pdca.core.jobs.api import ACCEPTED, ACCEPTED_EXTRA, accepted
@@ -284,7 +284,8 @@ def add_register_routes(router: Router, spec: RegisterSpec, *, prefix: str | Non
 
     def list_entries(request, filters: Query[Filters]):  # type: ignore[valid-type]
         rows = _apply_filters(spec, _entries(request.auth), filters)
-        return [serialize(spec, obj) for obj in rows]
+        # Serialized one page at a time (see core.api.Serialized).
+        return Serialized(rows, lambda obj: serialize(spec, obj))
 
     list_entries.__name__ = f"list_{name}"
     list_entries.__doc__ = f"The {spec.verbose_name_plural} you may read, filtered and sorted."

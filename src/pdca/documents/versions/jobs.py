@@ -37,7 +37,7 @@ def queue_pdf(version: DocumentVersion, *, actor: Any) -> Job:
     )
 
 
-@job_kind(PDF_KIND, title="Document version (PDF)", link=_link)
+@job_kind(PDF_KIND, title="Document version (PDF)", link=_link, reads_replica=True)
 def run_pdf(job: Job, progress: Progress) -> JobOutcome:
     """The version as an A4 PDF: the same bytes `rendering.version_pdf` makes."""
     progress(0, 1, "Laying out the pages")

@@ -89,7 +89,7 @@ def queue_import(soa: StatementOfApplicability, data: bytes, filename: str, *, a
     )
 
 
-@job_kind(PDF_KIND, title="Statement of Applicability (PDF)", link=_link)
+@job_kind(PDF_KIND, title="Statement of Applicability (PDF)", link=_link, reads_replica=True)
 def run_pdf(job: Job, progress: Progress) -> JobOutcome:
     """The SoA as PDF: the same bytes `soa_export.soa_pdf` makes."""
     progress(0, 1, "Laying out the pages")

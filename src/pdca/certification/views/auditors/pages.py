@@ -51,7 +51,7 @@ def auditor_list(request):
         request,
         "certification/auditors/list.html",
         {
-            "pool": auditor_pool(org),
+            "pool": auditor_pool(org, log=False),
             "today": timezone.localdate(),
             "reads_people": _reads_people(request),
         },
