@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "pdca.assessments",
     "pdca.reviews",
     "pdca.engagements",
+    "pdca.interop",
     "pdca.web",
 ]
 

@@ -5,13 +5,11 @@ and for platform administrators the import of a catalog or profile with its resu
 from __future__ import annotations
 
 import json
-from functools import cache
-from pathlib import Path
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.template import engines
+from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from pdca.core.exceptions import ServiceError, ValidationFailed
@@ -27,18 +25,9 @@ from pdca.interop.oscal.common import filename
 from pdca.interop.oscal.poam import poam_document
 from pdca.standards.models import Standard
 
-# `pdca.interop` is a package, not an installed app: its templates are read from here and
-# compiled by the project's template engine (so they extend the shared layout as any other).
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "interop"
-
-
-@cache
-def _template(name: str):
-    return engines["django"].from_string((TEMPLATES / name).read_text(encoding="utf-8"))
-
 
 def _render(request: HttpRequest, name: str, context: dict, status: int = 200) -> HttpResponse:
-    return HttpResponse(_template(name).render(context, request), status=status)
+    return render(request, f"interop/{name}", context, status=status)
 
 
 def _download(document: dict, name: str) -> HttpResponse:
