@@ -61,6 +61,15 @@ class Finding(OrgOwned):
         constraints = [
             models.UniqueConstraint(fields=["audit", "number"], name="finding_number_unique"),
         ]
+        indexes = [
+            # A body's majors (a tenth of its findings): the home page looks among them for
+            # accepted plans still to verify, without reading every finding.
+            models.Index(
+                fields=["organization", "id"],
+                condition=models.Q(grade="major"),
+                name="finding_majors",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"F{self.number} {self.title}"

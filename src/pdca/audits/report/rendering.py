@@ -217,7 +217,7 @@ def template_context(content: dict[str, Any]) -> dict[str, Any]:
 
 
 def render_html(content: dict[str, Any]) -> str:
-    return render_to_string("audits/report_pdf.html", template_context(content))
+    return render_to_string("audits/report_pdf.html", {**template_context(content), "pdf": True})
 
 
 def render_pdf(content: dict[str, Any]) -> bytes:

@@ -17,8 +17,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Count, DateField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import TruncMonth
+from django.db.models import (
+    Count,
+    DateField,
+    DurationField,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import TruncDate, TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 
@@ -89,6 +98,25 @@ def cycle_time(days: Sequence[int]) -> CycleTime:
 def cycle_days(reported: dt.datetime, closed: dt.datetime) -> int:
     """Whole calendar days from the report date to the closure date (local time)."""
     return (timezone.localtime(closed).date() - timezone.localtime(reported).date()).days
+
+
+def closed_cycle_days(rows: QuerySet[Nonconformity]) -> list[tuple[dt.date, int]]:
+    """(local closure date, `cycle_days`) of each of `rows` closed with a closure moment, both
+    worked out by the database (a Python pass over ten years of closures took most of the
+    analytics page)."""
+    local_closed = TruncDate("closed_at")
+    pairs = (
+        rows.filter(closed_at__isnull=False)
+        .order_by()
+        .annotate(
+            closed_day=local_closed,
+            cycle=ExpressionWrapper(
+                local_closed - TruncDate("created_at"), output_field=DurationField()
+            ),
+        )
+        .values_list("closed_day", "cycle")
+    )
+    return [(day, cycle.days) for day, cycle in pairs]
 
 
 @dataclass(frozen=True)
@@ -367,9 +395,7 @@ def nonconformity_analytics(
         overdue=Count("pk", filter=overdue_q(today)),
         closed=Count("pk", filter=Q(status=CLOSED)),
     )
-    closed = rows.filter(status=CLOSED, closed_at__isnull=False).values_list(
-        "created_at", "closed_at"
-    )
+    closed = closed_cycle_days(rows.filter(status=CLOSED))
     return Analytics(
         organization_id=getattr(organization, "pk", organization),
         period=period,
@@ -386,6 +412,6 @@ def nonconformity_analytics(
         by_requirement=_requirement_buckets(rows, standard),
         by_month=_month_buckets(rows, period),
         recurrences=_recurrences(organization, user, period, standard),
-        cycle=cycle_time([cycle_days(r, done) for r, done in closed if done is not None]),
+        cycle=cycle_time([days for _day, days in closed]),
         first_time=_first_time(rows),
     )

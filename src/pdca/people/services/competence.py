@@ -319,7 +319,13 @@ def competence_matrix(
     )
     user_ids = [m.user_id for m in memberships]
     path_ids = {r.path_id for r in requirements if r.path_id}
-    records_by_person: dict[int, list[TrainingRecord]] = defaultdict(list)
+    # Each record under every (person, requirement) it counts for, directly or through the
+    # requirement's path, newest first: a cell reads its own few, not all of the person's.
+    by_path: dict[int, list[int]] = defaultdict(list)
+    for r in requirements:
+        if r.path_id:
+            by_path[r.path_id].append(r.pk)
+    linked: dict[tuple[int, int], list[TrainingRecord]] = defaultdict(list)
     if requirements and user_ids:
         records = TrainingRecord.objects.filter(
             organization=organization, archived_at__isnull=True, person_id__in=user_ids
@@ -327,7 +333,12 @@ def competence_matrix(
         # Only what the cells read: a large organization has tens of thousands of records.
         records = records.only(*RECORD_FIELDS)
         for record in records.order_by("-completed_on"):
-            records_by_person[record.person_id].append(record)
+            targets = dict.fromkeys(
+                ([record.requirement_id] if record.requirement_id else [])
+                + (by_path.get(record.path_id, []) if record.path_id else [])
+            )
+            for pk in targets:
+                linked[(record.person_id, pk)].append(record)
     # Keyed by ("r", requirement) or ("p", path), and the person (None: an audience's).
     actions_for: dict[tuple[str, int, int | None], list[Assignment]] = defaultdict(list)
     for assignment in (
@@ -344,7 +355,6 @@ def competence_matrix(
     rows = []
     counts: dict[Status, int] = defaultdict(int)
     for membership in memberships:
-        mine = records_by_person.get(membership.user_id, [])
         cells = []
         for requirement in requirements:
             if not requirement.covers(membership):
@@ -360,6 +370,7 @@ def competence_matrix(
                 for a in actions_for.get((kind, pk, person), ())
                 if person is not None or a.covers(membership)
             ]
+            mine = linked.get((membership.user_id, requirement.pk), [])
             cell = evaluate_cell(requirement, mine, actions, as_of)
             counts[cell.status] += 1
             cells.append(cell)

@@ -20,7 +20,7 @@ from pdca.assessments.readiness import compute_readiness, overall_scores
 from pdca.audits.models import Audit, AuditProgramme
 from pdca.core.permissions import may, scope
 from pdca.documents.models import Document
-from pdca.improvement.analytics.figures import Period, cycle_days, cycle_time, median
+from pdca.improvement.analytics.figures import Period, closed_cycle_days, cycle_time, median
 from pdca.improvement.deadlines import overdue_q
 from pdca.improvement.models import Nonconformity
 from pdca.people.models import TrainingRecord
@@ -109,10 +109,6 @@ def _month_counts(
     for month, n in grouped:
         found[month.date() if isinstance(month, dt.datetime) else month] = n
     return [MonthCount(m, found.get(m, 0)) for m in months]
-
-
-def _local_day(moment: dt.datetime) -> dt.date:
-    return timezone.localtime(moment).date()
 
 
 def _midnight(day: dt.date, days_after: int = 0) -> dt.datetime:
@@ -353,14 +349,16 @@ def nonconformities(
         over_90=Count("pk", filter=is_open & Q(created_at__lt=from_90)),
         overdue=Count("pk", filter=overdue_q(today)),
     )
-    closed_rows = rows.filter(
-        status=NC_CLOSED, closed_at__gte=_midnight(months[0]), closed_at__lt=_midnight(today, 1)
-    ).values_list("created_at", "closed_at")
+    closed_rows = closed_cycle_days(
+        rows.filter(
+            status=NC_CLOSED,
+            closed_at__gte=_midnight(months[0]),
+            closed_at__lt=_midnight(today, 1),
+        )
+    )
     days_by_month: dict[dt.date, list[int]] = defaultdict(list)
-    for reported, closed in closed_rows:
-        if closed is None:  # the filter on its date leaves none out; this tells mypy
-            continue
-        days_by_month[_local_day(closed).replace(day=1)].append(cycle_days(reported, closed))
+    for closed_day, days in closed_rows:
+        days_by_month[closed_day.replace(day=1)].append(days)
     every = [d for days in days_by_month.values() for d in days]
     cycle = cycle_time(every)
     tile = NonconformitiesTile(
