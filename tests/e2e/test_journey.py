@@ -162,6 +162,7 @@ def walk_the_journey(page: Page, base_url: str, personas: Personas, shot: Shot) 
             "Training paths",
             "Standards",
             "Integrated view",
+            "OSCAL",
         ]
     )
     shot("17-home-other-organization")

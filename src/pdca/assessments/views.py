@@ -134,9 +134,9 @@ def _page_context(request, assessment: GapAssessment, filter_data) -> dict:
     """Everything the assessment page shows, from one read of the items."""
     today = timezone.localdate()
     standards = active_standards(assessment.system)
-    items = pages.load_items(assessment)
-    readiness = compute_readiness(assessment, standards, items)
     members = list(members_of(assessment.organization_id))
+    items = pages.load_items(assessment, people=members)
+    readiness = compute_readiness(assessment, standards, items)
     owners = rows.owner_options(members)
     filters = pages.Filters.from_query(filter_data)
     shown = [

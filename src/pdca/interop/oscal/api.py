@@ -101,6 +101,7 @@ def oscal_catalog(request, standard_code: str):
 @router.get(
     "/oscal/assessments/{assessment_id}/assessment-results/",
     response=responses(OscalAssessmentResultsOut),
+    by_alias=True,  # the document's root key is "assessment-results", as OSCAL names it
 )
 def oscal_assessment_results(request, assessment_id: int):
     """A gap assessment as OSCAL assessment results (whoever may read the assessment)."""
@@ -111,6 +112,7 @@ def oscal_assessment_results(request, assessment_id: int):
 @router.get(
     "/oscal/audits/{audit_id}/assessment-results/",
     response=responses(OscalAssessmentResultsOut),
+    by_alias=True,  # the document's root key is "assessment-results", as OSCAL names it
 )
 def oscal_audit_results(request, audit_id: int):
     """An audit and its findings as OSCAL assessment results (whoever may read the audit)."""
@@ -118,7 +120,7 @@ def oscal_audit_results(request, audit_id: int):
     return _json(assessment_results_for_audit(audit, viewer=request.auth))
 
 
-@router.get("/oscal/poam/", response=responses(OscalPoamOut))
+@router.get("/oscal/poam/", response=responses(OscalPoamOut), by_alias=True)
 def oscal_poam(request, filters: Query[OscalPoamFilter]):
     """The organization's open nonconformities and their corrective actions as an OSCAL plan
     of action and milestones (the ones the caller may read; closed ones are left out)."""
