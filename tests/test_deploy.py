@@ -116,14 +116,16 @@ def test_a_postgres_database_url_selects_the_postgresql_engine(tmp_path):
     assert "OPTIONS" not in db or db["OPTIONS"] == {}
 
 
-def test_a_sqlite_database_url_takes_immediate_transactions_and_no_persistent_connections(
+def test_a_sqlite_database_url_takes_immediate_transactions_and_keeps_its_connections(
     tmp_path,
 ):
+    """A new SQLite connection parses the whole schema before its first query (about 6 ms, more
+    than a bare request): connections live between requests as PostgreSQL's do."""
     db = _databases(tmp_path, "sqlite:////tmp/x.sqlite3")["default"]
     assert db["ENGINE"] == "django.db.backends.sqlite3"
     assert db["NAME"] == "/tmp/x.sqlite3"
     assert db["OPTIONS"] == {"transaction_mode": "IMMEDIATE", "timeout": 20}
-    assert db["CONN_MAX_AGE"] == 0
+    assert db["CONN_MAX_AGE"] == 60
 
 
 def test_without_database_url_the_embedded_database_lives_in_the_var_folder(tmp_path):
