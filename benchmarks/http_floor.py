@@ -15,6 +15,7 @@ import http.client
 import json
 import os
 import secrets
+import shutil
 import socket
 import statistics
 import subprocess
@@ -182,6 +183,7 @@ def measure(requests: int = REQUESTS) -> dict:
     finally:
         server.terminate()
         server.wait(timeout=30)
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def _connect(port: int) -> http.client.HTTPConnection:
