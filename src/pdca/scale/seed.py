@@ -25,31 +25,27 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import random
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from pdca.accounts.models import User
-from pdca.audits.models import Audit, AuditProgramme, AuditTeamMember, Finding
+from pdca.audits.models import Audit, AuditTeamMember, Finding
 from pdca.certification.seed import AUDITS_PER_CLIENT, seed_certification_body
 from pdca.core.roles import Role
 from pdca.documents.models import Document, DocumentVersion
-from pdca.improvement.models import CorrectiveAction, Nonconformity
 from pdca.people.models import CompetenceRequirement, TrainingPath, TrainingRecord
-from pdca.reviews.models import ManagementReview, ReviewPlan
-from pdca.reviews.services import minutes_hash
 from pdca.risks.method.services import method_for
 from pdca.risks.models import Risk
 from pdca.risks.scoring import score_for
+from pdca.scale.history import audits, nonconformities, objectives_and_reviews
+from pdca.scale.rows import STANDARDS, Advance, archived_fields, atomic, insert
 from pdca.standards.models import Standard
 from pdca.standards.services import ensure_catalogs_loaded
-from pdca.system.models import Measurement, Objective
 from pdca.system.services import create_system
 from pdca.tenancy.models import Membership, Organization, Site
 
@@ -58,11 +54,8 @@ PASSWORD = "scale-password-1"
 CB_SLUG = "scale-cb"
 ORG_SLUG = "scale-org"
 SMALL_SUFFIX = "-small"
-BATCH = 2000
-STANDARDS = ("iso9001-2015", "iso14001-2015", "iso27001-2022")
 TEAMS = ["Assembly", "Machining", "Warehouse", "Quality", "Maintenance", "Office", "IT", "Sales"]
 ROLES = [Role.EMPLOYEE] * 12 + [Role.PROCESS_OWNER] * 2 + [Role.INTERNAL_AUDITOR]
-OPEN_NC = ["reported", "triaged", "contained", "cause_analysed", "action_planned", "implemented"]
 #: The findings of the audit whose report the benchmarks render.
 REPORT_FINDINGS = 500
 REPORT_AUDIT = "SCALE-REPORT-500"
@@ -132,7 +125,6 @@ def sizes_for(small: bool = False, **overrides: Any) -> Sizes:
 
 
 #: A step reports progress with (done, total).
-Advance = Callable[[int, int], None]
 
 
 @dataclass
@@ -177,32 +169,12 @@ def plan(sizes: Sizes, *, today: dt.date | None = None) -> list[Step]:
         Step(f"{sizes.risks:,} risks", lambda a: _risks(sizes, state, a)),
         Step(
             f"{sizes.years} years of nonconformities",
-            lambda a: _nonconformities(sizes, state, a),
+            lambda a: nonconformities(sizes, state, a),
         ),
-        Step("internal audits", lambda a: _audits(sizes, state, a)),
-        Step("objectives and reviews", lambda a: _objectives_and_reviews(sizes, state, a)),
+        Step("internal audits", lambda a: audits(sizes, state, a)),
+        Step("objectives and reviews", lambda a: objectives_and_reviews(sizes, state, a)),
         Step("planner statistics (ANALYZE)", lambda a: _analyze(a)),
     ]
-
-
-@contextmanager
-def _atomic() -> Iterator[None]:
-    with transaction.atomic():
-        yield
-
-
-def _batches(rows: list, advance: Advance, done: int = 0, total: int | None = None):
-    total = total if total is not None else len(rows)
-    for first in range(0, len(rows), BATCH):
-        yield rows[first : first + BATCH]
-        advance(done + min(first + BATCH, len(rows)), total)
-
-
-def _insert(model, rows: list, advance: Advance | None = None) -> list:
-    made: list = []
-    for chunk in _batches(rows, advance or (lambda d, t: None)):
-        made.extend(model.objects.bulk_create(chunk, batch_size=BATCH))
-    return made
 
 
 def _catalogs(advance: Advance) -> dict[str, int]:
@@ -217,7 +189,7 @@ def _named_user(email: str, name: str) -> User:
 
 
 def _body(sizes: Sizes, state: dict[str, Any], advance: Advance) -> dict[str, int]:
-    with _atomic():
+    with atomic():
         result = seed_certification_body(
             sizes.cb_slug,
             clients=sizes.clients,
@@ -255,7 +227,7 @@ def _body(sizes: Sizes, state: dict[str, Any], advance: Advance) -> dict[str, in
         AuditTeamMember.objects.create(organization=body, audit=audit, user=lead.user, role="lead")
         AuditTeamMember.objects.create(organization=body, audit=audit, user=manager, role="auditor")
         grades = ["major"] + ["minor"] * 3 + ["observation"] * 3 + ["ofi"] * 2 + ["strength"]
-        _insert(
+        insert(
             Finding,
             [
                 Finding(
@@ -283,7 +255,7 @@ def _body(sizes: Sizes, state: dict[str, Any], advance: Advance) -> dict[str, in
 
 def _people(sizes: Sizes, state: dict[str, Any], advance: Advance) -> dict[str, int]:
     rng = state["rng"]
-    with _atomic():
+    with atomic():
         org = Organization.objects.create(
             name=f"Scale Manufacturing ({sizes.org_slug})", slug=sizes.org_slug
         )
@@ -308,7 +280,7 @@ def _people(sizes: Sizes, state: dict[str, Any], advance: Advance) -> dict[str, 
                 User(email=f"{local}@{org.slug}.example", full_name=full_name, password=password)
             )
             roles.append(role)
-        users = _insert(User, users, lambda d, t: advance(d, 2 * t))
+        users = insert(User, users, lambda d, t: advance(d, 2 * t))
         memberships = [
             Membership(
                 organization=org,
@@ -320,7 +292,7 @@ def _people(sizes: Sizes, state: dict[str, Any], advance: Advance) -> dict[str, 
             )
             for user, role in zip(users, roles, strict=True)
         ]
-        _insert(Membership, memberships, lambda d, t: advance(t + d, 2 * t))
+        insert(Membership, memberships, lambda d, t: advance(t + d, 2 * t))
     by_role: dict[str, list[User]] = {}
     for user, role in zip(users, roles, strict=True):
         by_role.setdefault(role, []).append(user)
@@ -340,7 +312,7 @@ def _training(state: dict[str, Any], advance: Advance) -> dict[str, int]:
     """Five training paths, twelve competence requirements (everyone, a role, a team, a site,
     a position) and five training records a person over the last four years."""
     rng, org, today, sites = state["rng"], state["org"], state["today"], state["sites"]
-    with _atomic():
+    with atomic():
         paths = TrainingPath.objects.bulk_create(
             TrainingPath(organization=org, code=f"path-{n}", title=f"Path {n}", validity_months=24)
             for n in range(1, 6)
@@ -389,13 +361,13 @@ def _training(state: dict[str, Any], advance: Advance) -> dict[str, int]:
                         expires_on=completed + dt.timedelta(days=730),
                     )
                 )
-        _insert(TrainingRecord, records, advance)
+        insert(TrainingRecord, records, advance)
     return {"training_records": len(records), "competence_requirements": len(requirements)}
 
 
 def _system(state: dict[str, Any], advance: Advance) -> dict[str, int]:
     advance(0, 1)
-    with _atomic():
+    with atomic():
         state["system"] = create_system(
             state["org"],
             name="Integrated management system",
@@ -409,20 +381,14 @@ def _system(state: dict[str, Any], advance: Advance) -> dict[str, int]:
     return {"systems": 1}
 
 
-def _archived(state: dict[str, Any], moment: dt.datetime, archived: bool) -> dict[str, Any]:
-    if not archived:
-        return {}
-    return {"archived_at": moment, "archived_by": state["manager"], "archive_reason": "Withdrawn."}
-
-
 def _documents(sizes: Sizes, state: dict[str, Any], advance: Advance) -> dict[str, int]:
     """Documents with one to three versions: the latest published (a few in review), the
     earlier ones superseded; reviews due from a year ago to a year ahead."""
     rng, org, now = state["rng"], state["org"], state["now"]
     today = state["today"]
     total = sizes.documents * 2
-    with _atomic():
-        docs = _insert(
+    with atomic():
+        docs = insert(
             Document,
             [
                 Document(
@@ -432,7 +398,7 @@ def _documents(sizes: Sizes, state: dict[str, Any], advance: Advance) -> dict[st
                     owner=rng.choice(state["owners"]),
                     review_due=today + dt.timedelta(days=rng.randint(-365, 365)),
                     obsolete=rng.random() < 0.04,
-                    **_archived(state, now - dt.timedelta(days=90), rng.random() < 0.01),
+                    **archived_fields(state, now - dt.timedelta(days=90), rng.random() < 0.01),
                 )
                 for i in range(sizes.documents)
             ],
@@ -469,7 +435,7 @@ def _documents(sizes: Sizes, state: dict[str, Any], advance: Advance) -> dict[st
                     )
                 )
                 effective += dt.timedelta(days=365)
-        _insert(
+        insert(
             DocumentVersion,
             versions,
             lambda d, t: advance(sizes.documents + d * sizes.documents // t, total),
@@ -525,297 +491,12 @@ def _risks(sizes: Sizes, state: dict[str, Any], advance: Advance) -> dict[str, i
                 residual_score=score_for(method, residual_l, residual_i),
                 status=status,
                 review_date=(now + dt.timedelta(days=rng.randint(-200, 365))).date(),
-                **_archived(state, now - dt.timedelta(days=60), rng.random() < 0.02),
+                **archived_fields(state, now - dt.timedelta(days=60), rng.random() < 0.02),
             )
         )
-    with _atomic():
-        _insert(Risk, rows, advance)
+    with atomic():
+        insert(Risk, rows, advance)
     return {"risks": len(rows)}
-
-
-def _set_created_at(model, pairs: list[tuple[int, dt.datetime]]) -> None:
-    """created_at is set on insert (auto_now_add): the historical dates are written after."""
-    table = connection.ops.quote_name(model._meta.db_table)
-    with connection.cursor() as cursor:
-        for first in range(0, len(pairs), BATCH):
-            chunk = pairs[first : first + BATCH]
-            values = ", ".join(["(%s::bigint, %s::timestamptz)"] * len(chunk))
-            params = [item for pair in chunk for item in pair]
-            cursor.execute(
-                f"UPDATE {table} AS t SET created_at = v.at, updated_at = v.at "  # noqa: S608
-                f"FROM (VALUES {values}) AS v(id, at) WHERE t.id = v.id",
-                params,
-            )
-
-
-#: The workflow's steps in order, and the timestamp each one sets.
-STEPS = (
-    ("triaged", "triaged_at"),
-    ("contained", "contained_at"),
-    ("cause_analysed", "analysed_at"),
-    ("action_planned", "planned_at"),
-    ("implemented", "implemented_at"),
-    ("closed", "verified_at"),
-)
-
-
-def _steps_done(status: str, created: dt.datetime, closed: dt.datetime | None) -> dict[str, Any]:
-    """The timestamps of the steps a nonconformity in `status` went through, a few days
-    apart (a dismissed one was only triaged)."""
-    if status == "dismissed":
-        return {"triaged_at": created + dt.timedelta(days=1)}
-    reached = [name for name, _ in STEPS].index(status) if status != "reported" else -1
-    done: dict[str, Any] = {}
-    for n, (_, field_name) in enumerate(STEPS[: reached + 1]):
-        moment = created + dt.timedelta(days=1 + 5 * n)
-        done[field_name] = min(moment, closed) if closed else moment
-    return done
-
-
-def _nonconformities(sizes: Sizes, state: dict[str, Any], advance: Advance) -> dict[str, int]:
-    """Nonconformities reported over the years, most closed, the open ones mostly recent, and
-    their corrective actions (one to three each once planned; implemented when the
-    nonconformity moved past them)."""
-    rng, org, now = state["rng"], state["org"], state["now"]
-    count = sizes.nonconformities_per_year * sizes.years
-    span = 365 * sizes.years
-    rows, reported = [], []
-    recent = max(2, count // 100)
-    for i in range(count):
-        created = now - dt.timedelta(days=rng.uniform(0, 120 if i < recent else span))
-        age = (now - created).days
-        draw = 0.0 if i < recent else rng.random()
-        if draw < (0.04 if age > 365 else 0.25):
-            status = rng.choice(OPEN_NC)
-        elif draw > 0.96:
-            status = "dismissed"
-        else:
-            status = "closed"
-        closed = None
-        if status in ("closed", "dismissed"):
-            closed = min(created + dt.timedelta(days=rng.randint(2, 200)), now)
-        analysed = status in ("action_planned", "implemented", "closed")
-        rows.append(
-            Nonconformity(
-                organization=org,
-                reference=f"NC-{created:%Y}-{i:05d}",
-                title=f"Nonconformity {i}",
-                description="Found during the work: the record did not match the procedure.",
-                source=rng.choice(Nonconformity.Source.values),
-                severity=rng.choice(["major", "minor", "minor", "minor", ""]),
-                status=status,
-                owner=rng.choice(state["owners"]),
-                reported_by=rng.choice(state["users"]),
-                site=rng.choice(state["sites"]),
-                due_date=(created + dt.timedelta(days=rng.choice([30, 60, 90]))).date(),
-                correction="Stopped and corrected the batch." if status != "reported" else "",
-                root_cause="The instruction did not cover the case." if analysed else "",
-                cause_method="five_whys" if analysed else "",
-                **_steps_done(status, created, closed),
-                closed_at=closed,
-                closure_note="Closed after the check." if status == "closed" else "",
-                **_archived(state, now - dt.timedelta(days=30), rng.random() < 0.01),
-            )
-        )
-        reported.append(created)
-    total = 3 * count
-    with _atomic():
-        ncs = _insert(Nonconformity, rows, lambda d, t: advance(d, total))
-        _set_created_at(Nonconformity, [(nc.pk, at) for nc, at in zip(ncs, reported, strict=True)])
-        advance(2 * count, total)
-        actions = []
-        for nc, created in zip(ncs, reported, strict=True):
-            if nc.status not in ("action_planned", "implemented", "closed"):
-                continue
-            done = nc.status != "action_planned"
-            for n in range(rng.choice([1, 1, 2, 3])):
-                due = (created + dt.timedelta(days=30 + 30 * n)).date()
-                actions.append(
-                    CorrectiveAction(
-                        organization=org,
-                        nonconformity=nc,
-                        title=f"Corrective action {n + 1} of {nc.reference}",
-                        description="Change the instruction and train the team.",
-                        owner=rng.choice(state["owners"]),
-                        due_date=due,
-                        status="implemented" if done else "planned",
-                        implemented_at=created + dt.timedelta(days=25 + 30 * n) if done else None,
-                        implemented_by=nc.owner if done else None,
-                        implementation_note="Done and recorded." if done else "",
-                    )
-                )
-        _insert(
-            CorrectiveAction,
-            actions,
-            lambda d, t: advance(2 * count + d * count // max(1, t), total),
-        )
-    advance(total, total)
-    return {"nonconformities": len(ncs), "corrective_actions": len(actions)}
-
-
-def _audits(sizes: Sizes, state: dict[str, Any], advance: Advance) -> dict[str, int]:
-    """An internal audit programme a year, forty audits each, five findings a closed audit."""
-    rng, org, today = state["rng"], state["org"], state["today"]
-    standards = list(Standard.objects.filter(code__in=STANDARDS))
-    per_programme = 40 if sizes.people >= 200 else 4
-    first_year = today.year - sizes.years + 1
-    with _atomic():
-        programmes = AuditProgramme.objects.bulk_create(
-            AuditProgramme(
-                organization=org,
-                title=f"Audit programme {year}",
-                system=state["system"],
-                period_start=dt.date(year, 1, 1),
-                period_end=dt.date(year, 12, 31),
-                objectives="Every process and requirement audited once a year.",
-                manager=state["manager"],
-                status="approved" if year == today.year else "closed",
-            )
-            for year in range(first_year, today.year + 1)
-        )
-        audits = []
-        for programme in programmes:
-            year = programme.period_start.year
-            for k in range(per_programme):
-                start = dt.date(year, 1, 5) + dt.timedelta(days=int(k * 350 / per_programme))
-                end = start + dt.timedelta(days=rng.randint(0, 3))
-                if end < today:
-                    status = rng.choice(["closed"] * 16 + ["report_issued"] * 3 + ["planned"])
-                elif start <= today:
-                    status = "in_progress"
-                else:
-                    status = rng.choice(["planned", "prepared"])
-                audits.append(
-                    Audit(
-                        organization=org,
-                        programme=programme,
-                        reference=f"IA-{year}-{k:02d}",
-                        title=f"Internal audit {k} of {year}",
-                        audit_type="internal",
-                        start_date=start,
-                        end_date=end,
-                        lead_auditor=rng.choice(state["auditors"]),
-                        status=status,
-                    )
-                )
-        audits = _insert(Audit, audits)
-        through = Audit.standards.through
-        through.objects.bulk_create(
-            [
-                through(audit_id=audit.pk, standard_id=standard.pk)
-                for audit in audits
-                for standard in rng.sample(standards, rng.randint(1, len(standards)))
-            ],
-            batch_size=BATCH,
-        )
-        grades = ["minor", "minor", "observation", "ofi", "strength"]
-        findings = _insert(
-            Finding,
-            [
-                Finding(
-                    organization=org,
-                    audit=audit,
-                    number=n + 1,
-                    grade=grades[n],
-                    title=f"Finding {n + 1} of {audit.reference}",
-                    evidence="Records sampled on the day.",
-                    statement="What was found against the requirement.",
-                )
-                for audit in audits
-                if audit.status in ("closed", "report_issued")
-                for n in range(5)
-            ],
-            advance,
-        )
-    return {
-        "audit_programmes": len(programmes),
-        "internal_audits": len(audits),
-        "internal_findings": len(findings),
-    }
-
-
-def _add_months(day: dt.date, months: int) -> dt.date:
-    month = day.month - 1 + months
-    return dt.date(day.year + month // 12, month % 12 + 1, min(day.day, 28))
-
-
-def _objectives_and_reviews(
-    sizes: Sizes, state: dict[str, Any], advance: Advance
-) -> dict[str, int]:
-    rng, org, today = state["rng"], state["org"], state["today"]
-    count = max(3, sizes.people // 10)
-    with _atomic():
-        objectives = []
-        for i in range(count):
-            active = i < count * 5 // 6
-            start = _add_months(today, -rng.randint(12, 12 * sizes.years - 1))
-            due = _add_months(today, rng.randint(1, 24)) if active else _add_months(start, 12)
-            at_most = rng.random() < 0.3
-            objectives.append(
-                Objective(
-                    organization=org,
-                    title=f"Objective {i:03d}",
-                    owner=rng.choice(state["owners"]),
-                    kpi="Defect rate" if at_most else "On-time delivery",
-                    unit="%",
-                    direction="at_most" if at_most else "at_least",
-                    baseline=Decimal(20 if at_most else 70),
-                    target=Decimal(5 if at_most else 95),
-                    start_date=start,
-                    due_date=due,
-                    status="active" if active else rng.choice(["achieved", "not_achieved"]),
-                )
-            )
-        objectives = Objective.objects.bulk_create(objectives)
-        measurements = []
-        for objective in objectives:
-            months, day = 0, objective.start_date
-            while day <= min(objective.due_date, today):
-                base, goal = float(objective.baseline or 0), float(objective.target)
-                value = base + (goal - base) * min(1.0, months / 48) + rng.uniform(-3, 3)
-                measurements.append(
-                    Measurement(
-                        organization=org,
-                        objective=objective,
-                        measured_on=day,
-                        value=Decimal(f"{value:.2f}"),
-                        recorded_by=objective.owner,
-                    )
-                )
-                months += 1
-                day = _add_months(objective.start_date, months)
-        _insert(Measurement, measurements, advance)
-        system = state["system"]
-        ReviewPlan.objects.create(organization=org, system=system, interval_months=12)
-        previous = None
-        for ago in range(sizes.years, 0, -1):
-            day = _add_months(today, 1 - 12 * ago)
-            held = dt.datetime.combine(day, dt.time(10), tzinfo=dt.UTC)
-            latest = ago == 1
-            title = f"Management review {day:%Y-%m}"
-            minutes = {"title": title, "conclusions": "Suitable and effective."}
-            previous = ManagementReview.objects.create(
-                organization=org,
-                system=system,
-                title=title,
-                meeting_date=held.date(),
-                chair=state["top"],
-                agenda="Inputs of clause 9.3.2.",
-                conclusions="The system remains suitable, adequate and effective.",
-                status="held" if latest else "approved",
-                previous=previous,
-                compiled_at=held - dt.timedelta(days=7),
-                held_at=held,
-                approved_at=None if latest else held + dt.timedelta(days=14),
-                approved_by=None if latest else state["top"],
-                minutes={} if latest else minutes,
-                minutes_sha256="" if latest else minutes_hash(minutes),
-            )
-    return {
-        "objectives": len(objectives),
-        "measurements": len(measurements),
-        "management_reviews": sizes.years,
-    }
 
 
 def _analyze(advance: Advance) -> dict[str, int]:
